@@ -1,0 +1,193 @@
+package specifications
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Source is one fixture file to load.
+type Source struct {
+	Path string // the file
+	ID   string // <spec>/<path inside the spec's tests folder, no extension>
+	Twin string // the YAML twin of a JSON file, if the folder has one
+}
+
+// DebianCorpus is where Debian's golang-mongodb-mongo-driver-dev puts the Go driver
+// 1.x test data (data/<spec>/…, with the legacy formats).
+const DebianCorpus = "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data"
+
+// CorpusRoot picks the corpus that spec names are resolved in: the flag, else
+// $SPECRUN_CORPUS, else ./specifications, else the Debian package location.
+func CorpusRoot(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if env := os.Getenv("SPECRUN_CORPUS"); env != "" {
+		return env, nil
+	}
+	for _, dir := range []string{"specifications", DebianCorpus} {
+		if isDir(dir) {
+			return dir, nil
+		}
+	}
+	return "", fmt.Errorf("no corpus found: give --corpus, set $SPECRUN_CORPUS, check out mongodb/specifications as ./specifications, or apt-get install golang-mongodb-mongo-driver-dev")
+}
+
+// Resolve turns a command-line argument into a path: an existing file or folder as it
+// is; a spec name (`crud`, `crud/unified`) under the corpus root, in the upstream
+// layout (source/<spec>/tests/…) or the Go driver layout (<spec>/…); a missing path
+// whose parent is an upstream checkout (./specifications/crud) into that checkout.
+// root may be empty when no corpus was found; only spec names need it.
+func Resolve(arg, root string) (string, error) {
+	if _, err := os.Stat(arg); err == nil {
+		return arg, nil
+	}
+	if parent := filepath.Dir(arg); parent != "." {
+		if p, ok := inCorpus(parent, filepath.Base(arg)); ok {
+			return p, nil
+		}
+	}
+	if root != "" && !filepath.IsAbs(arg) && !strings.HasPrefix(arg, ".") {
+		if p, ok := inCorpus(root, arg); ok {
+			return p, nil
+		}
+	}
+	if root == "" {
+		return "", fmt.Errorf("%s: no such file or folder, and no corpus to find a spec of that name in", arg)
+	}
+	return "", fmt.Errorf("%s: no such file or folder, nor a spec of that name in %s", arg, root)
+}
+
+func inCorpus(root, spec string) (string, bool) {
+	spec = filepath.ToSlash(spec)
+	name, rest, _ := strings.Cut(spec, "/")
+	for _, p := range []string{
+		filepath.Join(root, "source", name, "tests", rest),
+		filepath.Join(root, name, rest),
+	} {
+		if _, err := os.Stat(p); err == nil {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// Discover lists the fixture files under the given paths (files, or folders walked
+// recursively), in a stable order. Where a folder holds x.json beside x.yml or x.yaml,
+// only x.json is listed, with the YAML file as its twin.
+func Discover(paths []string) ([]Source, error) {
+	var sources []Source
+	seen := map[string]bool{}
+	for _, arg := range paths {
+		info, err := os.Stat(arg)
+		if err != nil {
+			return nil, err
+		}
+		var files []string
+		if !info.IsDir() {
+			files = []string{arg}
+		} else {
+			err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if !d.IsDir() && isFixture(p) {
+					files = append(files, p)
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		sort.Strings(files)
+		base := arg
+		if !info.IsDir() {
+			base = filepath.Dir(arg)
+		}
+		for _, f := range files {
+			if info.IsDir() && jsonTwinExists(f) {
+				continue
+			}
+			abs, _ := filepath.Abs(f)
+			if seen[abs] {
+				continue
+			}
+			seen[abs] = true
+			sources = append(sources, Source{Path: f, ID: TestFileID(f, base), Twin: yamlTwin(f)})
+		}
+	}
+	return sources, nil
+}
+
+func isFixture(p string) bool {
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".json", ".yml", ".yaml":
+		return true
+	}
+	return false
+}
+
+func jsonTwinExists(p string) bool {
+	ext := strings.ToLower(filepath.Ext(p))
+	if ext != ".yml" && ext != ".yaml" {
+		return false
+	}
+	_, err := os.Stat(strings.TrimSuffix(p, filepath.Ext(p)) + ".json")
+	return err == nil
+}
+
+func yamlTwin(p string) string {
+	if strings.ToLower(filepath.Ext(p)) != ".json" {
+		return ""
+	}
+	stem := strings.TrimSuffix(p, filepath.Ext(p))
+	for _, ext := range []string{".yml", ".yaml"} {
+		if _, err := os.Stat(stem + ext); err == nil {
+			return stem + ext
+		}
+	}
+	return ""
+}
+
+// TestFileID gives the ID prefix of a fixture file: `<spec>/<path inside the spec's
+// tests folder, no extension>`, the same for an upstream checkout
+// (source/crud/tests/unified/find.json) and the Go driver 1.x layout
+// (data/crud/unified/find.json). A file in neither layout is named by its path below
+// the parent of the folder it was found in (base).
+func TestFileID(path, base string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	parts := strings.Split(filepath.ToSlash(abs), "/")
+	parts[len(parts)-1] = strings.TrimSuffix(parts[len(parts)-1], filepath.Ext(path))
+	for i := len(parts) - 3; i >= 0; i-- {
+		if parts[i] == "source" && parts[i+2] == "tests" && i+3 < len(parts) {
+			return strings.Join(append([]string{parts[i+1]}, parts[i+3:]...), "/")
+		}
+	}
+	for i := len(parts) - 2; i >= 0; i-- {
+		if parts[i] == "data" && i+2 < len(parts) {
+			return strings.Join(parts[i+1:], "/")
+		}
+	}
+	absBase, err := filepath.Abs(base)
+	if err != nil {
+		absBase = base
+	}
+	rel, err := filepath.Rel(filepath.Dir(absBase), abs)
+	if err != nil {
+		return strings.Join(parts[len(parts)-1:], "/")
+	}
+	return strings.TrimSuffix(filepath.ToSlash(rel), filepath.Ext(rel))
+}
+
+func isDir(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
+}

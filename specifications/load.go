@@ -1,0 +1,245 @@
+package specifications
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// SupportedSchemaVersion is the newest Unified Test Format version specrun runs; it
+// runs every file of the same major version up to this minor.
+const SupportedSchemaVersion = "1.28"
+
+// Outcome says what loading made of a file.
+type Outcome int
+
+const (
+	Loaded      Outcome = iota + 1 // a runnable file, in the unified model
+	OtherFormat                    // a fixture of a format specrun does not run
+	Rejected                       // unreadable, or invalid in its format
+)
+
+// Loaded is what loading one source gave.
+type LoadResult struct {
+	Source  Source
+	Outcome Outcome
+	File    *File // when Loaded
+	Err     error // when Rejected: a *LoadError
+	Notes   []string
+	// Format names the detected format of an OtherFormat file, as far as known.
+	Format string
+}
+
+// LoadError names the file and, where there is one, the field path.
+type LoadError struct {
+	File string
+	Err  error
+}
+
+func (e *LoadError) Error() string { return e.File + ": " + e.Err.Error() }
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// Load reads, detects and decodes one source. With compareTwin set, the YAML twin of
+// a JSON file is read too and every difference is reported as a note.
+func Load(src Source, compareTwin bool) LoadResult {
+	res := LoadResult{Source: src}
+	data, err := os.ReadFile(src.Path)
+	if err != nil {
+		return res.reject(err)
+	}
+	doc, err := ReadDocument(src.Path, data)
+	if err != nil {
+		return res.reject(err)
+	}
+	if compareTwin && src.Twin != "" {
+		res.Notes = append(res.Notes, twinNotes(src.Twin, doc)...)
+	}
+	format := detectFormat(doc)
+	var f *File
+	var ferr *FieldError
+	switch format {
+	case Unified:
+		f, ferr = decodeUnified(doc)
+	case LegacyCRUD:
+		f, ferr = translateCRUD(doc)
+	case LegacyCommandMonitoring:
+		f, ferr = translateCommandMonitoring(doc)
+	default:
+		res.Outcome, res.Format = OtherFormat, otherFormatName(doc)
+		return res
+	}
+	if ferr != nil {
+		return res.reject(ferr)
+	}
+	f.Path, f.ID, f.Format = src.Path, src.ID, format
+	for i := range f.Tests {
+		f.Tests[i].ID = src.ID + "/" + f.Tests[i].Description
+	}
+	if dup := duplicateDescription(f.Tests); dup != "" {
+		res.Notes = append(res.Notes, fmt.Sprintf("two tests are described %q: their IDs coincide", dup))
+	}
+	res.Outcome, res.File = Loaded, f
+	return res
+}
+
+func (r LoadResult) reject(err error) LoadResult {
+	r.Outcome, r.Err = Rejected, &LoadError{File: r.Source.Path, Err: err}
+	return r
+}
+
+func twinNotes(twin string, jsonDoc bson.Raw) []string {
+	data, err := os.ReadFile(twin)
+	if err == nil {
+		var yamlDoc bson.Raw
+		if yamlDoc, err = ReadDocument(twin, data); err == nil {
+			var notes []string
+			for _, d := range CompareTwins(yamlDoc, jsonDoc) {
+				notes = append(notes, "YAML twin differs at "+d.String())
+			}
+			return notes
+		}
+	}
+	return []string{fmt.Sprintf("YAML twin %s not compared: %v", twin, err)}
+}
+
+func duplicateDescription(tests []Test) string {
+	seen := map[string]bool{}
+	for _, t := range tests {
+		if seen[t.Description] {
+			return t.Description
+		}
+		seen[t.Description] = true
+	}
+	return ""
+}
+
+// detectFormat tells the formats apart by the keys they use. A schemaVersion always
+// means a unified file; so do unified-only keys, or tests made of operations with no
+// legacy keys beside them, so that a unified file that lost its schemaVersion is
+// rejected rather than passed over as another format.
+func detectFormat(doc bson.Raw) Format {
+	if has(doc, "schemaVersion", "createEntities", "initialData", "runOnRequirements", "_yamlAnchors") {
+		return Unified
+	}
+	tests, ok := doc.Lookup("tests").ArrayOK()
+	if !ok {
+		return 0
+	}
+	testKeys := map[string]bool{}
+	values, _ := tests.Values()
+	for _, t := range values {
+		td, ok := t.DocumentOK()
+		if !ok {
+			return 0
+		}
+		elems, _ := td.Elements()
+		for _, e := range elems {
+			testKeys[e.Key()] = true
+		}
+	}
+	legacyTop := has(doc, "data", "collection_name", "database_name", "runOn", "bucket_name", "collection2_name")
+	switch {
+	case testKeys["operation"] && testKeys["expectations"] && !testKeys["operations"] &&
+		has(doc, "collection_name", "database_name") && !has(doc, "runOn"):
+		return LegacyCommandMonitoring
+	case testKeys["operation"] && testKeys["outcome"] && !testKeys["operations"] && !testKeys["expectations"] &&
+		!has(doc, "runOn", "collection_name", "database_name") && !testKeys["failPoint"] && !testKeys["useMultipleMongoses"]:
+		return LegacyCRUD
+	case testKeys["operations"] && !legacyTop && len(values) > 0 && has(doc, "description"):
+		return Unified
+	}
+	return 0
+}
+
+// otherFormatName guesses what a non-runnable fixture is, for the check listing.
+func otherFormatName(doc bson.Raw) string {
+	switch {
+	case has(doc, "runOn", "collection_name", "database_name", "bucket_name"):
+		return "legacy transactions-style"
+	case has(doc, "phases"):
+		return "SDAM"
+	case has(doc, "topology_description"):
+		return "server selection"
+	case has(doc, "style", "version"):
+		return "CMAP"
+	}
+	return "other"
+}
+
+func has(doc bson.Raw, keys ...string) bool {
+	for _, k := range keys {
+		if doc.Lookup(k).Type != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func decodeUnified(doc bson.Raw) (*File, *FieldError) {
+	var f File
+	version, isString := doc.Lookup("schemaVersion").StringValueOK()
+	if isString && versionRE.MatchString(version) && !schemaVersionSupported(version) {
+		// The spec makes this a run-time error of the file, not a schema violation:
+		// keep the tests' descriptions so that each can be reported.
+		f.SchemaVersion = version
+		f.Unsupported = fmt.Sprintf("schema version %s is not supported: specrun runs 1.0 to %s", version, SupportedSchemaVersion)
+		f.Description, _ = doc.Lookup("description").StringValueOK()
+		values, _ := doc.Lookup("tests").Array().Values()
+		for _, t := range values {
+			d, _ := t.Document().Lookup("description").StringValueOK()
+			f.Tests = append(f.Tests, Test{Description: d})
+		}
+		return &f, nil
+	}
+	if err := decodeDocument("", doc, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// schemaVersionSupported: same major as SupportedSchemaVersion, minor up to its minor.
+func schemaVersionSupported(v string) bool {
+	got, want := strings.Split(v, "."), strings.Split(SupportedSchemaVersion, ".")
+	gMajor, _ := strconv.Atoi(got[0])
+	gMinor, _ := strconv.Atoi(got[1])
+	wMajor, _ := strconv.Atoi(want[0])
+	wMinor, _ := strconv.Atoi(want[1])
+	return gMajor == wMajor && gMinor <= wMinor && (gMinor < wMinor || len(got) == 2 || got[2] == "0")
+}
+
+// LoadAll loads every source on all cores; results keep the order of sources.
+func LoadAll(sources []Source, compareTwins bool) []LoadResult {
+	results := make([]LoadResult, len(sources))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = Load(sources[i], compareTwins)
+			}
+		}()
+	}
+	for i := range sources {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+// FieldPath returns the field path of a load error, if it has one.
+func FieldPath(err error) string {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe.Path
+	}
+	return ""
+}

@@ -11,17 +11,23 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// FieldError is a structural error at a field path of a fixture file.
+// FieldError is a structural error at a field path of a fixture file. Where one
+// document has several problems, the first is the error and the rest are in Also.
 type FieldError struct {
 	Path    string // e.g. tests.0.operations.2.expectError; empty for the whole document
 	Message string
+	Also    []*FieldError
 }
 
 func (e *FieldError) Error() string {
-	if e.Path == "" {
-		return e.Message
+	s := e.Message
+	if e.Path != "" {
+		s = e.Path + ": " + e.Message
 	}
-	return e.Path + ": " + e.Message
+	for _, a := range e.Also {
+		s += "; " + a.Error()
+	}
+	return s
 }
 
 func fieldErrorf(path, format string, args ...any) *FieldError {
@@ -104,6 +110,18 @@ var (
 	rawValueType = reflect.TypeOf(bson.RawValue{})
 	versionRE    = regexp.MustCompile(`^[0-9]+(\.[0-9]+){1,2}$`)
 )
+
+// joinErrors makes one error of several, flattening those that carry others.
+func joinErrors(errs []*FieldError) *FieldError {
+	var all []*FieldError
+	for _, e := range errs {
+		all = append(all, &FieldError{Path: e.Path, Message: e.Message})
+		all = append(all, e.Also...)
+	}
+	first := all[0]
+	first.Also = all[1:]
+	return first
+}
 
 // rawDecoder is implemented by model types whose shape a struct cannot say
 // (a boolean or a document; keys that follow a pattern).
@@ -204,28 +222,30 @@ func decodeStruct(path string, doc bson.Raw, out reflect.Value) *FieldError {
 	}
 	fields := structFields(out.Type())
 	seen := make(map[string]bool, len(elems))
-	for _, e := range elems {
-		if seen[e.Key()] {
-			return fieldErrorf(joinPath(path, e.Key()), "duplicate key")
-		}
-		seen[e.Key()] = true
-	}
-	// A missing required field is reported before a misspelt one: it is the likelier
-	// cause (a field written under a wrong name is both).
-	for _, f := range fields.list {
-		if f.tag.required && !seen[f.tag.name] {
-			return fieldErrorf(joinPath(path, f.tag.name), "required field is missing")
-		}
-	}
+	var errs []*FieldError
 	for _, e := range elems {
 		key := e.Key()
+		if seen[key] {
+			errs = append(errs, fieldErrorf(joinPath(path, key), "duplicate key"))
+			continue
+		}
+		seen[key] = true
 		f, ok := fields.byName[key]
 		if !ok {
-			return fieldErrorf(joinPath(path, key), "unknown field")
+			errs = append(errs, fieldErrorf(joinPath(path, key), "unknown field"))
+			continue
 		}
 		if err := decodeValue(joinPath(path, key), e.Value(), out.Field(f.index), f.tag); err != nil {
-			return err
+			errs = append(errs, err)
 		}
+	}
+	for _, f := range fields.list {
+		if f.tag.required && !seen[f.tag.name] {
+			errs = append(errs, fieldErrorf(joinPath(path, f.tag.name), "required field is missing"))
+		}
+	}
+	if len(errs) > 0 {
+		return joinErrors(errs)
 	}
 	if _, isOneOf := out.Addr().Interface().(oneOf); isOneOf && len(elems) != 1 {
 		return fieldErrorf(path, "must have exactly one of %s, has %d keys", strings.Join(fields.names, ", "), len(elems))

@@ -70,7 +70,7 @@ func (w *yamlWriter) value(n *yaml.Node) error {
 	w.depth++
 	defer func() { w.depth-- }()
 	if w.depth > maxYAMLDepth {
-		return fmt.Errorf("line %d: YAML nested deeper than %d levels (recursive alias?)", n.Line, maxYAMLDepth)
+		return fmt.Errorf("invalid YAML: line %d: nested deeper than %d levels (recursive alias?)", n.Line, maxYAMLDepth)
 	}
 	switch n.Kind {
 	case yaml.AliasNode:

@@ -48,6 +48,11 @@ func compareValues(path string, y, j bson.RawValue, diffs *[]TwinDifference) {
 		if i < len(je) {
 			jk, jv = je[i].Key(), je[i].Value()
 		}
+		if i >= len(ye) || i >= len(je) {
+			key := yk + jk // the side that has an element
+			*diffs = append(*diffs, TwinDifference{joinPath(path, key), describe(yv), describe(jv)})
+			continue
+		}
 		if yk != jk {
 			*diffs = append(*diffs, TwinDifference{pathOrRoot(path),
 				fmt.Sprintf("key %q at position %d", yk, i), fmt.Sprintf("key %q", jk)})

@@ -21,7 +21,7 @@ type Source struct {
 const DebianCorpus = "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data"
 
 // CorpusRoot picks the corpus that spec names are resolved in: the flag, else
-// $SPECRUN_CORPUS, else ./specifications, else the Debian package location.
+// $SPECRUN_CORPUS, else ./specifications (a checkout), else the Debian package location.
 func CorpusRoot(flag string) (string, error) {
 	if flag != "" {
 		return flag, nil
@@ -29,10 +29,13 @@ func CorpusRoot(flag string) (string, error) {
 	if env := os.Getenv("SPECRUN_CORPUS"); env != "" {
 		return env, nil
 	}
-	for _, dir := range []string{"specifications", DebianCorpus} {
-		if isDir(dir) {
-			return dir, nil
-		}
+	// ./specifications counts only as a checkout of mongodb/specifications: in
+	// specrun's own tree it is a Go package.
+	if isDir(filepath.Join("specifications", "source")) {
+		return "specifications", nil
+	}
+	if isDir(DebianCorpus) {
+		return DebianCorpus, nil
 	}
 	return "", fmt.Errorf("no corpus found: give --corpus, set $SPECRUN_CORPUS, check out mongodb/specifications as ./specifications, or apt-get install golang-mongodb-mongo-driver-dev")
 }

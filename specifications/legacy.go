@@ -32,7 +32,6 @@ type crudFile struct {
 
 type crudTest struct {
 	Description string        `spec:"description,required"`
-	SkipReason  string        `spec:"skipReason"`
 	Operation   crudOperation `spec:"operation,required"`
 	Outcome     crudOutcome   `spec:"outcome,required"`
 }
@@ -85,7 +84,7 @@ func translateCRUD(doc bson.Raw) (*File, *FieldError) {
 		} else {
 			op.ExpectResult = t.Outcome.Result
 		}
-		test := Test{Description: t.Description, SkipReason: t.SkipReason, Operations: []Operation{op}}
+		test := Test{Description: t.Description, Operations: []Operation{op}}
 		if c := t.Outcome.Collection; c != nil {
 			name := c.Name
 			if name == "" {

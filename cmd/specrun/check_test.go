@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func runSpecrun(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+const testdata = "../../testdata/check"
+
+func TestCheckGoodFiles(t *testing.T) {
+	code, out, _ := runSpecrun("check", filepath.Join(testdata, "good"))
+	assert.Equal(t, exitOK, code)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	assert.Equal(t, []string{
+		"note: " + filepath.Join(testdata, "good/count.json") + ": YAML twin differs at tests.0.outcome.result: YAML has int32 1, JSON has double 1.0",
+		"3 files: 2 loaded (3 tests), 1 other format, 0 rejected",
+	}, lines)
+}
+
+func TestCheckBadFiles(t *testing.T) {
+	code, out, _ := runSpecrun("check", testdata)
+	assert.Equal(t, exitFail, code)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 4)
+	assert.True(t, strings.HasPrefix(lines[0], filepath.Join(testdata, "bad/broken.yml")+": invalid YAML"), lines[0])
+	assert.Equal(t, filepath.Join(testdata, "bad/typo.json")+": tests.0.operations.0.expectResults: unknown field", lines[1])
+	assert.Equal(t, "5 files: 2 loaded (3 tests), 1 other format, 2 rejected", lines[3], "exactly one summary line, last")
+}
+
+func TestCheckUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"check"},
+		{"check", "--no-such-flag", testdata},
+		{"check", "--corpus", testdata, "no-such-spec"},
+		{"frobnicate"},
+		{},
+	} {
+		code, _, stderr := runSpecrun(args...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		assert.NotEmpty(t, stderr, "%v says why", args)
+	}
+	code, out, _ := runSpecrun("check", "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Empty(t, out, "flag help goes to stderr")
+}
+
+// TestCheckSharedCorpus runs check as the acceptance does: every spec folder of
+// the shared corpus exits 0, and the invalid/ folder has every file rejected.
+func TestCheckSharedCorpus(t *testing.T) {
+	corpus := filepath.Join("..", "..", "..", "shared", "specifications")
+	if env := os.Getenv("SPECRUN_SHARED_CORPUS"); env != "" {
+		corpus = env
+	}
+	specs, err := os.ReadDir(filepath.Join(corpus, "source"))
+	require.NoError(t, err, "the shared corpus must be beside the project")
+	for _, spec := range specs {
+		if !spec.IsDir() || spec.Name() == "unified-test-format" {
+			continue
+		}
+		code, out, stderr := runSpecrun("check", "--corpus", corpus, spec.Name())
+		assert.Equal(t, exitOK, code, "%s:\n%s%s", spec.Name(), out, stderr)
+	}
+	for _, folder := range []string{"valid-pass", "valid-fail"} {
+		code, out, _ := runSpecrun("check", "--corpus", corpus, "unified-test-format/"+folder)
+		assert.Equal(t, exitOK, code, "%s:\n%s", folder, out)
+	}
+	code, out, _ := runSpecrun("check", "--corpus", corpus, "unified-test-format/invalid")
+	assert.Equal(t, exitFail, code)
+	assert.Contains(t, out, "266 files: 0 loaded (0 tests), 0 other format, 266 rejected")
+}

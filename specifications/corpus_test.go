@@ -1,0 +1,128 @@
+package specifications
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTestFileID(t *testing.T) {
+	tests := []struct{ name, path, base, want string }{
+		{"upstream checkout", "/x/specifications/source/crud/tests/unified/find.json", "/x/specifications/source/crud", "crud/unified/find"},
+		{"Go driver 1.x layout", "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data/crud/unified/find.json", "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data", "crud/unified/find"},
+		{"legacy CRUD upstream", "/x/source/crud/tests/v1/read/count.json", "/x", "crud/v1/read/count"},
+		{"legacy CRUD Debian", "/d/data/crud/v1/read/count.yml", "/d/data/crud", "crud/v1/read/count"},
+		{"Go driver 2.x testdata", "/g/testdata/specifications/source/sessions/tests/snapshot.json", "/g", "sessions/snapshot"},
+		{"neither layout: below the parent of the folder given", "/p/fixtures/mine/a.json", "/p/fixtures", "fixtures/mine/a"},
+		{"neither layout, a file given", "/p/fixtures/a.yml", "/p/fixtures", "fixtures/a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, TestFileID(tt.path, tt.base))
+		})
+	}
+}
+
+// writeTree creates files (with empty JSON documents) under a temporary folder.
+func writeTree(t *testing.T, files ...string) string {
+	root := t.TempDir()
+	for _, f := range files {
+		p := filepath.Join(root, f)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte("{}"), 0o644))
+	}
+	return root
+}
+
+func TestDiscoverRunsJSONAndKeepsYAMLAsTwin(t *testing.T) {
+	root := writeTree(t,
+		"source/crud/tests/unified/a.json", "source/crud/tests/unified/a.yml",
+		"source/crud/tests/unified/b.yml",
+		"source/crud/tests/unified/c.yaml", "source/crud/tests/unified/c.json",
+		"source/crud/tests/README.md")
+	sources, err := Discover([]string{filepath.Join(root, "source", "crud")})
+	require.NoError(t, err)
+	var got []Source
+	for _, s := range sources {
+		rel, _ := filepath.Rel(root, s.Path)
+		twin := ""
+		if s.Twin != "" {
+			twin, _ = filepath.Rel(root, s.Twin)
+		}
+		got = append(got, Source{Path: rel, ID: s.ID, Twin: twin})
+	}
+	assert.Equal(t, []Source{
+		{Path: "source/crud/tests/unified/a.json", ID: "crud/unified/a", Twin: "source/crud/tests/unified/a.yml"},
+		{Path: "source/crud/tests/unified/b.yml", ID: "crud/unified/b"},
+		{Path: "source/crud/tests/unified/c.json", ID: "crud/unified/c", Twin: "source/crud/tests/unified/c.yaml"},
+	}, got)
+
+	// a YAML file named on its own is run, and the same file given twice once
+	yml := filepath.Join(root, "source/crud/tests/unified/a.yml")
+	sources, err = Discover([]string{yml, yml})
+	require.NoError(t, err)
+	require.Len(t, sources, 1)
+	assert.Equal(t, "crud/unified/a", sources[0].ID)
+}
+
+func TestResolve(t *testing.T) {
+	upstream := writeTree(t, "source/crud/tests/unified/find.json", "source/crud/tests/v1/read/count.json")
+	goLayout := writeTree(t, "crud/unified/find.json")
+	tests := []struct {
+		name, arg, root, want string
+	}{
+		{"spec name in an upstream checkout", "crud", upstream, "source/crud/tests"},
+		{"spec and sub-folder", "crud/v1/read", upstream, "source/crud/tests/v1/read"},
+		{"spec name in the Go layout", "crud", goLayout, "crud"},
+		{"missing path whose parent is a checkout", filepath.Join(upstream, "crud"), "", "source/crud/tests"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Resolve(tt.arg, tt.root)
+			require.NoError(t, err)
+			base := tt.root
+			if base == "" {
+				base = upstream
+			}
+			assert.Equal(t, filepath.Join(base, tt.want), got)
+		})
+	}
+	existing := filepath.Join(upstream, "source/crud/tests/unified/find.json")
+	got, err := Resolve(existing, goLayout)
+	require.NoError(t, err)
+	assert.Equal(t, existing, got, "an existing path is taken as it is")
+
+	_, err = Resolve("nosuchspec", upstream)
+	assert.ErrorContains(t, err, "nosuchspec: no such file or folder, nor a spec of that name in "+upstream)
+	_, err = Resolve("crud", "")
+	assert.ErrorContains(t, err, "no corpus")
+}
+
+func TestCorpusRoot(t *testing.T) {
+	t.Setenv("SPECRUN_CORPUS", "/from/env")
+	root, err := CorpusRoot("/from/flag")
+	require.NoError(t, err)
+	assert.Equal(t, "/from/flag", root)
+	root, err = CorpusRoot("")
+	require.NoError(t, err)
+	assert.Equal(t, "/from/env", root)
+
+	t.Setenv("SPECRUN_CORPUS", "")
+	dir := writeTree(t, "specifications/source/crud/tests/x.json")
+	t.Chdir(dir)
+	root, err = CorpusRoot("")
+	require.NoError(t, err)
+	assert.Equal(t, "specifications", root, "./specifications comes before the Debian location")
+
+	t.Chdir(writeTree(t, "specifications/model.go"))
+	root, err = CorpusRoot("")
+	if isDir(DebianCorpus) {
+		require.NoError(t, err)
+		assert.Equal(t, DebianCorpus, root, "a ./specifications that is no checkout is passed over")
+	} else {
+		assert.ErrorContains(t, err, "no corpus found")
+	}
+}

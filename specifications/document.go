@@ -60,17 +60,25 @@ func yamlToExtJSON(data []byte) ([]byte, error) {
 type yamlWriter struct {
 	buf   bytes.Buffer
 	depth int
+	nodes int
 }
 
-// maxYAMLDepth bounds alias expansion: a fixture never nests this deep, a
-// self-referencing or exponential ("billion laughs") alias would.
-const maxYAMLDepth = 200
+// Alias expansion is bounded: no fixture nests this deep or expands to this many
+// values, a self-referencing or exponential ("billion laughs") alias would.
+const (
+	maxYAMLDepth = 200
+	maxYAMLNodes = 1_000_000
+)
 
 func (w *yamlWriter) value(n *yaml.Node) error {
 	w.depth++
+	w.nodes++
 	defer func() { w.depth-- }()
 	if w.depth > maxYAMLDepth {
 		return fmt.Errorf("invalid YAML: line %d: nested deeper than %d levels (recursive alias?)", n.Line, maxYAMLDepth)
+	}
+	if w.nodes > maxYAMLNodes {
+		return fmt.Errorf("invalid YAML: line %d: aliases expand to more than %d values", n.Line, maxYAMLNodes)
 	}
 	switch n.Kind {
 	case yaml.AliasNode:

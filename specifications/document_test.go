@@ -120,6 +120,7 @@ func TestReadDocumentRefuses(t *testing.T) {
 		{"bad Extended JSON wrapper", "x.json", `{"a": {"$numberLong": 1}}`, "invalid Extended JSON"},
 		{"top level array", "x.json", `[1]`, "invalid Extended JSON"},
 		{"recursive alias", "x.yml", "a: &a [*a]", "invalid YAML"},
+		{"exponential aliases", "x.yml", "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]", "expand to more than"},
 		{"other extension", "x.txt", "a: 1", "not a JSON or YAML file"},
 	}
 	for _, tt := range tests {

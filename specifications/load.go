@@ -25,7 +25,7 @@ const (
 	Rejected                       // unreadable, or invalid in its format
 )
 
-// Loaded is what loading one source gave.
+// LoadResult is what loading one source gave.
 type LoadResult struct {
 	Source  Source
 	Outcome Outcome
@@ -60,24 +60,15 @@ func Load(src Source, compareTwin bool) LoadResult {
 	if compareTwin && src.Twin != "" {
 		res.Notes = append(res.Notes, twinNotes(src.Twin, doc)...)
 	}
-	format := detectFormat(doc)
-	var f *File
-	var ferr *FieldError
-	switch format {
-	case Unified:
-		f, ferr = decodeUnified(doc)
-	case LegacyCRUD:
-		f, ferr = translateCRUD(doc)
-	case LegacyCommandMonitoring:
-		f, ferr = translateCommandMonitoring(doc)
-	default:
-		res.Outcome, res.Format = OtherFormat, otherFormatName(doc)
-		return res
-	}
+	f, ferr := decodeFile(doc)
 	if ferr != nil {
 		return res.reject(ferr)
 	}
-	f.Path, f.ID, f.Format = src.Path, src.ID, format
+	if f == nil {
+		res.Outcome, res.Format = OtherFormat, otherFormatName(doc)
+		return res
+	}
+	f.Path, f.ID = src.Path, src.ID
 	for i := range f.Tests {
 		f.Tests[i].ID = src.ID + "/" + f.Tests[i].Description
 	}
@@ -86,6 +77,28 @@ func Load(src Source, compareTwin bool) LoadResult {
 	}
 	res.Outcome, res.File = Loaded, f
 	return res
+}
+
+// decodeFile detects the format of a document and decodes it into the unified
+// model; a nil File without error means a format specrun does not run.
+func decodeFile(doc bson.Raw) (*File, *FieldError) {
+	var f *File
+	var err *FieldError
+	format := detectFormat(doc)
+	switch format {
+	case Unified:
+		f, err = decodeUnified(doc)
+	case LegacyCRUD:
+		f, err = translateCRUD(doc)
+	case LegacyCommandMonitoring:
+		f, err = translateCommandMonitoring(doc)
+	default:
+		return nil, nil
+	}
+	if f != nil {
+		f.Format = format
+	}
+	return f, err
 }
 
 func (r LoadResult) reject(err error) LoadResult {
@@ -190,9 +203,11 @@ func decodeUnified(doc bson.Raw) (*File, *FieldError) {
 		f.SchemaVersion = version
 		f.Unsupported = fmt.Sprintf("schema version %s is not supported: specrun runs 1.0 to %s", version, SupportedSchemaVersion)
 		f.Description, _ = doc.Lookup("description").StringValueOK()
-		values, _ := doc.Lookup("tests").Array().Values()
+		tests, _ := doc.Lookup("tests").ArrayOK()
+		values, _ := tests.Values()
 		for _, t := range values {
-			d, _ := t.Document().Lookup("description").StringValueOK()
+			test, _ := t.DocumentOK()
+			d, _ := test.Lookup("description").StringValueOK()
 			f.Tests = append(f.Tests, Test{Description: d})
 		}
 		return &f, nil

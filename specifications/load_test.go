@@ -128,6 +128,16 @@ func TestSchemaVersions(t *testing.T) {
 	}
 }
 
+func TestUnsupportedVersionWithMalformedTests(t *testing.T) {
+	for _, text := range []string{
+		`{"description": "d", "schemaVersion": "2.0", "tests": 0}`,
+		`{"description": "d", "schemaVersion": "2.0", "tests": [0, {"description": 1}]}`,
+	} {
+		f := mustLoad(t, "f.json", text)
+		assert.Contains(t, f.Unsupported, "schema version 2.0 is not supported")
+	}
+}
+
 func TestOtherFormatsAreRecognised(t *testing.T) {
 	tests := []struct{ name, text, format string }{
 		{"SDAM", `{"description": "d", "uri": "mongodb://a", "phases": []}`, "SDAM"},

@@ -1,0 +1,135 @@
+package matchers
+
+import (
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// rule says how the legacy formats treat one place of a root-level document.
+// Rules form a tree that mirrors the documents; a nil *rule means no rule.
+type rule struct {
+	keys      map[string]*rule // rules for the keys of a document
+	each      *rule            // rule for every element of an array
+	expect    placeholder      // a placeholder that may stand here
+	mayOmit   bool             // the key may be missing from the actual document
+	omittedAs bson.RawValue    // what a missing key counts as, if not absent
+}
+
+// placeholder checks exp against act if exp is the placeholder value; it
+// reports whether it was.
+type placeholder func(r *run, exp, act bson.RawValue) (handled bool, err error)
+
+// legacyRoot holds the rules of the legacy formats, at the keys the fixtures
+// use them:
+//
+//   - command monitoring: a cursor id of "42" (getMore, cursor.id in replies,
+//     the cursor id arrays of killCursors and of its reply) stands for one
+//     cursor id greater than zero, the same for every event of the test; in
+//     writeErrors, code 42 stands for any code greater than zero and errmsg ""
+//     for any non-empty message.
+//   - CRUD v1 results: drivers need not report insertedId and insertedIds, and
+//     a missing upsertedCount counts as 0.
+//
+// Anywhere else 42 and "" are literals.
+var legacyRoot = &rule{keys: map[string]*rule{
+	"getMore":         cursorID,
+	"cursor":          {keys: map[string]*rule{"id": cursorID}},
+	"cursors":         {each: cursorID},
+	"cursorsKilled":   {each: cursorID},
+	"cursorsNotFound": {each: cursorID},
+	"cursorsAlive":    {each: cursorID},
+	"cursorsUnknown":  {each: cursorID},
+	"writeErrors": {each: &rule{keys: map[string]*rule{
+		"code":   {expect: anyErrorCode},
+		"errmsg": {expect: anyErrorMessage},
+	}}},
+	"insertedId":    {mayOmit: true},
+	"insertedIds":   {mayOmit: true},
+	"upsertedCount": {omittedAs: bson.RawValue{Type: bson.TypeInt32, Value: []byte{0, 0, 0, 0}}},
+}}
+
+var cursorID = &rule{expect: sameCursorID}
+
+func (n *rule) key(k []byte) *rule {
+	if n == nil {
+		return nil
+	}
+	return n.keys[string(k)]
+}
+
+func (n *rule) elements() *rule {
+	if n == nil {
+		return nil
+	}
+	return n.each
+}
+
+// omittable reports whether the actual document may lack the key.
+func (n *rule) omittable() bool { return n != nil && (n.mayOmit || !absent(n.omittedAs)) }
+
+// matchOmitted matches exp for a key the actual document lacks.
+func (n *rule) matchOmitted(r *run, exp bson.RawValue) error {
+	if n.mayOmit || r.equalScalars(exp, n.omittedAs) {
+		return nil
+	}
+	return r.mismatch(exp, bson.RawValue{}, "a missing key counts as "+describe(n.omittedAs))
+}
+
+// check applies the placeholder that may stand at this place.
+func (n *rule) check(r *run, exp, act bson.RawValue) (bool, error) {
+	if n == nil || n.expect == nil {
+		return false, nil
+	}
+	return n.expect(r, exp, act)
+}
+
+// is42 reports whether v is the placeholder 42, as a number of any type or,
+// if asString, as the string "42".
+func is42(v bson.RawValue, asString bool) bool {
+	if n, ok := numberOf(v); ok {
+		return n.equal(number{i: 42})
+	}
+	s, ok := v.StringValueOK()
+	return asString && ok && s == "42"
+}
+
+// sameCursorID binds the placeholder to the first cursor id it meets in the
+// test and requires the same id everywhere else.
+func sameCursorID(r *run, exp, act bson.RawValue) (bool, error) {
+	if !is42(exp, true) {
+		return false, nil
+	}
+	id, ok := positiveInteger(act)
+	switch {
+	case !ok:
+		return true, r.mismatch(exp, act, "placeholder 42 stands for a cursor id greater than zero")
+	case r.cursorID == 0:
+		r.cursorID = id
+	case r.cursorID != id:
+		return true, r.mismatch(exp, act, fmt.Sprintf("placeholder 42 stands for cursor id %d in this test", r.cursorID))
+	}
+	return true, nil
+}
+
+func anyErrorCode(r *run, exp, act bson.RawValue) (bool, error) {
+	if !is42(exp, false) {
+		return false, nil
+	}
+	if _, ok := positiveInteger(act); !ok {
+		return true, r.mismatch(exp, act, "placeholder 42 stands for an error code greater than zero")
+	}
+	return true, nil
+}
+
+// anyErrorMessage takes the README's "not empty" literally; its aside "(a
+// string of length greater than 1)" would reject one-character messages.
+func anyErrorMessage(r *run, exp, act bson.RawValue) (bool, error) {
+	if s, ok := exp.StringValueOK(); !ok || s != "" {
+		return false, nil
+	}
+	if s, ok := act.StringValueOK(); !ok || s == "" {
+		return true, r.mismatch(exp, act, `placeholder "" stands for a non-empty message`)
+	}
+	return true, nil
+}

@@ -5,21 +5,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/specrun/specrun/internal/testcorpus"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// sharedCorpus is the upstream corpus beside the project (../shared/specifications),
-// or $SPECRUN_SHARED_CORPUS.
-func sharedCorpus(t testing.TB) string {
-	dir := os.Getenv("SPECRUN_SHARED_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "specifications")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "source")); err != nil {
-		t.Fatalf("the shared corpus is not at %s (set SPECRUN_SHARED_CORPUS)", dir)
-	}
-	return dir
-}
+func sharedCorpus(t testing.TB) string { return testcorpus.Shared(t) }
 
 // TestLegacyCommandMonitoringFixtures checks that the legacy rules sit where
 // the fixtures put placeholders: in every expected command and reply, each 42,

@@ -7,23 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/specrun/specrun/internal/testcorpus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// sharedCorpus is the upstream corpus beside the project (../shared/specifications),
-// or $SPECRUN_SHARED_CORPUS. The loader's tests need it: they fail without it.
-func sharedCorpus(t testing.TB) string {
-	dir := os.Getenv("SPECRUN_SHARED_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "specifications")
-	}
-	if !isDir(filepath.Join(dir, "source")) {
-		t.Fatalf("the shared corpus is not at %s (set SPECRUN_SHARED_CORPUS)", dir)
-	}
-	return dir
-}
+func sharedCorpus(t testing.TB) string { return testcorpus.Shared(t) }
 
 func TestReadDocumentKeepsTypes(t *testing.T) {
 	tests := []struct {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/specrun/specrun/internal/testcorpus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -59,10 +60,7 @@ func TestCheckUsage(t *testing.T) {
 // TestCheckSharedCorpus runs check as the acceptance does: every spec folder of
 // the shared corpus exits 0, and the invalid/ folder has every file rejected.
 func TestCheckSharedCorpus(t *testing.T) {
-	corpus := filepath.Join("..", "..", "..", "shared", "specifications")
-	if env := os.Getenv("SPECRUN_SHARED_CORPUS"); env != "" {
-		corpus = env
-	}
+	corpus := testcorpus.Shared(t)
 	specs, err := os.ReadDir(filepath.Join(corpus, "source"))
 	require.NoError(t, err, "the shared corpus must be beside the project")
 	for _, spec := range specs {

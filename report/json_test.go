@@ -1,0 +1,354 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/specrun/specrun/interpreter"
+)
+
+func sampleRun() *Run {
+	return &Run{
+		SpecrunVersion: "v0.1.0",
+		Driver:         "go.mongodb.org/mongo-driver/v2 v2.9.3",
+		Server: ServerInfo{
+			URI:            "mongodb://127.0.0.1:40123/",
+			Embedded:       true,
+			Version:        "7.0.42",
+			Topology:       "single",
+			MaxWireVersion: 21,
+			Capabilities:   map[string]bool{"failPoints": false, "transactions": false, "changeStreams": false},
+		},
+		Corpus:   []CorpusRoot{{Root: "/corpus/a", Files: 123}, {Root: "/corpus/b", Files: 4}},
+		Started:  time.Date(2026, 3, 4, 5, 6, 7, 891_000_000, time.UTC),
+		Duration: 12345 * time.Millisecond,
+		Tests: []interpreter.Result{
+			{ID: "crud/unified/find/b", File: "crud/unified/find.json", Description: "b",
+				Status: interpreter.Pass, Duration: 3 * time.Millisecond},
+			{ID: "crud/unified/find/a", File: "crud/unified/find.json", Description: "a",
+				Status: interpreter.Fail, Reason: "one line <with> & markup", Duration: 12 * time.Millisecond,
+				Detail: "operation 0 (find)\nexpected 1 at cursor.firstBatch.0.x, got 2"},
+			{ID: "change-streams/unified/x/y", File: "change-streams/unified/x.json", Description: "y",
+				Status: interpreter.Unsupported, Reason: "no change streams"},
+			{ID: "sessions/unified/x/y", File: "sessions/unified/x.json", Description: "y",
+				Status: interpreter.Skip, Reason: "requires replicaset"},
+			{ID: "crud/unified/bad/z", File: "crud/unified/bad.json", Description: "z",
+				Status: interpreter.Error, Reason: "unknown operation foo"},
+			{ID: "crud/unified/find/c", File: "crud/unified/find.json", Description: "c",
+				Status: interpreter.Fail, Reason: "timed out after 60s", Duration: time.Minute},
+		},
+	}
+}
+
+func encode(t *testing.T, r *Run) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func keys(m map[string]any) []string {
+	var k []string
+	for key := range m {
+		k = append(k, key)
+	}
+	slices.Sort(k)
+	return k
+}
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
+
+func TestWriteJSONFieldNames(t *testing.T) {
+	var m map[string]any
+	if err := json.Unmarshal(encode(t, sampleRun()), &m); err != nil {
+		t.Fatal(err)
+	}
+	obj := func(v any) map[string]any {
+		t.Helper()
+		o, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("%v is not an object", v)
+		}
+		return o
+	}
+	check := func(what string, o map[string]any, want ...string) {
+		t.Helper()
+		if got := keys(o); !reflect.DeepEqual(got, sorted(want...)) {
+			t.Errorf("%s keys = %q, want %q", what, got, sorted(want...))
+		}
+	}
+	check("top level", m, "specrun", "server", "corpus", "started", "durationMs", "summary", "tests")
+	check("specrun", obj(m["specrun"]), "version", "driver")
+	check("server", obj(m["server"]), "uri", "embedded", "version", "topology", "maxWireVersion", "capabilities")
+	check("server.capabilities", obj(obj(m["server"])["capabilities"]), "failPoints", "transactions", "changeStreams")
+	check("summary", obj(m["summary"]), "total", "pass", "fail", "skip", "unsupported", "error")
+	corpus := m["corpus"].([]any)
+	check("corpus[0]", obj(corpus[0]), "root", "files")
+	tests := m["tests"].([]any)
+	for i, tt := range tests {
+		// every field is present, even an empty reason or detail
+		check("tests["+string(rune('0'+i))+"]", obj(tt), "id", "file", "description", "status", "reason", "durationMs", "detail")
+	}
+
+	// values and types
+	if got := m["started"]; got != "2026-03-04T05:06:07.891Z" {
+		t.Errorf("started = %v", got)
+	}
+	if _, err := time.Parse(time.RFC3339, m["started"].(string)); err != nil {
+		t.Errorf("started is not RFC 3339: %v", err)
+	}
+	if got := m["durationMs"]; got != 12345.0 {
+		t.Errorf("durationMs = %v", got)
+	}
+	srv := obj(m["server"])
+	if srv["uri"] != "mongodb://127.0.0.1:40123/" || srv["embedded"] != true || srv["version"] != "7.0.42" ||
+		srv["topology"] != "single" || srv["maxWireVersion"] != 21.0 {
+		t.Errorf("server = %v", srv)
+	}
+	if c := obj(corpus[0]); c["root"] != "/corpus/a" || c["files"] != 123.0 {
+		t.Errorf("corpus[0] = %v", c)
+	}
+	t1 := obj(tests[1])
+	if t1["id"] != "crud/unified/find/a" || t1["status"] != "fail" || t1["durationMs"] != 12.0 ||
+		t1["reason"] != "one line <with> & markup" || !strings.Contains(t1["detail"].(string), "\n") {
+		t.Errorf("tests[1] = %v", t1)
+	}
+}
+
+func TestWriteJSONEmptyCollections(t *testing.T) {
+	var m map[string]any
+	if err := json.Unmarshal(encode(t, &Run{}), &m); err != nil {
+		t.Fatal(err)
+	}
+	// Empty lists and maps are written as [] and {}, never null.
+	if _, ok := m["corpus"].([]any); !ok {
+		t.Errorf("corpus = %#v", m["corpus"])
+	}
+	if _, ok := m["tests"].([]any); !ok {
+		t.Errorf("tests = %#v", m["tests"])
+	}
+	if _, ok := m["server"].(map[string]any)["capabilities"].(map[string]any); !ok {
+		t.Errorf("capabilities = %#v", m["server"])
+	}
+}
+
+func TestWriteJSONNoHTMLEscaping(t *testing.T) {
+	if out := encode(t, sampleRun()); !bytes.Contains(out, []byte("<with> & markup")) {
+		t.Error("reason was HTML-escaped")
+	}
+}
+
+func TestWriteJSONKeepsRunOrder(t *testing.T) {
+	r, err := ReadJSON(bytes.NewReader(encode(t, sampleRun())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tt := range r.Tests {
+		got = append(got, tt.ID)
+	}
+	want := []string{"crud/unified/find/b", "crud/unified/find/a", "change-streams/unified/x/y",
+		"sessions/unified/x/y", "crud/unified/bad/z", "crud/unified/find/c"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("order %q, want %q", got, want)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	p, f, s, u, e := interpreter.Pass, interpreter.Fail, interpreter.Skip, interpreter.Unsupported, interpreter.Error
+	tests := []struct {
+		name     string
+		statuses []interpreter.Status
+		want     Summary
+	}{
+		{"none", nil, Summary{}},
+		{"one of each", []interpreter.Status{p, f, s, u, e}, Summary{5, 1, 1, 1, 1, 1}},
+		{"mixed", []interpreter.Status{p, p, p, f, f, s, e, u, u, u}, Summary{10, 3, 2, 1, 3, 1}},
+		{"unknown status counts in total only", []interpreter.Status{p, "weird"}, Summary{Total: 2, Pass: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var results []interpreter.Result
+			for _, st := range tt.statuses {
+				results = append(results, interpreter.Result{Status: st})
+			}
+			got := Summarize(results)
+			if got != tt.want {
+				t.Errorf("Summarize = %+v, want %+v", got, tt.want)
+			}
+			for _, st := range interpreter.Statuses {
+				n := 0
+				for _, x := range tt.statuses {
+					if x == st {
+						n++
+					}
+				}
+				if got.Count(st) != n {
+					t.Errorf("Count(%s) = %d, want %d", st, got.Count(st), n)
+				}
+			}
+		})
+	}
+
+	var m map[string]any
+	if err := json.Unmarshal(encode(t, sampleRun()), &m); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"total": 6.0, "pass": 1.0, "fail": 2.0, "skip": 1.0, "unsupported": 1.0, "error": 1.0}
+	if !reflect.DeepEqual(m["summary"], want) {
+		t.Errorf("summary in JSON = %v, want %v", m["summary"], want)
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	withExpect := sampleRun()
+	exp, err := ParseExpectations("expect.yaml", []byte(`tests:
+  - id: crud/unified/find/a
+    status: fail
+    reason: known
+  - id: crud/unified/find/b
+    status: fail
+    reason: fixed since
+  - prefix: change-streams/
+    status: unsupported
+    reason: no change streams
+  - prefix: gridfs/
+    status: fail
+    reason: stale
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := exp.Evaluate(withExpect.Tests, nil)
+	withExpect.Expect = &ev
+
+	for name, run := range map[string]*Run{"plain": sampleRun(), "with expectations": withExpect} {
+		t.Run(name, func(t *testing.T) {
+			first := encode(t, run)
+			got, err := ReadJSON(bytes.NewReader(first))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, run) {
+				t.Errorf("round trip:\ngot  %+v\nwant %+v", got, run)
+			}
+			if second := encode(t, got); !bytes.Equal(first, second) {
+				t.Errorf("second encoding differs:\n%s\n%s", first, second)
+			}
+		})
+	}
+
+	// What the expectations add to the JSON.
+	var m map[string]any
+	if err := json.Unmarshal(encode(t, withExpect), &m); err != nil {
+		t.Fatal(err)
+	}
+	e := m["expectations"].(map[string]any)
+	if e["file"] != "expect.yaml" || e["ok"] != false || e["expected"] != 2.0 || e["regressions"] != 2.0 ||
+		e["unexpectedPasses"] != 1.0 || len(e["stale"].([]any)) != 1 {
+		t.Errorf("expectations = %v", e)
+	}
+	t0 := m["tests"].([]any)[0].(map[string]any)
+	if t0["verdict"] != "unexpectedPass" ||
+		!reflect.DeepEqual(t0["expected"], map[string]any{"id": "crud/unified/find/b", "status": "fail", "reason": "fixed since", "line": 5.0}) {
+		t.Errorf("tests[0] = %v", t0)
+	}
+	if t3 := m["tests"].([]any)[3].(map[string]any); t3["verdict"] != "ok" || t3["expected"] != nil {
+		t.Errorf("tests[3] = %v", t3)
+	}
+}
+
+func TestJSONDurationsTruncateToMilliseconds(t *testing.T) {
+	r := sampleRun()
+	r.Duration = 1500*time.Microsecond + 999*time.Nanosecond
+	r.Tests[0].Duration = 999 * time.Microsecond
+	r.Started = time.Date(2026, 1, 2, 3, 4, 5, 123_456_789, time.FixedZone("CET", 3600))
+	got, err := ReadJSON(bytes.NewReader(encode(t, r)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Duration != time.Millisecond || got.Tests[0].Duration != 0 {
+		t.Errorf("durations %v, %v", got.Duration, got.Tests[0].Duration)
+	}
+	if want := time.Date(2026, 1, 2, 2, 4, 5, 123_000_000, time.UTC); !got.Started.Equal(want) || got.Started.Location() != time.UTC {
+		t.Errorf("started %v, want %v", got.Started, want)
+	}
+}
+
+func TestWriteJSONErrors(t *testing.T) {
+	bad := sampleRun()
+	bad.Tests[2].Status = "flaky"
+	if err := WriteJSON(&bytes.Buffer{}, bad); err == nil || !strings.Contains(err.Error(), "flaky") {
+		t.Errorf("unknown status: err = %v", err)
+	}
+
+	r := sampleRun()
+	ev := (*Expectations)(nil).Evaluate(r.Tests[:2], nil)
+	r.Expect = &ev
+	if err := WriteJSON(&bytes.Buffer{}, r); err == nil {
+		t.Error("verdicts for fewer tests accepted")
+	}
+	swapped := (*Expectations)(nil).Evaluate(sampleRun().Tests, nil)
+	swapped.Verdicts[0], swapped.Verdicts[1] = swapped.Verdicts[1], swapped.Verdicts[0]
+	r.Expect = &swapped
+	if err := WriteJSON(&bytes.Buffer{}, r); err == nil {
+		t.Error("verdicts out of order accepted")
+	}
+}
+
+func TestReadJSONErrors(t *testing.T) {
+	good := string(encode(t, sampleRun()))
+	r := sampleRun()
+	ev := (*Expectations)(nil).Evaluate(r.Tests, nil)
+	r.Expect = &ev
+	withExpect := string(encode(t, r))
+
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", "empty input"},
+		{"not JSON", "{", "unexpected EOF"},
+		{"not an object", "[]", "cannot unmarshal array"},
+		{"trailing data", good + "{}", "data after the report"},
+		{"unknown status", strings.Replace(good, `"status": "skip"`, `"status": "skipped"`, 1), `unknown status "skipped"`},
+		{"summary disagrees", strings.Replace(good, `"fail": 2`, `"fail": 3`, 1), "summary"},
+		{"bad started", strings.Replace(good, `"started": "2026-03-04T05:06:07.891Z"`, `"started": "yesterday"`, 1), "started"},
+		{"verdict disagrees", strings.Replace(withExpect, `"verdict": "regression"`, `"verdict": "ok"`, 1), `verdict "ok"`},
+		{"unknown verdict", strings.Replace(withExpect, `"verdict": "ok"`, `"verdict": "fine"`, 1), `unknown verdict "fine"`},
+		{"missing verdict", strings.Replace(withExpect, `,
+      "verdict": "ok"`, ``, 1), `unknown verdict ""`},
+		{"counts disagree", strings.Replace(withExpect, `"regressions": 3`, `"regressions": 2`, 1), "does not agree"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.in == good || tt.in == withExpect {
+				t.Fatal("the test's replacement did not apply")
+			}
+			_, err := ReadJSON(strings.NewReader(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadJSONIgnoresAddedFields(t *testing.T) {
+	in := strings.Replace(string(encode(t, sampleRun())), `"specrun": {`, `"future": [1, 2], "specrun": {"extra": true, `, 1)
+	got, err := ReadJSON(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, sampleRun()) {
+		t.Errorf("got %+v", got)
+	}
+}

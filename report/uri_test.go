@@ -1,0 +1,47 @@
+package report
+
+import "testing"
+
+func TestRedactURI(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"user and password", "mongodb://alice:s3cret@127.0.0.1:27017/", "mongodb://127.0.0.1:27017/"},
+		{"user only", "mongodb://alice@localhost/", "mongodb://localhost/"},
+		{"no credentials", "mongodb://127.0.0.1:40123/", "mongodb://127.0.0.1:40123/"},
+		{"no path", "mongodb://localhost", "mongodb://localhost"},
+		{"srv", "mongodb+srv://alice:s3cret@cluster0.example.net/test?retryWrites=true&w=majority",
+			"mongodb+srv://cluster0.example.net/test?retryWrites=true&w=majority"},
+		{"multiple hosts", "mongodb://alice:s3cret@h1:27017,h2:27018,h3/db?replicaSet=rs0",
+			"mongodb://h1:27017,h2:27018,h3/db?replicaSet=rs0"},
+		{"options kept", "mongodb://u:p@host/?authSource=admin&authMechanism=SCRAM-SHA-256&appName=specrun",
+			"mongodb://host/?authSource=admin&authMechanism=SCRAM-SHA-256&appName=specrun"},
+		{"escaped characters in password", "mongodb://u%40x:p%2F%3Aw@host/", "mongodb://host/"},
+		{"unescaped @ in password", "mongodb://u:p@ss@host/db", "mongodb://host/db"},
+		{"unescaped / in password", "mongodb://u:pa/ss@host/db", "mongodb://host/db"},
+		{"@ in an option value is not user information", "mongodb://u:p@host/db?appName=me@box",
+			"mongodb://host/db?appName=me@box"},
+		{"tls key password", "mongodb://host/?tls=true&tlsCertificateKeyFilePassword=hunter2&w=1",
+			"mongodb://host/?tls=true&tlsCertificateKeyFilePassword=REDACTED&w=1"},
+		{"ssl key password, any case", "mongodb://host/?SSLClientCertificateKeyPassword=hunter2",
+			"mongodb://host/?SSLClientCertificateKeyPassword=REDACTED"},
+		{"aws session token", "mongodb://AKIA:secret@host/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:tok",
+			"mongodb://host/?authMechanism=MONGODB-AWS&authMechanismProperties=REDACTED"},
+		{"escaped aws session token", "mongodb://host/?authMechanismProperties=AWS_SESSION_TOKEN%3Atok",
+			"mongodb://host/?authMechanismProperties=REDACTED"},
+		{"harmless mechanism properties kept", "mongodb://host/?authMechanismProperties=SERVICE_NAME:mongodb",
+			"mongodb://host/?authMechanismProperties=SERVICE_NAME:mongodb"},
+		{"semicolon separator", "mongodb://host/?w=1;tlsCertificateKeyFilePassword=x;appName=a",
+			"mongodb://host/?w=1;tlsCertificateKeyFilePassword=REDACTED;appName=a"},
+		{"other scheme", "http://u:p@example.com/x", "http://example.com/x"},
+		{"not a URI", "127.0.0.1:27017", "127.0.0.1:27017"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := RedactURI(tt.in); got != tt.want {
+				t.Errorf("RedactURI(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,192 @@
+package entities
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/specrun/specrun/specifications"
+)
+
+// Create builds one entity of createEntities and adds it to the map.
+func (m *Map) Create(ctx context.Context, spec *specifications.Entity, cfg ClientConfig) error {
+	var (
+		e   Entity
+		err error
+	)
+	switch {
+	case spec.Client != nil:
+		e, err = NewClient(ctx, spec.Client, cfg)
+	case spec.Database != nil:
+		e, err = m.newDatabase(spec.Database)
+	case spec.Collection != nil:
+		e, err = m.newCollection(spec.Collection)
+	case spec.Session != nil:
+		e, err = m.newSession(spec.Session)
+	default:
+		return &NotImplemented{spec.Kind() + " entities"}
+	}
+	if err != nil {
+		return err
+	}
+	if err := m.Add(spec.ID(), e); err != nil {
+		if c, ok := e.(closer); ok {
+			c.close(ctx)
+		}
+		return err
+	}
+	return nil
+}
+
+func (m *Map) newDatabase(spec *specifications.DatabaseEntity) (*Database, error) {
+	client, err := Lookup[*Client](m, spec.Client)
+	if err != nil {
+		return nil, err
+	}
+	opts := options.Database()
+	if o := spec.DatabaseOptions; o != nil {
+		if err := applyCommonOptions(o, opts.SetReadConcern, opts.SetWriteConcern, opts.SetReadPreference); err != nil {
+			return nil, fmt.Errorf("database %s: %w", spec.ID, err)
+		}
+	}
+	return &Database{Client: client, Database: client.Client.Database(spec.DatabaseName, opts)}, nil
+}
+
+func (m *Map) newCollection(spec *specifications.CollectionEntity) (*Collection, error) {
+	db, err := Lookup[*Database](m, spec.Database)
+	if err != nil {
+		return nil, err
+	}
+	opts := options.Collection()
+	if o := spec.CollectionOptions; o != nil {
+		if err := applyCommonOptions(o, opts.SetReadConcern, opts.SetWriteConcern, opts.SetReadPreference); err != nil {
+			return nil, fmt.Errorf("collection %s: %w", spec.ID, err)
+		}
+	}
+	return &Collection{Client: db.Client, Collection: db.Database.Collection(spec.CollectionName, opts)}, nil
+}
+
+// applyCommonOptions applies database or collection options through the builder's
+// setters (both builders have the same three).
+func applyCommonOptions[B any](o *specifications.CollectionOrDatabaseOptions,
+	setRC func(*readconcern.ReadConcern) B, setWC func(*writeconcern.WriteConcern) B, setRP func(*readpref.ReadPref) B) error {
+	if o.TimeoutMS != nil {
+		return &Unsupported{"timeoutMS on a database or collection: the Go driver v2 sets timeouts per client only"}
+	}
+	if o.ReadConcern != nil {
+		rc, err := ReadConcern(o.ReadConcern)
+		if err != nil {
+			return err
+		}
+		setRC(rc)
+	}
+	if o.WriteConcern != nil {
+		wc, err := WriteConcern(o.WriteConcern)
+		if err != nil {
+			return err
+		}
+		setWC(wc)
+	}
+	if o.ReadPreference != nil {
+		rp, err := ReadPreference(o.ReadPreference)
+		if err != nil {
+			return err
+		}
+		setRP(rp)
+	}
+	return nil
+}
+
+func (m *Map) newSession(spec *specifications.SessionEntity) (*Session, error) {
+	client, err := Lookup[*Client](m, spec.Client)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := SessionOptions(spec.SessionOptions)
+	if err != nil {
+		return nil, fmt.Errorf("session %s: %w", spec.ID, err)
+	}
+	s, err := client.Client.StartSession(opts)
+	if err != nil {
+		return nil, fmt.Errorf("session %s: %w", spec.ID, err)
+	}
+	return &Session{Client: client, Session: s, Lsid: clone(s.ID())}, nil
+}
+
+// SessionOptions reads a session entity's sessionOptions.
+func SessionOptions(doc bson.Raw) (*options.SessionOptionsBuilder, error) {
+	opts := options.Session()
+	err := eachField(doc, "sessionOptions", func(key string, v bson.RawValue) error {
+		switch key {
+		case "causalConsistency", "snapshot":
+			b, ok := v.BooleanOK()
+			if !ok {
+				return errType("a boolean")
+			}
+			if key == "snapshot" {
+				opts.SetSnapshot(b)
+			} else {
+				opts.SetCausalConsistency(b)
+			}
+		case "defaultTransactionOptions":
+			d, ok := v.DocumentOK()
+			if !ok {
+				return errType("a document")
+			}
+			txn, err := TransactionOptions(d)
+			if err != nil {
+				return err
+			}
+			opts.SetDefaultTransactionOptions(txn)
+		default:
+			return errUnknown
+		}
+		return nil
+	})
+	return opts, err
+}
+
+// TransactionOptions reads {readConcern, writeConcern, readPreference, maxCommitTimeMS}.
+func TransactionOptions(doc bson.Raw) (*options.TransactionOptionsBuilder, error) {
+	opts := options.Transaction()
+	err := eachField(doc, "transactionOptions", func(key string, v bson.RawValue) error {
+		var d bson.Raw
+		if key != "maxCommitTimeMS" {
+			var ok bool
+			if d, ok = v.DocumentOK(); !ok {
+				return errType("a document")
+			}
+		}
+		switch key {
+		case "readConcern":
+			rc, err := ReadConcern(d)
+			if err != nil {
+				return err
+			}
+			opts.SetReadConcern(rc)
+		case "writeConcern":
+			wc, err := WriteConcern(d)
+			if err != nil {
+				return err
+			}
+			opts.SetWriteConcern(wc)
+		case "readPreference":
+			rp, err := ReadPreference(d)
+			if err != nil {
+				return err
+			}
+			opts.SetReadPreference(rp)
+		case "maxCommitTimeMS":
+			return &Unsupported{"maxCommitTimeMS: the Go driver v2 has no per-transaction commit time limit"}
+		default:
+			return errUnknown
+		}
+		return nil
+	})
+	return opts, err
+}

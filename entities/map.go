@@ -1,0 +1,170 @@
+// Package entities holds the per-test entity map of the Unified Test Format: clients
+// with their recorded events, databases, collections, sessions, cursors and saved
+// values, created from a test file's createEntities and from operation results.
+package entities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// Kind names an entity type as the spec spells it.
+type Kind string
+
+const (
+	KindClient     Kind = "client"
+	KindDatabase   Kind = "database"
+	KindCollection Kind = "collection"
+	KindSession    Kind = "session"
+	KindCursor     Kind = "cursor"
+	KindValue      Kind = "value"
+)
+
+// Entity is anything the map holds.
+type Entity interface{ Kind() Kind }
+
+// Map is one test's entity map. It is not shared between tests.
+type Map struct {
+	byID  map[string]Entity
+	order []string // creation order, so Close can go in reverse
+}
+
+// NewMap returns an empty map.
+func NewMap() *Map { return &Map{byID: map[string]Entity{}} }
+
+// Add stores an entity; a name may be defined once per test.
+func (m *Map) Add(id string, e Entity) error {
+	if _, dup := m.byID[id]; dup {
+		return fmt.Errorf("entity %q is already defined", id)
+	}
+	m.byID[id] = e
+	m.order = append(m.order, id)
+	return nil
+}
+
+// Get returns the entity named id.
+func (m *Map) Get(id string) (Entity, error) {
+	e, ok := m.byID[id]
+	if !ok {
+		return nil, fmt.Errorf("entity %q is not defined", id)
+	}
+	return e, nil
+}
+
+// Lookup returns the entity named id as a T, with an error that names both kinds
+// when it is another kind of entity.
+func Lookup[T Entity](m *Map, id string) (T, error) {
+	var zero T
+	e, err := m.Get(id)
+	if err != nil {
+		return zero, err
+	}
+	t, ok := e.(T)
+	if !ok {
+		return zero, fmt.Errorf("entity %q is a %s, not a %s", id, e.Kind(), zero.Kind())
+	}
+	return t, nil
+}
+
+// Each calls fn for every entity in creation order.
+func (m *Map) Each(fn func(id string, e Entity)) {
+	for _, id := range m.order {
+		fn(id, m.byID[id])
+	}
+}
+
+// SessionLsid implements matchers.Entities for $$sessionLsid.
+func (m *Map) SessionLsid(name string) (bson.Raw, error) {
+	s, err := Lookup[*Session](m, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.Lsid, nil
+}
+
+// EntityValue implements matchers.Entities for $$matchesEntity: only saved BSON values
+// can be compared.
+func (m *Map) EntityValue(name string) (bson.RawValue, error) {
+	v, err := Lookup[*Value](m, name)
+	if err != nil {
+		return bson.RawValue{}, err
+	}
+	return v.Value, nil
+}
+
+// Close ends what the test left open, newest first: cursors are closed, sessions
+// ended, clients disconnected. The map is empty afterwards.
+func (m *Map) Close(ctx context.Context) {
+	for _, id := range slices.Backward(m.order) {
+		if c, ok := m.byID[id].(closer); ok {
+			c.close(ctx)
+		}
+	}
+	m.byID, m.order = map[string]Entity{}, nil
+}
+
+type closer interface{ close(context.Context) }
+
+// Database is a database entity.
+type Database struct {
+	Client   *Client
+	Database *mongo.Database
+}
+
+func (*Database) Kind() Kind { return KindDatabase }
+
+// Collection is a collection entity.
+type Collection struct {
+	Client     *Client
+	Collection *mongo.Collection
+}
+
+func (*Collection) Kind() Kind { return KindCollection }
+
+// Session is a session entity. Lsid is kept from creation: it must stay readable for
+// $$sessionLsid after the session has ended.
+type Session struct {
+	Client  *Client
+	Session *mongo.Session
+	Lsid    bson.Raw
+}
+
+func (*Session) Kind() Kind                  { return KindSession }
+func (s *Session) close(ctx context.Context) { s.Session.EndSession(ctx) }
+
+// Cursor is a find or command cursor saved by createFindCursor or createCommandCursor.
+type Cursor struct {
+	Client *Client
+	Cursor *mongo.Cursor
+}
+
+func (*Cursor) Kind() Kind { return KindCursor }
+func (c *Cursor) close(ctx context.Context) {
+	_ = c.Cursor.Close(ctx)
+}
+
+// Value is an operation result saved with saveResultAsEntity.
+type Value struct{ Value bson.RawValue }
+
+func (*Value) Kind() Kind { return KindValue }
+
+// ClientOf returns the client an entity works through, or nil.
+func ClientOf(e Entity) *Client {
+	switch e := e.(type) {
+	case *Client:
+		return e
+	case *Database:
+		return e.Client
+	case *Collection:
+		return e.Client
+	case *Session:
+		return e.Client
+	case *Cursor:
+		return e.Client
+	}
+	return nil
+}

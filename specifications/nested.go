@@ -1,0 +1,27 @@
+package specifications
+
+// Some parts of the model arrive inside operation arguments (createEntities' entities,
+// the callback of withTransaction, the operation of runOnThread); the runner decodes them
+// with the same strict rules as the file itself.
+
+import (
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// DecodeEntities decodes a list of entity definitions; path names it in errors.
+func DecodeEntities(path string, v bson.RawValue) ([]Entity, error) {
+	var out []Entity
+	if err := decodeValue(path, v, reflectOf(&out), fieldTag{nonempty: true}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DecodeOperations decodes a list of operations; path names it in errors.
+func DecodeOperations(path string, v bson.RawValue) ([]Operation, error) {
+	var out []Operation
+	if err := decodeValue(path, v, reflectOf(&out), fieldTag{}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,389 @@
+package operations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/xoptions"
+
+	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/matchers"
+)
+
+// Client operations (Unified Test Format "Client Operations", Enumerating Databases,
+// CRUD bulk-write spec for clientBulkWrite).
+
+func init() {
+	on := func(name string, fn func(context.Context, *Call, *entities.Client) (Result, error)) {
+		register(entities.KindClient, name, func(ctx context.Context, c *Call, t entities.Entity) (Result, error) {
+			return fn(ctx, c, t.(*entities.Client))
+		})
+	}
+	on("clientBulkWrite", clientBulkWrite)
+	on("listDatabases", listDatabases)
+	on("listDatabaseObjects", listDatabases)
+	on("listDatabaseNames", listDatabaseNames)
+	on("dropDatabase", dropDatabase)
+	on("appendMetadata", appendMetadata)
+	on("close", closeClient)
+}
+
+func clientBulkWrite(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
+	var modelsArg bson.RawValue
+	o := options.ClientBulkWrite()
+	err := parse(c.Op.Arguments, fields{
+		"models": func(v bson.RawValue) error {
+			if v.Type != bson.TypeArray {
+				return typeError("an array of write models", v)
+			}
+			modelsArg = v
+			return nil
+		},
+		"session":                  session(c.Entities, &ctx),
+		"ordered":                  boolean(o.SetOrdered),
+		"bypassDocumentValidation": boolean(o.SetBypassDocumentValidation),
+		"comment":                  anyValue(o.SetComment),
+		"let":                      document(o.SetLet),
+		"verboseResults":           boolean(o.SetVerboseResults),
+		"writeConcern":             writeConcern(o.SetWriteConcern),
+		"rawData":                  rawData(o, xoptions.SetInternalClientBulkWriteOptions),
+		"timeoutMS":                unsupportedTimeoutMS,
+	}, "models")
+	if err != nil {
+		return Result{}, err
+	}
+	models, err := bulkModels(modelsArg)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := cl.Client.BulkWrite(ctx, models, o)
+	return bulkOutcome(res, err), nil
+}
+
+// bulkOutcome converts what Client.BulkWrite returned. A ClientBulkWriteException
+// carries the result of the writes that succeeded (partialResult): the Result then has
+// both the error and that result, which expectError.expectResult matches.
+func bulkOutcome(res *mongo.ClientBulkWriteResult, err error) Result {
+	if err != nil {
+		out := Result{Err: err}
+		var cbwe mongo.ClientBulkWriteException
+		if errors.As(err, &cbwe) && cbwe.PartialResult != nil {
+			out.Value, out.At = bulkResult(cbwe.PartialResult), matchers.Root
+		}
+		return out
+	}
+	return Result{Value: bulkResult(res), At: matchers.Root}
+}
+
+// bulkResult converts a ClientBulkWriteResult to the spec's BulkWriteResult document:
+// the summary counts, and the verbose results (maps keyed by the model's index as a
+// string) only when the driver has them.
+func bulkResult(r *mongo.ClientBulkWriteResult) bson.RawValue {
+	if !r.Acknowledged {
+		return unacknowledged()
+	}
+	d := bson.D{
+		{Key: "insertedCount", Value: r.InsertedCount},
+		{Key: "upsertedCount", Value: r.UpsertedCount},
+		{Key: "matchedCount", Value: r.MatchedCount},
+		{Key: "modifiedCount", Value: r.ModifiedCount},
+		{Key: "deletedCount", Value: r.DeletedCount},
+	}
+	if r.HasVerboseResults {
+		d = append(d,
+			bson.E{Key: "insertResults", Value: bulkByIndex(r.InsertResults, func(v mongo.ClientBulkWriteInsertResult) bson.D {
+				return bson.D{{Key: "insertedId", Value: v.InsertedID}}
+			})},
+			bson.E{Key: "updateResults", Value: bulkByIndex(r.UpdateResults, func(v mongo.ClientBulkWriteUpdateResult) bson.D {
+				u := bson.D{{Key: "matchedCount", Value: v.MatchedCount}, {Key: "modifiedCount", Value: v.ModifiedCount}}
+				// The driver keeps no difference between no upsert and an upserted null _id.
+				if v.UpsertedID != nil {
+					u = append(u, bson.E{Key: "upsertedId", Value: v.UpsertedID})
+				}
+				return u
+			})},
+			bson.E{Key: "deleteResults", Value: bulkByIndex(r.DeleteResults, func(v mongo.ClientBulkWriteDeleteResult) bson.D {
+				return bson.D{{Key: "deletedCount", Value: v.DeletedCount}}
+			})},
+		)
+	}
+	return value(d)
+}
+
+// bulkByIndex turns a map keyed by model index into a document keyed by the index as a
+// string, in index order.
+func bulkByIndex[V any](m map[int]V, conv func(V) bson.D) bson.D {
+	d := bson.D{}
+	for _, i := range slices.Sorted(maps.Keys(m)) {
+		d = append(d, bson.E{Key: strconv.Itoa(i), Value: conv(m[i])})
+	}
+	return d
+}
+
+// ClientBulkWriteErrors gives the writeErrors (a document keyed by the failed model's
+// index as a string) and writeConcernErrors (an array) of a clientBulkWrite error, as
+// expectedError.writeErrors and expectedError.writeConcernErrors match them (each
+// element at Root); ok is false when err is not a ClientBulkWriteException.
+// Each write error is {code, message} plus details when the server gave errInfo; each
+// write concern error is {code, codeName, message} plus details.
+func ClientBulkWriteErrors(err error) (writeErrors, writeConcernErrors bson.RawValue, ok bool) {
+	var cbwe mongo.ClientBulkWriteException
+	if !errors.As(err, &cbwe) {
+		return bson.RawValue{}, bson.RawValue{}, false
+	}
+	we := bulkByIndex(cbwe.WriteErrors, func(e mongo.WriteError) bson.D {
+		d := bson.D{{Key: "code", Value: int32(e.Code)}, {Key: "message", Value: e.Message}}
+		if len(e.Details) > 0 {
+			d = append(d, bson.E{Key: "details", Value: e.Details})
+		}
+		return d
+	})
+	wce := bson.A{}
+	for _, e := range cbwe.WriteConcernErrors {
+		d := bson.D{{Key: "code", Value: int32(e.Code)}}
+		if e.Name != "" {
+			d = append(d, bson.E{Key: "codeName", Value: e.Name})
+		}
+		d = append(d, bson.E{Key: "message", Value: e.Message})
+		if len(e.Details) > 0 {
+			d = append(d, bson.E{Key: "details", Value: e.Details})
+		}
+		wce = append(wce, d)
+	}
+	return value(we), value(wce), true
+}
+
+// bulkModels reads clientBulkWrite's models, strictly: each one a document with one key
+// naming the write model, whose value holds its namespace ("db.coll") and parameters.
+// Argument errors name the model, e.g. models[2].updateOne.upsert.
+func bulkModels(v bson.RawValue) ([]mongo.ClientBulkWrite, error) {
+	vals, err := v.Array().Values()
+	if err != nil {
+		return nil, &InvalidArgument{Name: "models", Err: err}
+	}
+	out := make([]mongo.ClientBulkWrite, 0, len(vals))
+	for i, mv := range vals {
+		where := fmt.Sprintf("models[%d]", i)
+		d, ok := mv.DocumentOK()
+		if !ok {
+			return nil, &InvalidArgument{Name: where, Err: typeError("a document", mv)}
+		}
+		elems, err := d.Elements()
+		if err != nil {
+			return nil, &InvalidArgument{Name: where, Err: err}
+		}
+		if len(elems) != 1 {
+			return nil, &InvalidArgument{Name: where, Err: fmt.Errorf("must have exactly one key, the write model's name, not %d", len(elems))}
+		}
+		kind := elems[0].Key()
+		params, ok := elems[0].Value().DocumentOK()
+		if !ok {
+			return nil, &InvalidArgument{Name: where + "." + kind, Err: typeError("a document", elems[0].Value())}
+		}
+		w, err := bulkModel(kind, params)
+		if err != nil {
+			return nil, collPrefixed(where, err)
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// bulkModel reads one write model (errors name it, e.g. updateOne.upsert, for
+// bulkModels to prefix).
+func bulkModel(kind string, params bson.Raw) (mongo.ClientBulkWrite, error) {
+	var (
+		w  mongo.ClientBulkWrite
+		ns string
+	)
+	fs := fields{"namespace": stringVar(&ns)}
+	required := []string{"namespace"}
+	switch kind {
+	case "insertOne":
+		m := mongo.NewClientInsertOneModel()
+		fs["document"] = document(m.SetDocument)
+		required = append(required, "document")
+		w.Model = m
+	case "updateOne":
+		m := mongo.NewClientUpdateOneModel()
+		bulkUpdateFields(fs, m.SetFilter, m.SetUpdate, m.SetArrayFilters, m.SetCollation, m.SetHint, m.SetUpsert)
+		fs["sort"] = document(m.SetSort)
+		required = append(required, "filter", "update")
+		w.Model = m
+	case "updateMany":
+		m := mongo.NewClientUpdateManyModel()
+		bulkUpdateFields(fs, m.SetFilter, m.SetUpdate, m.SetArrayFilters, m.SetCollation, m.SetHint, m.SetUpsert)
+		required = append(required, "filter", "update")
+		w.Model = m
+	case "replaceOne":
+		m := mongo.NewClientReplaceOneModel()
+		fs["filter"] = document(m.SetFilter)
+		fs["replacement"] = document(m.SetReplacement)
+		fs["collation"] = collation(m.SetCollation)
+		fs["hint"] = hint(m.SetHint)
+		fs["upsert"] = boolean(m.SetUpsert)
+		fs["sort"] = document(m.SetSort)
+		required = append(required, "filter", "replacement")
+		w.Model = m
+	case "deleteOne":
+		m := mongo.NewClientDeleteOneModel()
+		bulkDeleteFields(fs, m.SetFilter, m.SetCollation, m.SetHint)
+		required = append(required, "filter")
+		w.Model = m
+	case "deleteMany":
+		m := mongo.NewClientDeleteManyModel()
+		bulkDeleteFields(fs, m.SetFilter, m.SetCollation, m.SetHint)
+		required = append(required, "filter")
+		w.Model = m
+	default:
+		return w, &UnknownArgument{Name: kind}
+	}
+	if err := parse(params, fs, required...); err != nil {
+		return w, collPrefixed(kind, err)
+	}
+	db, coll, ok := strings.Cut(ns, ".")
+	if !ok || db == "" || coll == "" {
+		return w, &InvalidArgument{Name: kind + ".namespace", Err: fmt.Errorf("%q is not <database>.<collection>", ns)}
+	}
+	w.Database, w.Collection = db, coll
+	return w, nil
+}
+
+// bulkDeleteFields adds the parameters of the deleteOne and deleteMany models.
+func bulkDeleteFields[M any](fs fields, filter func(any) M, coll func(*options.Collation) M, hnt func(any) M) {
+	fs["filter"] = document(filter)
+	fs["collation"] = collation(coll)
+	fs["hint"] = hint(hnt)
+}
+
+// bulkUpdateFields adds the parameters shared by the updateOne and updateMany models.
+func bulkUpdateFields[M any](fs fields, filter, upd func(any) M, arrayFilters func([]any) M,
+	coll func(*options.Collation) M, hnt func(any) M, upsert func(bool) M) {
+	fs["filter"] = document(filter)
+	fs["update"] = func(v bson.RawValue) error {
+		var u any
+		if err := update(&u)(v); err != nil {
+			return err
+		}
+		upd(u)
+		return nil
+	}
+	fs["arrayFilters"] = collArrayFilters(arrayFilters)
+	fs["collation"] = collation(coll)
+	fs["hint"] = hint(hnt)
+	fs["upsert"] = boolean(upsert)
+}
+
+// listDatabases (and listDatabaseObjects): the Go driver returns DatabaseSpecification
+// values, not the server's documents, so each is converted back to {name, sizeOnDisk,
+// empty} ({name} alone with nameOnly, as the server answers then).
+func listDatabases(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
+	filter := noFilter
+	o := options.ListDatabases()
+	var nameOnly bool
+	err := parse(c.Op.Arguments, fields{
+		"filter":  into(&filter),
+		"session": session(c.Entities, &ctx),
+		"nameOnly": boolean(func(b bool) any {
+			nameOnly = b
+			return o.SetNameOnly(b)
+		}),
+		"authorizedDatabases": boolean(o.SetAuthorizedDatabases),
+		"comment":             unsupported("listDatabases comment: the Go driver's ListDatabases has no comment option"),
+		"timeoutMS":           unsupportedTimeoutMS,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := cl.Client.ListDatabases(ctx, filter, o)
+	if err != nil {
+		return Result{Err: err}, nil
+	}
+	docs := bson.A{}
+	for _, db := range res.Databases {
+		d := bson.D{{Key: "name", Value: db.Name}}
+		if !nameOnly {
+			d = append(d, bson.E{Key: "sizeOnDisk", Value: db.SizeOnDisk}, bson.E{Key: "empty", Value: db.Empty})
+		}
+		docs = append(docs, d)
+	}
+	return done(value(docs), matchers.RootElements, nil)
+}
+
+func listDatabaseNames(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
+	filter := noFilter
+	o := options.ListDatabases()
+	err := parse(c.Op.Arguments, fields{
+		"filter":              into(&filter),
+		"session":             session(c.Entities, &ctx),
+		"authorizedDatabases": boolean(o.SetAuthorizedDatabases),
+		"comment":             unsupported("listDatabaseNames comment: the Go driver's ListDatabaseNames has no comment option"),
+		"timeoutMS":           unsupportedTimeoutMS,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	names, err := cl.Client.ListDatabaseNames(ctx, filter, o)
+	if err != nil {
+		return Result{Err: err}, nil
+	}
+	return done(value(append([]string{}, names...)), matchers.Nested, nil)
+}
+
+// dropDatabase is used on a client in the corpus (causal consistency), naming the
+// database to drop.
+func dropDatabase(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
+	var name string
+	err := parse(c.Op.Arguments, fields{
+		"database":  stringVar(&name),
+		"session":   session(c.Entities, &ctx),
+		"timeoutMS": unsupportedTimeoutMS,
+	}, "database")
+	if err != nil {
+		return Result{}, err
+	}
+	return done(bson.RawValue{}, 0, cl.Client.Database(name).Drop(ctx))
+}
+
+// appendMetadata adds a wrapping library's name, version and platform to the metadata
+// the client sends in the handshake of its new connections (handshake spec).
+func appendMetadata(_ context.Context, c *Call, cl *entities.Client) (Result, error) {
+	var info options.DriverInfo
+	err := parse(c.Op.Arguments, fields{
+		"driverInfoOptions": func(v bson.RawValue) error {
+			d, ok := v.DocumentOK()
+			if !ok {
+				return typeError("a document", v)
+			}
+			return parse(d, fields{
+				"name":     stringVar(&info.Name),
+				"version":  stringVar(&info.Version),
+				"platform": stringVar(&info.Platform),
+			}, "name")
+		},
+	}, "driverInfoOptions")
+	if err != nil {
+		return Result{}, err
+	}
+	cl.Client.AppendDriverInfo(info)
+	return Result{}, nil
+}
+
+// closeClient disconnects the client. The spec asks test files not to expect a result
+// or an error from it, and drivers do not report close errors consistently: an error is
+// dropped.
+func closeClient(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
+	if err := parse(c.Op.Arguments, fields{}); err != nil {
+		return Result{}, err
+	}
+	_ = cl.Client.Disconnect(ctx)
+	return Result{}, nil
+}

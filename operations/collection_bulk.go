@@ -1,0 +1,177 @@
+package operations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/xoptions"
+
+	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/matchers"
+)
+
+// bulkWrite on a collection (CRUD spec), with its requests written as the unified
+// format has them: [{insertOne: {document}}, {updateOne: {filter, update, ...}}, ...].
+
+func collBulkWrite(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var requests bson.RawValue
+	o := options.BulkWrite()
+	err := parse(c.Op.Arguments, fields{
+		"requests": func(v bson.RawValue) error {
+			if v.Type != bson.TypeArray {
+				return typeError("an array of write models", v)
+			}
+			requests = v
+			return nil
+		},
+		"session":                  session(c.Entities, &ctx),
+		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
+		"comment":                  anyValue(o.SetComment),
+		"let":                      document(o.SetLet),
+		"ordered":                  boolean(o.SetOrdered),
+		"rawData":                  rawData(o, xoptions.SetInternalBulkWriteOptions),
+		"timeoutMS":                collTimeoutMS(),
+	}, "requests")
+	if err != nil {
+		return Result{}, err
+	}
+	models, err := collWriteModels(requests)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := coll.Collection.BulkWrite(ctx, models, o)
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && res != nil {
+		// The driver returns what was written before the failure along with the
+		// exception: the test may match it in expectError.expectResult.
+		return Result{Value: collBulkWriteDocument(res), At: matchers.Root, Err: err}, nil
+	}
+	if err != nil {
+		return Result{Err: err}, nil
+	}
+	if !res.Acknowledged {
+		return done(unacknowledged(), matchers.Root, nil)
+	}
+	return done(collBulkWriteDocument(res), matchers.Root, nil)
+}
+
+// collWriteModels reads the requests of a bulkWrite, strictly: each is a document with
+// one key naming the model, whose value holds the model's fields. Argument errors name
+// the request, e.g. requests[2].updateOne.upsert.
+func collWriteModels(requests bson.RawValue) ([]mongo.WriteModel, error) {
+	vals, err := requests.Array().Values()
+	if err != nil {
+		return nil, &InvalidArgument{Name: "requests", Err: err}
+	}
+	models := make([]mongo.WriteModel, 0, len(vals))
+	for i, v := range vals {
+		where := fmt.Sprintf("requests[%d]", i)
+		req, ok := v.DocumentOK()
+		if !ok {
+			return nil, &InvalidArgument{Name: where, Err: typeError("a document", v)}
+		}
+		elems, err := req.Elements()
+		if err != nil {
+			return nil, &InvalidArgument{Name: where, Err: err}
+		}
+		if len(elems) != 1 {
+			return nil, &InvalidArgument{Name: where, Err: fmt.Errorf("must have exactly one key, the write model's name, not %d", len(elems))}
+		}
+		name := elems[0].Key()
+		body, ok := elems[0].Value().DocumentOK()
+		if !ok {
+			return nil, &InvalidArgument{Name: where + "." + name, Err: typeError("a document", elems[0].Value())}
+		}
+		m, err := collWriteModel(name, body)
+		if err != nil {
+			return nil, collPrefixed(where, err)
+		}
+		models = append(models, m)
+	}
+	return models, nil
+}
+
+// collWriteModel reads one write model's fields (errors name the model, e.g.
+// updateOne.upsert, for collWriteModels to prefix).
+func collWriteModel(name string, body bson.Raw) (mongo.WriteModel, error) {
+	var (
+		model    mongo.WriteModel
+		err      error
+		filter   bson.Raw
+		doc      bson.Raw
+		upd      any
+		required = []string{"filter"}
+	)
+	switch name {
+	case "insertOne":
+		m := mongo.NewInsertOneModel()
+		err = parse(body, fields{"document": into(&doc)}, "document")
+		m.SetDocument(doc)
+		model = m
+	case "updateOne":
+		m := mongo.NewUpdateOneModel()
+		err = parse(body, fields{
+			"filter":       into(&filter),
+			"update":       update(&upd),
+			"arrayFilters": collArrayFilters(m.SetArrayFilters),
+			"collation":    collation(m.SetCollation),
+			"hint":         hint(m.SetHint),
+			"sort":         document(m.SetSort),
+			"upsert":       boolean(m.SetUpsert),
+		}, append(required, "update")...)
+		m.SetFilter(filter).SetUpdate(upd)
+		model = m
+	case "updateMany":
+		m := mongo.NewUpdateManyModel()
+		err = parse(body, fields{
+			"filter":       into(&filter),
+			"update":       update(&upd),
+			"arrayFilters": collArrayFilters(m.SetArrayFilters),
+			"collation":    collation(m.SetCollation),
+			"hint":         hint(m.SetHint),
+			"upsert":       boolean(m.SetUpsert),
+		}, append(required, "update")...)
+		m.SetFilter(filter).SetUpdate(upd)
+		model = m
+	case "replaceOne":
+		m := mongo.NewReplaceOneModel()
+		err = parse(body, fields{
+			"filter":      into(&filter),
+			"replacement": into(&doc),
+			"collation":   collation(m.SetCollation),
+			"hint":        hint(m.SetHint),
+			"sort":        document(m.SetSort),
+			"upsert":      boolean(m.SetUpsert),
+		}, append(required, "replacement")...)
+		m.SetFilter(filter).SetReplacement(doc)
+		model = m
+	case "deleteOne":
+		m := mongo.NewDeleteOneModel()
+		err = parse(body, fields{
+			"filter":    into(&filter),
+			"collation": collation(m.SetCollation),
+			"hint":      hint(m.SetHint),
+		}, required...)
+		m.SetFilter(filter)
+		model = m
+	case "deleteMany":
+		m := mongo.NewDeleteManyModel()
+		err = parse(body, fields{
+			"filter":    into(&filter),
+			"collation": collation(m.SetCollation),
+			"hint":      hint(m.SetHint),
+		}, required...)
+		m.SetFilter(filter)
+		model = m
+	default:
+		return nil, &UnknownArgument{Name: name}
+	}
+	if err != nil {
+		return nil, collPrefixed(name, err)
+	}
+	return model, nil
+}

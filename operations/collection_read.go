@@ -1,0 +1,245 @@
+package operations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/xoptions"
+
+	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/matchers"
+)
+
+// Read operations of the CRUD spec: findOne, aggregate, the three counts, distinct.
+
+func collFindOne(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	filter := collEmptyFilter()
+	o := options.FindOne()
+	err := parse(c.Op.Arguments, fields{
+		"filter":              into(&filter),
+		"session":             session(c.Entities, &ctx),
+		"allowDiskUse":        collNoOption("findOne", "allowDiskUse", "FindOneOptions"),
+		"allowPartialResults": boolean(o.SetAllowPartialResults),
+		"collation":           collation(o.SetCollation),
+		"comment":             anyValue(o.SetComment),
+		"hint":                hint(o.SetHint),
+		"let":                 collNoOption("findOne", "let", "FindOneOptions"),
+		"max":                 document(o.SetMax),
+		"maxTimeMS":           collMaxTimeMS("findOne"),
+		"min":                 document(o.SetMin),
+		"projection":          document(o.SetProjection),
+		"returnKey":           boolean(o.SetReturnKey),
+		"showRecordId":        boolean(o.SetShowRecordID),
+		"skip":                int64Arg(o.SetSkip),
+		"sort":                document(o.SetSort),
+		"rawData":             rawData(o, xoptions.SetInternalFindOneOptions),
+		"timeoutMS":           collTimeoutMS(),
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return collSingleDocument(coll.Collection.FindOne(ctx, filter, o).Raw())
+}
+
+// collSingleDocument is the result of findOne and findOneAnd*: the document, or BSON
+// null when none matched (the driver's ErrNoDocuments is not an error for the test;
+// an unacknowledged findAndModify also ends here, as null).
+func collSingleDocument(doc bson.Raw, err error) (Result, error) {
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return done(bson.RawValue{Type: bson.TypeNull}, matchers.Nested, nil)
+	}
+	if err != nil {
+		return Result{Err: err}, nil
+	}
+	return done(value(doc), matchers.Root, nil)
+}
+
+func collAggregate(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var stages any
+	o := options.Aggregate()
+	err := parse(c.Op.Arguments, fields{
+		"pipeline":                 pipeline(&stages),
+		"session":                  session(c.Entities, &ctx),
+		"allowDiskUse":             boolean(o.SetAllowDiskUse),
+		"batchSize":                int32Arg(o.SetBatchSize),
+		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
+		"collation":                collation(o.SetCollation),
+		"comment":                  anyValue(o.SetComment),
+		"hint":                     hint(o.SetHint),
+		"let":                      document(o.SetLet),
+		"maxAwaitTimeMS":           collMilliseconds(o.SetMaxAwaitTime),
+		"maxTimeMS":                collMaxTimeMS("aggregate"),
+		"rawData":                  rawData(o, xoptions.SetInternalAggregateOptions),
+		"timeoutMS":                collTimeoutMS(),
+		"timeoutMode":              collTimeoutMode("aggregate"),
+	}, "pipeline")
+	if err != nil {
+		return Result{}, err
+	}
+	cur, err := coll.Collection.Aggregate(ctx, stages, o)
+	return drain(ctx, cur, err)
+}
+
+func collCountDocuments(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var filter bson.Raw
+	o := options.Count()
+	err := parse(c.Op.Arguments, fields{
+		"filter":    into(&filter),
+		"session":   session(c.Entities, &ctx),
+		"collation": collation(o.SetCollation),
+		"comment":   anyValue(o.SetComment),
+		"hint":      hint(o.SetHint),
+		"limit":     int64Arg(o.SetLimit),
+		"maxTimeMS": collMaxTimeMS("countDocuments"),
+		"skip":      int64Arg(o.SetSkip),
+		"rawData":   rawData(o, xoptions.SetInternalCountOptions),
+		"timeoutMS": collTimeoutMS(),
+	}, "filter")
+	if err != nil {
+		return Result{}, err
+	}
+	n, err := coll.Collection.CountDocuments(ctx, filter, o)
+	return done(value(n), matchers.Nested, err)
+}
+
+func collEstimatedDocumentCount(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	o := options.EstimatedDocumentCount()
+	err := parse(c.Op.Arguments, fields{
+		"session":   session(c.Entities, &ctx),
+		"comment":   anyValue(o.SetComment),
+		"maxTimeMS": collMaxTimeMS("estimatedDocumentCount"),
+		"rawData":   rawData(o, xoptions.SetInternalEstimatedDocumentCountOptions),
+		"timeoutMS": collTimeoutMS(),
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	n, err := coll.Collection.EstimatedDocumentCount(ctx, o)
+	return done(value(n), matchers.Nested, err)
+}
+
+// collCount runs the deprecated count helper, which the Go driver does not have: the
+// count command is built here as the CRUD spec describes it and sent with RunCommand.
+// RunCommand does not retry reads and does not apply the collection's read concern or
+// read preference (the driver does not expose them); it runs on the primary.
+func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	base := ctx // without the test's session, for asking the server's version
+	cmd, raw, err := collCountCommand(&ctx, c, coll.Collection.Name())
+	if err != nil {
+		return Result{}, err
+	}
+	if raw != nil {
+		// The driver sends rawData to 8.2+ servers only (wire version 27) and drops it
+		// for older ones; do the same.
+		ok, err := collServerHasRawData(base, c)
+		if err != nil {
+			return Result{}, err
+		}
+		if ok {
+			cmd = append(cmd, bson.E{Key: "rawData", Value: *raw})
+		}
+	}
+	reply, err := coll.Collection.Database().RunCommand(ctx, cmd).Raw()
+	if err != nil {
+		return Result{Err: err}, nil
+	}
+	n, err := reply.LookupErr("n")
+	if err != nil {
+		return Result{Err: fmt.Errorf("count reply has no n field: %s", reply)}, nil
+	}
+	if _, ok := n.AsInt64OK(); !ok {
+		return Result{Err: fmt.Errorf("count reply's n is a %s: %s", n.Type, reply)}, nil
+	}
+	return done(n, matchers.Nested, nil)
+}
+
+// collCountCommand reads count's arguments into the count command for collection
+// name, options in the order the test gives them; rawData is returned apart, since
+// whether it is sent depends on the server.
+func collCountCommand(ctx *context.Context, c *Call, name string) (bson.D, *bool, error) {
+	var (
+		filter bson.Raw
+		raw    *bool
+		cmd    = bson.D{{Key: "count", Value: name}, {Key: "query", Value: nil}}
+	)
+	add := func(key string) func(any) any {
+		return func(v any) any { cmd = append(cmd, bson.E{Key: key, Value: v}); return nil }
+	}
+	addInt := func(key string) func(int64) any {
+		return func(n int64) any { return add(key)(n) }
+	}
+	err := parse(c.Op.Arguments, fields{
+		"filter":  into(&filter),
+		"session": session(c.Entities, ctx),
+		"collation": func(v bson.RawValue) error {
+			if _, err := collationOf(v); err != nil {
+				return err
+			}
+			add("collation")(v.Document())
+			return nil
+		},
+		"comment":   anyValue(add("comment")),
+		"hint":      hint(add("hint")),
+		"limit":     int64Arg(addInt("limit")),
+		"maxTimeMS": int64Arg(addInt("maxTimeMS")),
+		"skip":      int64Arg(addInt("skip")),
+		"rawData":   boolean(func(b bool) any { raw = &b; return nil }),
+		"timeoutMS": collTimeoutMS(),
+	}, "filter")
+	if err != nil {
+		return nil, nil, err
+	}
+	cmd[1].Value = filter
+	return cmd, raw, nil
+}
+
+// collServerHasRawData asks the server, through the runner's own client (so that the
+// test's client observes nothing), whether it takes rawData: wire version 27 (8.2).
+func collServerHasRawData(ctx context.Context, c *Call) (bool, error) {
+	if c.Runner == nil || c.Runner.Internal() == nil {
+		return false, fmt.Errorf("count rawData: no internal client to learn the server's wire version")
+	}
+	var hello struct {
+		MinWireVersion int32 `bson:"minWireVersion"`
+		MaxWireVersion int32 `bson:"maxWireVersion"`
+	}
+	admin := c.Runner.Internal().Database("admin")
+	err := admin.RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Decode(&hello)
+	if err != nil {
+		// Servers before 4.4.2 know only the legacy name.
+		err = admin.RunCommand(ctx, bson.D{{Key: "isMaster", Value: 1}}).Decode(&hello)
+	}
+	if err != nil {
+		return false, fmt.Errorf("count rawData: cannot learn the server's wire version: %w", err)
+	}
+	return hello.MinWireVersion <= 27 && hello.MaxWireVersion >= 27, nil
+}
+
+func collDistinct(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var field string
+	filter := collEmptyFilter() // the legacy format leaves it out
+	o := options.Distinct()
+	err := parse(c.Op.Arguments, fields{
+		"fieldName": str(func(s string) any { field = s; return nil }),
+		"filter":    into(&filter),
+		"session":   session(c.Entities, &ctx),
+		"collation": collation(o.SetCollation),
+		"comment":   anyValue(o.SetComment),
+		"hint":      hint(o.SetHint),
+		"maxTimeMS": collMaxTimeMS("distinct"),
+		"rawData":   rawData(o, xoptions.SetInternalDistinctOptions),
+		"timeoutMS": collTimeoutMS(),
+	}, "fieldName")
+	if err != nil {
+		return Result{}, err
+	}
+	values, err := coll.Collection.Distinct(ctx, field, filter, o).Raw()
+	if err != nil {
+		return Result{Err: err}, nil
+	}
+	return done(bson.RawValue{Type: bson.TypeArray, Value: values}, matchers.Nested, nil)
+}

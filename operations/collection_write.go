@@ -1,0 +1,262 @@
+package operations
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/xoptions"
+
+	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/matchers"
+)
+
+// Write operations of the CRUD spec: insertMany, update, replace, delete and
+// findAndModify. bulkWrite is in collection_bulk.go.
+
+func collInsertMany(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var docs []bson.Raw
+	o := options.InsertMany()
+	err := parse(c.Op.Arguments, fields{
+		"documents":                documents(&docs),
+		"session":                  session(c.Entities, &ctx),
+		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
+		"comment":                  anyValue(o.SetComment),
+		"ordered":                  boolean(o.SetOrdered),
+		"rawData":                  rawData(o, xoptions.SetInternalInsertManyOptions),
+		"timeoutMS":                collTimeoutMS(),
+	}, "documents")
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := coll.Collection.InsertMany(ctx, docs, o)
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && res != nil {
+		// The partial result goes with the error, for expectError.expectResult.
+		return Result{Value: collInsertManyPartial(res), At: matchers.Root, Err: err}, nil
+	}
+	if err != nil {
+		return Result{Err: err}, nil
+	}
+	if !res.Acknowledged {
+		return done(unacknowledged(), matchers.Root, nil)
+	}
+	return done(collInsertManyDocument(res), matchers.Root, nil)
+}
+
+func collUpdateOne(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var (
+		filter bson.Raw
+		upd    any
+	)
+	o := options.UpdateOne()
+	err := parse(c.Op.Arguments, fields{
+		"filter":                   into(&filter),
+		"update":                   update(&upd),
+		"session":                  session(c.Entities, &ctx),
+		"arrayFilters":             collArrayFilters(o.SetArrayFilters),
+		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
+		"collation":                collation(o.SetCollation),
+		"comment":                  anyValue(o.SetComment),
+		"hint":                     hint(o.SetHint),
+		"let":                      document(o.SetLet),
+		"sort":                     document(o.SetSort),
+		"upsert":                   boolean(o.SetUpsert),
+		"rawData":                  rawData(o, xoptions.SetInternalUpdateOneOptions),
+		"timeoutMS":                collTimeoutMS(),
+	}, "filter", "update")
+	if err != nil {
+		return Result{}, err
+	}
+	return collUpdateOutcome(coll.Collection.UpdateOne(ctx, filter, upd, o))
+}
+
+func collUpdateMany(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var (
+		filter bson.Raw
+		upd    any
+	)
+	o := options.UpdateMany()
+	err := parse(c.Op.Arguments, fields{
+		"filter":                   into(&filter),
+		"update":                   update(&upd),
+		"session":                  session(c.Entities, &ctx),
+		"arrayFilters":             collArrayFilters(o.SetArrayFilters),
+		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
+		"collation":                collation(o.SetCollation),
+		"comment":                  anyValue(o.SetComment),
+		"hint":                     hint(o.SetHint),
+		"let":                      document(o.SetLet),
+		"sort":                     collNoOption("updateMany", "sort", "UpdateManyOptions"),
+		"upsert":                   boolean(o.SetUpsert),
+		"rawData":                  rawData(o, xoptions.SetInternalUpdateManyOptions),
+		"timeoutMS":                collTimeoutMS(),
+	}, "filter", "update")
+	if err != nil {
+		return Result{}, err
+	}
+	return collUpdateOutcome(coll.Collection.UpdateMany(ctx, filter, upd, o))
+}
+
+func collReplaceOne(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var filter, replacement bson.Raw
+	o := options.Replace()
+	err := parse(c.Op.Arguments, fields{
+		"filter":                   into(&filter),
+		"replacement":              into(&replacement),
+		"session":                  session(c.Entities, &ctx),
+		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
+		"collation":                collation(o.SetCollation),
+		"comment":                  anyValue(o.SetComment),
+		"hint":                     hint(o.SetHint),
+		"let":                      document(o.SetLet),
+		"sort":                     document(o.SetSort),
+		"upsert":                   boolean(o.SetUpsert),
+		"rawData":                  rawData(o, xoptions.SetInternalReplaceOptions),
+		"timeoutMS":                collTimeoutMS(),
+	}, "filter", "replacement")
+	if err != nil {
+		return Result{}, err
+	}
+	return collUpdateOutcome(coll.Collection.ReplaceOne(ctx, filter, replacement, o))
+}
+
+// collUpdateOutcome is the outcome of updateOne, updateMany and replaceOne.
+func collUpdateOutcome(res *mongo.UpdateResult, err error) (Result, error) {
+	if err != nil {
+		return Result{Err: err}, nil
+	}
+	if !res.Acknowledged {
+		return done(unacknowledged(), matchers.Root, nil)
+	}
+	return done(collUpdateDocument(res), matchers.Root, nil)
+}
+
+func collDeleteOne(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var filter bson.Raw
+	o := options.DeleteOne()
+	err := parse(c.Op.Arguments, fields{
+		"filter":    into(&filter),
+		"session":   session(c.Entities, &ctx),
+		"collation": collation(o.SetCollation),
+		"comment":   anyValue(o.SetComment),
+		"hint":      hint(o.SetHint),
+		"let":       document(o.SetLet),
+		"rawData":   rawData(o, xoptions.SetInternalDeleteOneOptions),
+		"timeoutMS": collTimeoutMS(),
+	}, "filter")
+	if err != nil {
+		return Result{}, err
+	}
+	return collDeleteOutcome(coll.Collection.DeleteOne(ctx, filter, o))
+}
+
+func collDeleteMany(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var filter bson.Raw
+	o := options.DeleteMany()
+	err := parse(c.Op.Arguments, fields{
+		"filter":    into(&filter),
+		"session":   session(c.Entities, &ctx),
+		"collation": collation(o.SetCollation),
+		"comment":   anyValue(o.SetComment),
+		"hint":      hint(o.SetHint),
+		"let":       document(o.SetLet),
+		"rawData":   rawData(o, xoptions.SetInternalDeleteManyOptions),
+		"timeoutMS": collTimeoutMS(),
+	}, "filter")
+	if err != nil {
+		return Result{}, err
+	}
+	return collDeleteOutcome(coll.Collection.DeleteMany(ctx, filter, o))
+}
+
+// collDeleteOutcome is the outcome of deleteOne and deleteMany.
+func collDeleteOutcome(res *mongo.DeleteResult, err error) (Result, error) {
+	if err != nil {
+		return Result{Err: err}, nil
+	}
+	if !res.Acknowledged {
+		return done(unacknowledged(), matchers.Root, nil)
+	}
+	return done(collDeleteDocument(res), matchers.Root, nil)
+}
+
+func collFindOneAndUpdate(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var (
+		filter bson.Raw
+		upd    any
+	)
+	o := options.FindOneAndUpdate()
+	err := parse(c.Op.Arguments, fields{
+		"filter":                   into(&filter),
+		"update":                   update(&upd),
+		"session":                  session(c.Entities, &ctx),
+		"arrayFilters":             collArrayFilters(o.SetArrayFilters),
+		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
+		"collation":                collation(o.SetCollation),
+		"comment":                  anyValue(o.SetComment),
+		"hint":                     hint(o.SetHint),
+		"let":                      document(o.SetLet),
+		"maxTimeMS":                collMaxTimeMS("findOneAndUpdate"),
+		"projection":               document(o.SetProjection),
+		"returnDocument":           collReturnDocument(o.SetReturnDocument),
+		"sort":                     document(o.SetSort),
+		"upsert":                   boolean(o.SetUpsert),
+		"rawData":                  rawData(o, xoptions.SetInternalFindOneAndUpdateOptions),
+		"timeoutMS":                collTimeoutMS(),
+	}, "filter", "update")
+	if err != nil {
+		return Result{}, err
+	}
+	return collSingleDocument(coll.Collection.FindOneAndUpdate(ctx, filter, upd, o).Raw())
+}
+
+func collFindOneAndReplace(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var filter, replacement bson.Raw
+	o := options.FindOneAndReplace()
+	err := parse(c.Op.Arguments, fields{
+		"filter":                   into(&filter),
+		"replacement":              into(&replacement),
+		"session":                  session(c.Entities, &ctx),
+		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
+		"collation":                collation(o.SetCollation),
+		"comment":                  anyValue(o.SetComment),
+		"hint":                     hint(o.SetHint),
+		"let":                      document(o.SetLet),
+		"maxTimeMS":                collMaxTimeMS("findOneAndReplace"),
+		"projection":               document(o.SetProjection),
+		"returnDocument":           collReturnDocument(o.SetReturnDocument),
+		"sort":                     document(o.SetSort),
+		"upsert":                   boolean(o.SetUpsert),
+		"rawData":                  rawData(o, xoptions.SetInternalFindOneAndReplaceOptions),
+		"timeoutMS":                collTimeoutMS(),
+	}, "filter", "replacement")
+	if err != nil {
+		return Result{}, err
+	}
+	return collSingleDocument(coll.Collection.FindOneAndReplace(ctx, filter, replacement, o).Raw())
+}
+
+func collFindOneAndDelete(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	var filter bson.Raw
+	o := options.FindOneAndDelete()
+	err := parse(c.Op.Arguments, fields{
+		"filter":     into(&filter),
+		"session":    session(c.Entities, &ctx),
+		"collation":  collation(o.SetCollation),
+		"comment":    anyValue(o.SetComment),
+		"hint":       hint(o.SetHint),
+		"let":        document(o.SetLet),
+		"maxTimeMS":  collMaxTimeMS("findOneAndDelete"),
+		"projection": document(o.SetProjection),
+		"sort":       document(o.SetSort),
+		"rawData":    rawData(o, xoptions.SetInternalFindOneAndDeleteOptions),
+		"timeoutMS":  collTimeoutMS(),
+	}, "filter")
+	if err != nil {
+		return Result{}, err
+	}
+	return collSingleDocument(coll.Collection.FindOneAndDelete(ctx, filter, o).Raw())
+}

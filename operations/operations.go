@@ -1,0 +1,150 @@
+// Package operations runs the operations of a unified test: one table from (entity
+// kind, operation name) to an executor, strict argument decoding, and results converted
+// to the BSON the matchers check.
+package operations
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/specifications"
+)
+
+// Result is what an operation produced: a value to match or save, an entity to save
+// (a cursor), and the error the driver or server returned.
+type Result struct {
+	Value bson.RawValue // Type 0: the operation returns nothing
+	// At says how the matcher treats Value: Root for a result document, RootElements for
+	// the documents of an iterated cursor, Nested otherwise.
+	At     matchers.Position
+	Entity entities.Entity
+	Err    error
+}
+
+// Runner gives the testRunner operations what belongs to the run, not to one entity.
+type Runner interface {
+	// FailPoint sets a fail point through client and remembers it for cleanup; the
+	// configureFailPoint command is kept out of the client's observed events.
+	FailPoint(ctx context.Context, client *entities.Client, command bson.Raw) error
+	// CreateEntities adds entities to the test's map.
+	CreateEntities(ctx context.Context, list []specifications.Entity) error
+	// Internal is the runner's own client, for assertions on the server's state.
+	Internal() *mongo.Client
+}
+
+// Call is one operation to run.
+type Call struct {
+	Entities *entities.Map
+	Runner   Runner
+	Op       *specifications.Operation
+}
+
+// RunnerObject is the object name of the special test operations.
+const RunnerObject = "testRunner"
+
+const kindRunner entities.Kind = "testRunner"
+
+type key struct {
+	kind entities.Kind
+	name string
+}
+
+// executor runs one operation on its target entity (nil for testRunner).
+type executor func(ctx context.Context, c *Call, target entities.Entity) (Result, error)
+
+// table is the one dispatch table: every operation specrun runs is here.
+var table = map[key]executor{}
+
+func register(kind entities.Kind, name string, fn executor) {
+	k := key{kind, name}
+	if _, dup := table[k]; dup {
+		panic("operations: " + string(kind) + "." + name + " registered twice")
+	}
+	table[k] = fn
+}
+
+// Supported says whether specrun has an executor for this operation on this kind.
+func Supported(kind entities.Kind, name string) bool {
+	_, ok := table[key{kind, name}]
+	return ok
+}
+
+// Execute runs one operation. The returned error means the operation could not be run
+// as written (unknown entity, operation or argument: the test file is at fault or
+// specrun lacks something; *entities.Unsupported: the driver cannot express it); the
+// operation's own outcome, including a driver or server error, is in the Result.
+func Execute(ctx context.Context, c *Call) (Result, error) {
+	var (
+		target entities.Entity
+		kind   = kindRunner
+	)
+	if c.Op.Object != RunnerObject {
+		e, err := c.Entities.Get(c.Op.Object)
+		if err != nil {
+			return Result{}, err
+		}
+		target, kind = e, e.Kind()
+	}
+	fn, ok := table[key{kind, c.Op.Name}]
+	if !ok {
+		return Result{}, &UnknownOperation{Kind: kind, Name: c.Op.Name}
+	}
+	res, err := fn(ctx, c, target)
+	if err == nil && res.Err != nil && c.Op.ExpectError == nil && driverRefuses[res.Err.Error()] != "" {
+		return Result{}, &entities.Unsupported{Reason: driverRefuses[res.Err.Error()]}
+	}
+	return res, err
+}
+
+// driverRefuses maps errors the Go driver raises for what the specs allow to the reason
+// the test cannot be judged: the driver, not the server, refuses the operation. Where
+// the test expects an error, the driver's error is judged as any other.
+var driverRefuses = map[string]string{
+	"the 'hint' command parameter cannot be used with unacknowledged writes": "the Go driver v2 refuses hint with unacknowledged writes, which the spec allows on servers 4.4 and later",
+}
+
+// UnknownOperation is an operation specrun has no executor for.
+type UnknownOperation struct {
+	Kind entities.Kind
+	Name string
+}
+
+func (e *UnknownOperation) Error() string {
+	return fmt.Sprintf("specrun cannot run operation %s on a %s", e.Name, e.Kind)
+}
+
+// UnknownArgument is an argument the operation does not take.
+type UnknownArgument struct{ Name string }
+
+func (e *UnknownArgument) Error() string { return fmt.Sprintf("unsupported argument %q", e.Name) }
+
+// InvalidArgument is an argument with a value the operation cannot use.
+type InvalidArgument struct {
+	Name string
+	Err  error
+}
+
+func (e *InvalidArgument) Error() string { return fmt.Sprintf("argument %s: %v", e.Name, e.Err) }
+func (e *InvalidArgument) Unwrap() error { return e.Err }
+
+// value marshals a Go value (a result model converted to bson.D, a count...) to BSON.
+func value(v any) bson.RawValue {
+	t, data, err := bson.MarshalValue(v)
+	if err != nil {
+		panic(fmt.Sprintf("operations: cannot marshal %T: %v", v, err))
+	}
+	return bson.RawValue{Type: t, Value: data}
+}
+
+// done wraps an operation's outcome: its result (converted by the caller) or its error.
+func done(v bson.RawValue, at matchers.Position, err error) (Result, error) {
+	if err != nil {
+		return Result{Err: err}, nil
+	}
+	return Result{Value: v, At: at}, nil
+}

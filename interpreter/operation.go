@@ -1,0 +1,313 @@
+package interpreter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/operations"
+	"github.com/specrun/specrun/specifications"
+)
+
+// operation follows "Executing an Operation": run it, then check its error or result
+// and save what it asks to save. A non-nil verdict ends the test.
+func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Operation) *verdict {
+	where := fmt.Sprintf("operation %d (%s)", i, op.Name)
+	res, err := operations.Execute(ctx, &operations.Call{Entities: tr.entities, Runner: tr, Op: op})
+	if err != nil {
+		return tr.withContext(judge(where, err), op)
+	}
+	if op.IgnoreResultAndError != nil && *op.IgnoreResultAndError {
+		return nil
+	}
+	if op.ExpectError != nil {
+		if res.Err == nil {
+			return tr.withContext(failed(where+": expected an error, got none", "result: "+relaxed(res.Value)), op)
+		}
+		if v := tr.checkError(op.ExpectError, &res); v != nil {
+			v.reason = where + ": " + v.reason
+			return tr.withContext(v, op)
+		}
+		return nil
+	}
+	if res.Err != nil {
+		return tr.withContext(failed(where+": unexpected error: "+describeError(res.Err), ""), op)
+	}
+	if op.ExpectResult.Type != 0 {
+		if err := tr.matcher().Match(op.ExpectResult, res.Value, res.At); err != nil {
+			v := judge(where+": expectResult", err)
+			v.detail = fmt.Sprintf("expected: %s\nactual:   %s", relaxed(op.ExpectResult), relaxed(res.Value))
+			return tr.withContext(v, op)
+		}
+	}
+	if op.SaveResultAsEntity != nil {
+		var e entities.Entity = res.Entity
+		if e == nil {
+			if res.Value.Type == 0 {
+				return &verdict{Error, where + ": saveResultAsEntity: the operation returned no result", ""}
+			}
+			e = &entities.Value{Value: res.Value}
+		}
+		if err := tr.entities.Add(*op.SaveResultAsEntity, e); err != nil {
+			return &verdict{Error, where + ": saveResultAsEntity: " + err.Error(), ""}
+		}
+	}
+	return nil
+}
+
+// withContext adds to a verdict's detail the operation and the last command and reply of
+// the client it went through.
+func (tr *testRun) withContext(v *verdict, op *specifications.Operation) *verdict {
+	var b strings.Builder
+	fmt.Fprintf(&b, "operation %s on %s, arguments %s\n", op.Name, op.Object, relaxed(matchers.Doc(op.Arguments)))
+	if v.detail != "" {
+		b.WriteString(v.detail)
+		b.WriteString("\n")
+	}
+	if e, err := tr.entities.Get(op.Object); err == nil {
+		if c := entities.ClientOf(e); c != nil {
+			started, ended := c.LastCommand()
+			if started.CommandName != "" {
+				fmt.Fprintf(&b, "last command of %s: %s\n", c.ID, relaxed(matchers.Doc(started.Command)))
+				switch ended.Type {
+				case entities.CommandSucceeded:
+					fmt.Fprintf(&b, "reply: %s\n", relaxed(matchers.Doc(ended.Reply)))
+				case entities.CommandFailed:
+					fmt.Fprintf(&b, "failed: %s\n", oneLine(ended.Failure))
+				}
+			}
+		}
+	}
+	v.detail = strings.TrimRight(b.String(), "\n")
+	return v
+}
+
+// checkError evaluates every assertion of an expectedError.
+func (tr *testRun) checkError(want *specifications.ExpectedError, res *operations.Result) *verdict {
+	err := topLevelError(res.Err)
+	got := describeError(err)
+	fail := func(format string, args ...any) *verdict {
+		return failed(fmt.Sprintf(format, args...), "error: "+got)
+	}
+	if want.IsClientError != nil && *want.IsClientError != !isServerError(err) {
+		if *want.IsClientError {
+			return fail("expected a client error, got a server error: %s", got)
+		}
+		return fail("expected a server error, got a client error: %s", got)
+	}
+	if want.IsTimeoutError != nil && *want.IsTimeoutError != mongo.IsTimeout(err) {
+		if *want.IsTimeoutError {
+			return fail("expected a timeout error, got: %s", got)
+		}
+		return fail("expected an error that is not a timeout, got: %s", got)
+	}
+	if want.ErrorContains != nil && !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(*want.ErrorContains)) {
+		return fail("expected an error containing %q, got: %s", *want.ErrorContains, got)
+	}
+	var serr mongo.ServerError
+	isServer := errors.As(err, &serr) && isServerError(err)
+	if want.ErrorCode != nil && !(isServer && serr.HasErrorCode(int(*want.ErrorCode))) {
+		return fail("expected server error code %d, got: %s", *want.ErrorCode, got)
+	}
+	if want.ErrorCodeName != nil {
+		if names := errorCodeNames(err); !containsFold(names, *want.ErrorCodeName) {
+			return fail("expected error code name %s, got: %s", *want.ErrorCodeName, got)
+		}
+	}
+	var labeled mongo.LabeledError
+	hasLabels := errors.As(err, &labeled)
+	for _, l := range want.ErrorLabelsContain {
+		if !hasLabels || !labeled.HasErrorLabel(l) {
+			return fail("expected error label %s, got: %s (labels %v)", l, got, errorLabels(err))
+		}
+	}
+	for _, l := range want.ErrorLabelsOmit {
+		if hasLabels && labeled.HasErrorLabel(l) {
+			return fail("expected no error label %s, got: %s", l, got)
+		}
+	}
+	m := tr.matcher()
+	if want.ErrorResponse != nil {
+		raw := errorResponse(err)
+		if raw == nil {
+			return fail("expected a server response in the error, got: %s", got)
+		}
+		if e := m.Match(matchers.Doc(want.ErrorResponse), matchers.Doc(raw), matchers.Root); e != nil {
+			return judgeMatch("errorResponse", e, matchers.Doc(want.ErrorResponse), matchers.Doc(raw))
+		}
+	}
+	if want.WriteErrors != nil || want.WriteConcernErrors != nil {
+		var cbwe mongo.ClientBulkWriteException
+		if !errors.As(err, &cbwe) {
+			return fail("expected a client bulk write error, got: %s", got)
+		}
+		if want.WriteErrors != nil {
+			if v := tr.checkWriteErrors(want.WriteErrors, cbwe.WriteErrors); v != nil {
+				return v
+			}
+		}
+		if want.WriteConcernErrors != nil {
+			if v := tr.checkWriteConcernErrors(want.WriteConcernErrors, cbwe.WriteConcernErrors); v != nil {
+				return v
+			}
+		}
+	}
+	if want.ExpectResult.Type != 0 {
+		if e := m.Match(want.ExpectResult, res.Value, res.At); e != nil {
+			return judgeMatch("expectError.expectResult", e, want.ExpectResult, res.Value)
+		}
+	}
+	return nil
+}
+
+func judgeMatch(where string, err error, expected, actual bson.RawValue) *verdict {
+	v := judge(where, err)
+	v.detail = fmt.Sprintf("expected: %s\nactual:   %s", relaxed(expected), relaxed(actual))
+	return v
+}
+
+func (tr *testRun) checkWriteErrors(want bson.Raw, got map[int]mongo.WriteError) *verdict {
+	elems, _ := want.Elements()
+	if len(elems) != len(got) {
+		return failed(fmt.Sprintf("expected %d write errors, got %d", len(elems), len(got)), "")
+	}
+	for _, el := range elems {
+		idx, err := strconv.Atoi(el.Key())
+		we, ok := got[idx]
+		if err != nil || !ok {
+			return failed(fmt.Sprintf("expected a write error at index %s, got none", el.Key()), "")
+		}
+		if e := tr.matcher().Match(el.Value(), writeErrorDoc(we.Code, we.Message, we.Details), matchers.Root); e != nil {
+			return judge("writeErrors."+el.Key(), e)
+		}
+	}
+	return nil
+}
+
+func (tr *testRun) checkWriteConcernErrors(want []bson.Raw, got []mongo.WriteConcernError) *verdict {
+	if len(want) != len(got) {
+		return failed(fmt.Sprintf("expected %d write concern errors, got %d", len(want), len(got)), "")
+	}
+	for i, w := range want {
+		if e := tr.matcher().Match(matchers.Doc(w), writeErrorDoc(got[i].Code, got[i].Message, got[i].Details), matchers.Root); e != nil {
+			return judge(fmt.Sprintf("writeConcernErrors[%d]", i), e)
+		}
+	}
+	return nil
+}
+
+// writeErrorDoc is a write error as the spec's tests describe it: code, message, details.
+func writeErrorDoc(code int, msg string, details bson.Raw) bson.RawValue {
+	d := bson.D{{Key: "code", Value: int32(code)}, {Key: "message", Value: msg}}
+	if details != nil {
+		d = append(d, bson.E{Key: "details", Value: details})
+	}
+	raw, err := bson.Marshal(d)
+	if err != nil {
+		panic(err)
+	}
+	return matchers.Doc(raw)
+}
+
+// errorResponse is the server's reply carried by the error, if any.
+func errorResponse(err error) bson.Raw {
+	var (
+		ce mongo.CommandError
+		we mongo.WriteException
+	)
+	switch {
+	case errors.As(err, &ce):
+		return ce.Raw
+	case errors.As(err, &we):
+		return we.Raw
+	}
+	return nil
+}
+
+func errorCodeNames(err error) []string {
+	var (
+		ce  mongo.CommandError
+		we  mongo.WriteException
+		bwe mongo.BulkWriteException
+	)
+	var names []string
+	if errors.As(err, &ce) {
+		names = append(names, ce.Name)
+	}
+	if errors.As(err, &we) {
+		if we.WriteConcernError != nil {
+			names = append(names, we.WriteConcernError.Name)
+		}
+		if n, ok := we.Raw.Lookup("codeName").StringValueOK(); ok {
+			names = append(names, n)
+		}
+		for _, e := range we.WriteErrors {
+			if n, ok := e.Raw.Lookup("codeName").StringValueOK(); ok {
+				names = append(names, n)
+			}
+		}
+	}
+	if errors.As(err, &bwe) {
+		if bwe.WriteConcernError != nil {
+			names = append(names, bwe.WriteConcernError.Name)
+		}
+		for _, e := range bwe.WriteErrors {
+			if n, ok := e.Raw.Lookup("codeName").StringValueOK(); ok {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+func errorLabels(err error) []string {
+	var (
+		ce mongo.CommandError
+		we mongo.WriteException
+	)
+	switch {
+	case errors.As(err, &ce):
+		return ce.Labels
+	case errors.As(err, &we):
+		return we.Labels
+	}
+	return nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// topLevelError gives a client bulk write's top-level error (the driver keeps it as a
+// WriteError whose Raw is the server's reply) the shape of any other command error, so
+// that errorCode, errorCodeName, errorLabels* and errorResponse read it the same way.
+func topLevelError(err error) error {
+	var cbwe mongo.ClientBulkWriteException
+	if !errors.As(err, &cbwe) || cbwe.WriteError == nil {
+		return err
+	}
+	we := cbwe.WriteError
+	ce := mongo.CommandError{Code: int32(we.Code), Message: we.Message, Raw: we.Raw, Wrapped: err}
+	ce.Name, _ = we.Raw.Lookup("codeName").StringValueOK()
+	if labels, ok := we.Raw.Lookup("errorLabels").ArrayOK(); ok {
+		vals, _ := labels.Values()
+		for _, v := range vals {
+			if l, ok := v.StringValueOK(); ok {
+				ce.Labels = append(ce.Labels, l)
+			}
+		}
+	}
+	return ce
+}

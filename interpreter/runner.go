@@ -1,0 +1,144 @@
+// Package interpreter runs spec test files against a server: requirements, initial
+// data, entities, operations, expectations (results, errors, events, outcome) and
+// cleanup, one verdict per test. It also offers a go test entry point (RunTests).
+package interpreter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/specrun/specrun/specifications"
+)
+
+// Config says where and how to run.
+type Config struct {
+	URI string
+	// Timeout bounds one test (default 60s); a test that takes longer fails.
+	Timeout time.Duration
+}
+
+// DefaultTimeout is the per-test time limit when Config.Timeout is zero.
+const DefaultTimeout = 60 * time.Second
+
+// Runner runs test files against one server.
+type Runner struct {
+	cfg      Config
+	internal *mongo.Client
+	server   *Server
+}
+
+var errTimedOut = errors.New("test timed out")
+
+// ErrUnreachable wraps the error of a server that could not be reached at all.
+var ErrUnreachable = errors.New("server unreachable")
+
+// New connects the internal client and probes the server.
+func New(ctx context.Context, cfg Config) (*Runner, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI))
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := client.Ping(pctx, nil); err != nil {
+		_ = client.Disconnect(ctx)
+		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	server, err := probe(pctx, client, cfg.URI)
+	if err != nil {
+		_ = client.Disconnect(ctx)
+		return nil, err
+	}
+	r := &Runner{cfg: cfg, internal: client, server: server}
+	r.killAllSessions(ctx)
+	return r, nil
+}
+
+// Server is what the probe found.
+func (r *Runner) Server() *Server { return r.server }
+
+// Close disconnects the internal client.
+func (r *Runner) Close(ctx context.Context) error { return r.internal.Disconnect(ctx) }
+
+// killAllSessions ends open transactions left by an earlier test ("Terminating Open
+// Transactions"), where the server has the command.
+func (r *Runner) killAllSessions(ctx context.Context) {
+	if !r.server.KillAllSessions {
+		return
+	}
+	_ = r.internal.Database("admin").RunCommand(ctx, bson.D{{Key: "killAllSessions", Value: bson.A{}}}).Err()
+}
+
+// RunFile runs every test of a loaded file and hands each verdict to emit, in order.
+func (r *Runner) RunFile(ctx context.Context, f *specifications.File, emit func(Result)) {
+	for i := range f.Tests {
+		emit(r.RunTest(ctx, f, i))
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// RunTest runs the i-th test of a loaded file.
+func (r *Runner) RunTest(ctx context.Context, f *specifications.File, i int) Result {
+	t := &f.Tests[i]
+	res := Result{ID: t.ID, File: f.Path, Description: t.Description}
+	switch {
+	case f.Unsupported != "":
+		res.Status, res.Reason = Error, f.Unsupported
+	default:
+		if ok, why := r.server.requirementsMet(f.RunOnRequirements); !ok {
+			res.Status, res.Reason = Skip, why
+			break
+		}
+		start := time.Now()
+		res.Status, res.Reason, res.Detail = r.runWithTimeout(ctx, f, t)
+		res.Duration = time.Since(start)
+	}
+	return res
+}
+
+// runWithTimeout runs one test; a test still running after the timeout fails, and the
+// run goes on without waiting for it.
+func (r *Runner) runWithTimeout(ctx context.Context, f *specifications.File, t *specifications.Test) (Status, string, string) {
+	// The deadline is a timer that cancels, not a context deadline: the driver would turn
+	// a deadline into a maxTimeMS field of every command, and tests check the commands.
+	tctx, cancel := context.WithCancelCause(ctx)
+	timer := time.AfterFunc(r.cfg.Timeout, func() { cancel(errTimedOut) })
+	defer timer.Stop()
+	defer cancel(nil)
+	type verdict struct {
+		status         Status
+		reason, detail string
+	}
+	out := make(chan verdict, 1)
+	go func() {
+		v := verdict{}
+		defer func() {
+			if p := recover(); p != nil {
+				v = verdict{Error, fmt.Sprintf("specrun panicked: %v", p), ""}
+			}
+			out <- v
+		}()
+		tr := newTestRun(r, f, t)
+		v.status, v.reason, v.detail = tr.run(tctx)
+	}()
+	select {
+	case v := <-out:
+		if v.status != Pass && v.status != Skip && context.Cause(tctx) == errTimedOut {
+			return Fail, fmt.Sprintf("timed out after %s (%s)", r.cfg.Timeout, v.reason), v.detail
+		}
+		return v.status, v.reason, v.detail
+	case <-time.After(r.cfg.Timeout + 5*time.Second):
+		return Fail, fmt.Sprintf("timed out after %s and did not stop", r.cfg.Timeout), ""
+	}
+}

@@ -1,0 +1,175 @@
+package interpreter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
+)
+
+// Server is what the runner learned about the server before the first test: what
+// runOnRequirements are checked against, and which test-infrastructure commands exist.
+type Server struct {
+	Version        string  // buildInfo.version
+	VersionArray   []int64 // buildInfo.versionArray, or parsed from Version
+	Topology       string  // single, replicaset, sharded, load-balanced
+	ShardedRS      bool    // sharded, and every shard is a replica set
+	MaxWireVersion int32
+	Auth           bool            // the connection string carries credentials
+	Parameters     bson.Raw        // getParameter '*', nil if the server refused it
+	Commands       map[string]bool // listCommands; nil if the server refused it
+	// Capabilities: the commands the spec's test infrastructure needs.
+	FailPoints      bool // configureFailPoint
+	KillAllSessions bool
+	Notes           []string // what the probe could not learn, in words
+}
+
+// Capabilities names the capabilities for reports.
+func (s *Server) Capabilities() map[string]bool {
+	return map[string]bool{"failPoints": s.FailPoints, "killAllSessions": s.KillAllSessions}
+}
+
+// probe asks the server who it is (buildInfo, hello, getParameter, listCommands).
+func probe(ctx context.Context, client *mongo.Client, uri string) (*Server, error) {
+	admin := client.Database("admin")
+	s := &Server{}
+	var build struct {
+		Version      string  `bson:"version"`
+		VersionArray []int64 `bson:"versionArray"`
+	}
+	raw, err := admin.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
+	if err != nil {
+		return nil, fmt.Errorf("buildInfo: %w", err)
+	}
+	if err := bson.Unmarshal(raw, &build); err != nil {
+		return nil, fmt.Errorf("buildInfo: %w", err)
+	}
+	s.Version, s.VersionArray = build.Version, build.VersionArray
+	if len(s.VersionArray) == 0 {
+		s.VersionArray = parseVersion(build.Version)
+	}
+	if len(s.VersionArray) > 3 {
+		s.VersionArray = s.VersionArray[:3]
+	}
+
+	hello, err := admin.RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Raw()
+	if err != nil {
+		return nil, fmt.Errorf("hello: %w", err)
+	}
+	if n, ok := hello.Lookup("maxWireVersion").AsInt64OK(); ok {
+		s.MaxWireVersion = int32(n)
+	}
+	switch {
+	case hello.Lookup("serviceId").Type != 0:
+		s.Topology = "load-balanced"
+	case stringField(hello, "msg") == "isdbgrid":
+		s.Topology = "sharded"
+		s.ShardedRS = shardsAreReplicaSets(ctx, client)
+	case hello.Lookup("setName").Type != 0:
+		s.Topology = "replicaset"
+	default:
+		s.Topology = "single"
+	}
+
+	if cs, err := connstring.Parse(uri); err == nil {
+		s.Auth = cs.Username != "" || cs.AuthMechanism == "MONGODB-X509"
+	}
+
+	params, err := admin.RunCommand(ctx, bson.D{{Key: "getParameter", Value: "*"}}).Raw()
+	if err == nil {
+		s.Parameters = params
+	} else {
+		s.Notes = append(s.Notes, "getParameter '*': "+oneLine(err))
+	}
+
+	cmds, err := admin.RunCommand(ctx, bson.D{{Key: "listCommands", Value: 1}}).Raw()
+	if err == nil {
+		s.Commands = map[string]bool{}
+		if elems, err := cmds.Lookup("commands").Document().Elements(); err == nil {
+			for _, el := range elems {
+				s.Commands[el.Key()] = true
+			}
+		}
+		s.FailPoints, s.KillAllSessions = s.Commands["configureFailPoint"], s.Commands["killAllSessions"]
+	} else {
+		s.Notes = append(s.Notes, "listCommands: "+oneLine(err))
+		s.FailPoints = commandExists(ctx, admin, bson.D{{Key: "configureFailPoint", Value: "failCommand"}, {Key: "mode", Value: "off"}})
+		s.KillAllSessions = commandExists(ctx, admin, bson.D{{Key: "killAllSessions", Value: bson.A{}}})
+	}
+	return s, nil
+}
+
+// commandExists runs a harmless form of a command and says whether the server knows it.
+func commandExists(ctx context.Context, db *mongo.Database, cmd bson.D) bool {
+	err := db.RunCommand(ctx, cmd).Err()
+	var ce mongo.CommandError
+	return !(errors.As(err, &ce) && (ce.Code == 59 || ce.Name == "CommandNotFound"))
+}
+
+func shardsAreReplicaSets(ctx context.Context, client *mongo.Client) bool {
+	cur, err := client.Database("config").Collection("shards").Find(ctx, bson.D{})
+	if err != nil {
+		return false
+	}
+	defer cur.Close(ctx)
+	any := false
+	for cur.Next(ctx) {
+		any = true
+		if !strings.Contains(stringField(cur.Current, "host"), "/") {
+			return false
+		}
+	}
+	return any
+}
+
+func parseVersion(v string) []int64 {
+	var out []int64
+	for _, part := range strings.SplitN(v, ".", 3) {
+		digits := part
+		if i := strings.IndexFunc(part, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+			digits = part[:i]
+		}
+		n, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil {
+			break
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// compareVersions compares two versions component by component; a missing component
+// counts as 0 ("4.2" equals "4.2.0").
+func compareVersions(a, b []int64) int {
+	for i := 0; i < max(len(a), len(b)); i++ {
+		var x, y int64
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// stringField is a string field of doc, or "" when it is absent or not a string.
+func stringField(doc bson.Raw, key string) string {
+	s, _ := doc.Lookup(key).StringValueOK()
+	return s
+}

@@ -1,0 +1,254 @@
+package interpreter
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/operations"
+	"github.com/specrun/specrun/specifications"
+)
+
+// testRun is the state of one test: its entity map, the fail points it set and, for
+// the legacy formats, the matcher that binds placeholders across the test.
+type testRun struct {
+	r          *Runner
+	f          *specifications.File
+	t          *specifications.Test
+	entities   *entities.Map
+	failPoints []failPoint
+	legacy     *matchers.Matcher
+}
+
+type failPoint struct {
+	client *entities.Client
+	name   string
+}
+
+func newTestRun(r *Runner, f *specifications.File, t *specifications.Test) *testRun {
+	tr := &testRun{r: r, f: f, t: t, entities: entities.NewMap()}
+	if f.Format != specifications.Unified {
+		tr.legacy = matchers.Legacy()
+	}
+	return tr
+}
+
+// matcher is the profile for results and events: the unified rules, or the legacy ones.
+func (tr *testRun) matcher() *matchers.Matcher {
+	if tr.legacy != nil {
+		return tr.legacy
+	}
+	return matchers.Unified(tr.entities)
+}
+
+// run follows "Executing a Test" of the Unified Test Format.
+func (tr *testRun) run(ctx context.Context) (Status, string, string) {
+	if tr.t.SkipReason != "" {
+		return Skip, "skipReason: " + tr.t.SkipReason, ""
+	}
+	if ok, why := tr.r.server.requirementsMet(tr.t.RunOnRequirements); !ok {
+		return Skip, why, ""
+	}
+	defer tr.cleanup()
+	if v := tr.steps(ctx); v != nil {
+		return v.status, v.reason, v.detail
+	}
+	return Pass, "", ""
+}
+
+func (tr *testRun) steps(ctx context.Context) *verdict {
+	for i := range tr.f.InitialData {
+		if err := tr.seed(ctx, &tr.f.InitialData[i]); err != nil {
+			return judge(fmt.Sprintf("initialData[%d]", i), err)
+		}
+	}
+	if err := tr.CreateEntities(ctx, tr.f.CreateEntities); err != nil {
+		return judge("createEntities", err)
+	}
+	for i := range tr.t.Operations {
+		if v := tr.operation(ctx, i, &tr.t.Operations[i]); v != nil {
+			return v
+		}
+	}
+	tr.disableFailPoints()
+	for i := range tr.t.ExpectEvents {
+		if v := tr.expectEvents(i, &tr.t.ExpectEvents[i]); v != nil {
+			return v
+		}
+	}
+	if tr.t.ExpectLogMessages != nil {
+		return &verdict{Error, "expectLogMessages is not implemented by specrun yet", ""}
+	}
+	if tr.t.ExpectTracingMessages != nil {
+		return &verdict{Unsupported, "expectTracingMessages: the Go driver has no tracing spans", ""}
+	}
+	for i := range tr.t.Outcome {
+		if v := tr.outcome(ctx, i, &tr.t.Outcome[i]); v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// seed sets up one collection of initialData through the internal client with a
+// majority write concern: drop (with the queryable-encryption state collections),
+// create with createOptions, insert.
+func (tr *testRun) seed(ctx context.Context, cd *specifications.CollectionData) error {
+	db := tr.r.internal.Database(cd.DatabaseName, options.Database().SetWriteConcern(writeconcern.Majority()))
+	for _, name := range []string{cd.CollectionName, "enxcol_." + cd.CollectionName + ".esc", "enxcol_." + cd.CollectionName + ".ecoc"} {
+		if err := db.Collection(name).Drop(ctx); err != nil {
+			return fmt.Errorf("drop %s.%s: %w", cd.DatabaseName, name, err)
+		}
+	}
+	if cd.CreateOptions != nil || len(cd.Documents) == 0 {
+		cmd := bson.D{{Key: "create", Value: cd.CollectionName}}
+		if elems, err := cd.CreateOptions.Elements(); err == nil {
+			for _, el := range elems {
+				cmd = append(cmd, bson.E{Key: el.Key(), Value: el.Value()})
+			}
+		}
+		cmd = append(cmd, bson.E{Key: "writeConcern", Value: bson.D{{Key: "w", Value: "majority"}}})
+		if err := db.RunCommand(ctx, cmd).Err(); err != nil {
+			return fmt.Errorf("create %s.%s: %w", cd.DatabaseName, cd.CollectionName, err)
+		}
+	}
+	if len(cd.Documents) > 0 {
+		docs := make([]any, len(cd.Documents))
+		for i, d := range cd.Documents {
+			docs[i] = d
+		}
+		if _, err := db.Collection(cd.CollectionName).InsertMany(ctx, docs); err != nil {
+			return fmt.Errorf("insert into %s.%s: %w", cd.DatabaseName, cd.CollectionName, err)
+		}
+	}
+	return nil
+}
+
+// CreateEntities implements operations.Runner, and creates the file's entities.
+func (tr *testRun) CreateEntities(ctx context.Context, list []specifications.Entity) error {
+	for i := range list {
+		if err := tr.entities.Create(ctx, &list[i], entities.ClientConfig{URI: tr.r.cfg.URI}); err != nil {
+			return fmt.Errorf("%s %s: %w", list[i].Kind(), list[i].ID(), err)
+		}
+	}
+	return nil
+}
+
+// FailPoint implements operations.Runner: the fail point is set through the test's
+// client (so on the server that client uses) and remembered to be turned off.
+func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, command bson.Raw) error {
+	if !tr.r.server.FailPoints {
+		return &entities.Unsupported{Reason: "the server has no configureFailPoint command"}
+	}
+	name, ok := command.Lookup("configureFailPoint").StringValueOK()
+	if !ok {
+		return fmt.Errorf("failPoint: the command must start with configureFailPoint: <name>")
+	}
+	err := client.Unobserved(func() error {
+		return client.Client.Database("admin").RunCommand(ctx, command).Err()
+	})
+	if err != nil {
+		return err
+	}
+	tr.failPoints = append(tr.failPoints, failPoint{client, name})
+	return nil
+}
+
+// Internal implements operations.Runner.
+func (tr *testRun) Internal() *mongo.Client { return tr.r.internal }
+
+func (tr *testRun) disableFailPoints() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, fp := range tr.failPoints {
+		_ = fp.client.Unobserved(func() error {
+			return fp.client.Client.Database("admin").RunCommand(ctx,
+				bson.D{{Key: "configureFailPoint", Value: fp.name}, {Key: "mode", Value: "off"}}).Err()
+		})
+	}
+	tr.failPoints = nil
+}
+
+// cleanup runs whatever the test's outcome: fail points off, entities closed (cursors,
+// sessions, clients).
+func (tr *testRun) cleanup() {
+	tr.disableFailPoints()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tr.entities.Close(ctx)
+}
+
+// outcome compares a collection's documents, read through the internal client in _id
+// order with primary read preference and local read concern.
+func (tr *testRun) outcome(ctx context.Context, i int, cd *specifications.CollectionData) *verdict {
+	where := fmt.Sprintf("outcome[%d] %s.%s", i, cd.DatabaseName, cd.CollectionName)
+	coll := tr.r.internal.Database(cd.DatabaseName).Collection(cd.CollectionName,
+		options.Collection().SetReadPreference(readpref.Primary()).SetReadConcern(readconcern.Local()))
+	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return judge(where, err)
+	}
+	var actual bson.A
+	for cur.Next(ctx) {
+		actual = append(actual, bson.Raw(append([]byte(nil), cur.Current...)))
+	}
+	if err := cur.Err(); err != nil {
+		return judge(where, err)
+	}
+	_ = cur.Close(ctx)
+	expected := make(bson.A, len(cd.Documents))
+	for j, d := range cd.Documents {
+		expected[j] = d
+	}
+	m := matchers.Exact()
+	if tr.legacy != nil {
+		m = tr.legacy
+	}
+	if err := m.Match(rawArray(expected), rawArray(actual), matchers.Nested); err != nil {
+		v := judge(where, err)
+		v.detail = fmt.Sprintf("%s\nexpected documents: %s\nactual documents:   %s", where, relaxed(rawArray(expected)), relaxed(rawArray(actual)))
+		return v
+	}
+	return nil
+}
+
+func rawArray(a bson.A) bson.RawValue {
+	if a == nil {
+		a = bson.A{}
+	}
+	t, data, err := bson.MarshalValue(a)
+	if err != nil {
+		panic(err)
+	}
+	return bson.RawValue{Type: t, Value: data}
+}
+
+// relaxed prints a value as relaxed Extended JSON, shortened for reports.
+func relaxed(v bson.RawValue) string {
+	if v.Type == 0 {
+		return "(none)"
+	}
+	s := v.String()
+	if v.Type == bson.TypeEmbeddedDocument || v.Type == bson.TypeArray {
+		if out, err := bson.MarshalExtJSON(bson.D{{Key: "v", Value: v}}, false, false); err == nil {
+			s = strings.TrimSuffix(strings.TrimPrefix(string(out), `{"v":`), "}")
+		}
+	}
+	const limit = 2000
+	if len(s) > limit {
+		s = s[:limit] + "…"
+	}
+	return s
+}
+
+var _ operations.Runner = (*testRun)(nil)

@@ -20,17 +20,18 @@ func check(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Usage: specrun check [flags] PATH|SPEC...\n\nLoads every fixture file under the paths, with no server, and reports the files\nthat specrun would refuse, each as file: field.path: message.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	paths, err := parseFlags(fs, args)
+	if err != nil {
 		if err == flag.ErrHelp {
 			return exitOK
 		}
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		fs.Usage()
 		return exitUsage
 	}
-	sources, err := discover(fs.Args(), *corpus)
+	sources, err := discover(paths, *corpus)
 	if err != nil {
 		fmt.Fprintln(stderr, "specrun check:", err)
 		return exitUsage

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +14,10 @@ const usage = `specrun runs the MongoDB driver specification tests (Unified Test
 legacy CRUD v1, legacy command monitoring) through the official Go driver.
 
 Usage:
+  specrun [run] [flags] PATH|SPEC...   run spec tests against a server (default: an
+                                       embedded FerretDB) and print a verdict per test
   specrun check [flags] PATH|SPEC...   load and validate fixture files, no server needed
+  specrun serve [--addr HOST:PORT]     run the embedded FerretDB server until interrupted
   specrun version                      print the versions of specrun and the Go driver
 
 PATH is a fixture file or a folder (walked recursively). SPEC is a spec name such
@@ -22,9 +26,11 @@ as crud or crud/unified, found in the corpus: --corpus, else $SPECRUN_CORPUS, el
 ` + "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data" + `
 (apt-get install golang-mongodb-mongo-driver-dev).
 
-Running tests against a server (specrun run) is not built yet.
+Examples:
+  specrun crud                                  CRUD spec tests on the embedded server
+  specrun --uri mongodb://localhost:27017 ./specifications/crud --json r.json
 
-Run 'specrun check --help' for the flags of check.
+Run 'specrun run --help' or 'specrun check --help' for the flags.
 `
 
 // Exit statuses shared by the subcommands (see DESIGN.md).
@@ -44,8 +50,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
+	case "run":
+		return runCommand(args[1:], stdout, stderr)
 	case "check":
 		return check(args[1:], stdout, stderr)
+	case "serve":
+		return serve(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionLine())
 		return exitOK
@@ -53,12 +63,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "specrun: unknown command %q\n\n%s", args[0], usage)
-	return exitUsage
+	// run is the default subcommand: anything else is its flags and paths.
+	return runCommand(args, stdout, stderr)
 }
 
 func versionLine() string {
-	version, driver := "(devel)", "unknown"
+	version, driver := versions()
+	return fmt.Sprintf("specrun %s, driver %s", version, driver)
+}
+
+// versions returns specrun's version and the driver's module and version.
+func versions() (version, driver string) {
+	version, driver = "(devel)", "unknown"
 	if info, ok := debug.ReadBuildInfo(); ok {
 		if info.Main.Version != "" {
 			version = info.Main.Version
@@ -69,5 +85,22 @@ func versionLine() string {
 			}
 		}
 	}
-	return fmt.Sprintf("specrun %s, driver go.mongodb.org/mongo-driver/v2 %s", version, driver)
+	return version, "go.mongodb.org/mongo-driver/v2 " + driver
+}
+
+// parseFlags parses flags wherever they stand among the arguments (specrun crud --json
+// r.json as well as specrun --json r.json crud) and returns the other arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
 }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/specrun/specrun/interpreter"
+)
+
+// progress prints what a run does: every failure in full on stdout as it happens, and
+// either a live progress line (stderr is a terminal) or one line per file.
+type progress struct {
+	stdout, stderr io.Writer
+	verbose        bool
+	live           bool
+	total, count   int
+	counts         map[interpreter.Status]int
+	lineLen        int
+}
+
+func newProgress(stdout, stderr io.Writer, verbose bool, total int) *progress {
+	return &progress{stdout: stdout, stderr: stderr, verbose: verbose, live: isTerminal(stderr),
+		total: total, counts: map[interpreter.Status]int{}}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func (p *progress) test(res interpreter.Result) {
+	p.count++
+	p.counts[res.Status]++
+	switch {
+	case res.Status == interpreter.Fail || res.Status == interpreter.Error:
+		p.clear()
+		fmt.Fprintf(p.stdout, "%s %s\n    %s\n", strings.ToUpper(string(res.Status)), res.ID, res.Reason)
+		if res.Detail != "" {
+			fmt.Fprintf(p.stdout, "    %s\n", strings.ReplaceAll(res.Detail, "\n", "\n    "))
+		}
+	case p.verbose:
+		p.clear()
+		if res.Reason != "" {
+			fmt.Fprintf(p.stdout, "%s %s: %s\n", res.Status, res.ID, res.Reason)
+		} else {
+			fmt.Fprintf(p.stdout, "%s %s\n", res.Status, res.ID)
+		}
+	}
+	if p.live {
+		p.clear()
+		line := fmt.Sprintf("[%d/%d] %s", p.count, p.total, p.countLine(p.counts))
+		fmt.Fprint(p.stderr, line)
+		p.lineLen = len(line)
+	}
+}
+
+// file ends a file: without a terminal, one line with the file's counts.
+func (p *progress) file(id string, results []interpreter.Result) {
+	if p.live || len(results) == 0 {
+		return
+	}
+	counts := map[interpreter.Status]int{}
+	for _, r := range results {
+		counts[r.Status]++
+	}
+	fmt.Fprintf(p.stderr, "%s: %s\n", id, p.countLine(counts))
+}
+
+func (p *progress) done() { p.clear() }
+
+func (p *progress) clear() {
+	if p.live && p.lineLen > 0 {
+		fmt.Fprintf(p.stderr, "\r%s\r", strings.Repeat(" ", p.lineLen))
+		p.lineLen = 0
+	}
+}
+
+func (p *progress) countLine(counts map[interpreter.Status]int) string {
+	var parts []string
+	for _, st := range interpreter.Statuses {
+		if counts[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -32,6 +33,13 @@ func (c *Client) CommandEvents() []CommandEvent {
 	c.events.mu.Lock()
 	defer c.events.mu.Unlock()
 	return append([]CommandEvent(nil), c.events.events...)
+}
+
+// NewObservedClient returns a client entity without a driver client that has observed
+// events, in order: for tests of event assertions outside this package. Its Client is
+// nil, so it must not be closed or used for operations.
+func NewObservedClient(id string, events ...CommandEvent) *Client {
+	return &Client{ID: id, events: &commandRecorder{events: events}}
 }
 
 // LastCommand returns the last command this client sent, observed or not, and the
@@ -71,6 +79,9 @@ func (n *NotImplemented) Error() string { return n.What + " is not implemented b
 // ClientConfig is what a client entity needs from the test run.
 type ClientConfig struct {
 	URI string // the connection string the run targets
+	// CommandTime, when set, accumulates the duration of every command the client
+	// runs (round trips: the server's share of a test's time).
+	CommandTime *atomic.Int64
 }
 
 // NewClient connects a client entity as the spec defines it.
@@ -96,6 +107,7 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 		ignore:            map[string]bool{},
 		sensitiveRequests: map[int64]bool{},
 		observeSensitive:  spec.ObserveSensitiveCommands != nil && *spec.ObserveSensitiveCommands,
+		commandTime:       cfg.CommandTime,
 	}
 	for _, name := range spec.ObserveEvents {
 		switch t := CommandEventType(name); t {
@@ -109,6 +121,9 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 		rec.ignore[name] = true
 	}
 	opts := options.Client().ApplyURI(uri).SetMonitor(rec.monitor())
+	if cfg.CommandTime != nil {
+		opts.SetPoolMonitor(poolRoundTrips(cfg.CommandTime)).SetServerMonitor(heartbeatRoundTrips(cfg.CommandTime))
+	}
 	if spec.ServerAPI != nil {
 		api := options.ServerAPI(options.ServerAPIVersion(spec.ServerAPI.Version))
 		if spec.ServerAPI.Strict != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
@@ -59,6 +61,7 @@ type commandRecorder struct {
 	sensitiveRequests map[int64]bool // request IDs of started events judged sensitive
 	last              CommandEvent
 	lastOutcome       CommandEvent
+	commandTime       *atomic.Int64 // nil: not measured
 }
 
 func (r *commandRecorder) monitor() *event.CommandMonitor {
@@ -70,17 +73,25 @@ func (r *commandRecorder) monitor() *event.CommandMonitor {
 			}, isHello(e.CommandName) && len(e.Command) <= 5)
 		},
 		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+			r.addTime(e.Duration)
 			r.record(CommandEvent{
 				Type: CommandSucceeded, CommandName: e.CommandName, DatabaseName: e.DatabaseName, RequestID: e.RequestID,
 				Reply: clone(e.Reply), ServiceID: e.ServiceID, ServerConnectionID: e.ServerConnectionID,
 			}, false)
 		},
 		Failed: func(_ context.Context, e *event.CommandFailedEvent) {
+			r.addTime(e.Duration)
 			r.record(CommandEvent{
 				Type: CommandFailed, CommandName: e.CommandName, DatabaseName: e.DatabaseName, RequestID: e.RequestID,
 				Failure: e.Failure, ServiceID: e.ServiceID, ServerConnectionID: e.ServerConnectionID,
 			}, false)
 		},
+	}
+}
+
+func (r *commandRecorder) addTime(d time.Duration) {
+	if r.commandTime != nil {
+		r.commandTime.Add(int64(d))
 	}
 }
 

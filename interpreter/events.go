@@ -73,10 +73,11 @@ func (tr *testRun) matchEvent(want *specifications.ExpectedEvent, got *entities.
 	if db != nil && *db != got.DatabaseName {
 		return failed(fmt.Sprintf("databaseName: expected %s, observed %s", *db, got.DatabaseName), "")
 	}
-	if service != nil && *service != (got.ServiceID != nil) {
+	// The spec's "set": a non-empty ObjectId, a positive connection ID.
+	if service != nil && *service != (got.ServiceID != nil && !got.ServiceID.IsZero()) {
 		return failed(fmt.Sprintf("hasServiceId: expected %t", *service), "")
 	}
-	if connection != nil && *connection != (got.ServerConnectionID != nil) {
+	if connection != nil && *connection != (got.ServerConnectionID != nil && *got.ServerConnectionID > 0) {
 		return failed(fmt.Sprintf("hasServerConnectionId: expected %t", *connection), "")
 	}
 	return nil

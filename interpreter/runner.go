@@ -31,6 +31,7 @@ type Runner struct {
 	cfg      Config
 	internal *mongo.Client
 	server   *Server
+	stats    *stats
 }
 
 var errTimedOut = errors.New("test timed out")
@@ -43,7 +44,8 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI))
+	st := &stats{}
+	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI).SetMonitor(st.monitor()))
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +60,7 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		_ = client.Disconnect(ctx)
 		return nil, err
 	}
-	r := &Runner{cfg: cfg, internal: client, server: server}
+	r := &Runner{cfg: cfg, internal: client, server: server, stats: st}
 	r.killAllSessions(ctx)
 	return r, nil
 }

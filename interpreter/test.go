@@ -56,10 +56,18 @@ func (tr *testRun) run(ctx context.Context) (Status, string, string) {
 	if tr.t.SkipReason != "" {
 		return Skip, "skipReason: " + tr.t.SkipReason, ""
 	}
-	if ok, why := tr.r.server.requirementsMet(tr.t.RunOnRequirements); !ok {
+	end := tr.r.stats.phase(PhaseRequirements)
+	ok, why := tr.r.server.requirementsMet(tr.t.RunOnRequirements)
+	end()
+	if !ok {
 		return Skip, why, ""
 	}
-	defer tr.cleanup()
+	defer tr.r.stats.testDone()
+	defer func() {
+		end := tr.r.stats.phase(PhaseCleanup)
+		tr.cleanup()
+		end()
+	}()
 	if v := tr.steps(ctx); v != nil {
 		return v.status, v.reason, v.detail
 	}
@@ -67,20 +75,30 @@ func (tr *testRun) run(ctx context.Context) (Status, string, string) {
 }
 
 func (tr *testRun) steps(ctx context.Context) *verdict {
+	end := tr.r.stats.phase(PhaseInitialData)
 	for i := range tr.f.InitialData {
 		if err := tr.seed(ctx, &tr.f.InitialData[i]); err != nil {
+			end()
 			return judge(fmt.Sprintf("initialData[%d]", i), err)
 		}
 	}
-	if err := tr.CreateEntities(ctx, tr.f.CreateEntities); err != nil {
+	end()
+	end = tr.r.stats.phase(PhaseEntities)
+	err := tr.CreateEntities(ctx, tr.f.CreateEntities)
+	end()
+	if err != nil {
 		return judge("createEntities", err)
 	}
+	end = tr.r.stats.phase(PhaseOperations)
 	for i := range tr.t.Operations {
 		if v := tr.operation(ctx, i, &tr.t.Operations[i]); v != nil {
+			end()
 			return v
 		}
 	}
 	tr.disableFailPoints()
+	end()
+	defer tr.r.stats.phase(PhaseExpectations)()
 	for i := range tr.t.ExpectEvents {
 		if v := tr.expectEvents(i, &tr.t.ExpectEvents[i]); v != nil {
 			return v
@@ -137,7 +155,8 @@ func (tr *testRun) seed(ctx context.Context, cd *specifications.CollectionData) 
 // CreateEntities implements operations.Runner, and creates the file's entities.
 func (tr *testRun) CreateEntities(ctx context.Context, list []specifications.Entity) error {
 	for i := range list {
-		if err := tr.entities.Create(ctx, &list[i], entities.ClientConfig{URI: tr.r.cfg.URI}); err != nil {
+		cfg := entities.ClientConfig{URI: tr.r.cfg.URI, CommandTime: &tr.r.stats.serverTime}
+		if err := tr.entities.Create(ctx, &list[i], cfg); err != nil {
 			return fmt.Errorf("%s %s: %w", list[i].Kind(), list[i].ID(), err)
 		}
 	}

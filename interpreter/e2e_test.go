@@ -1,0 +1,324 @@
+package interpreter_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/specrun/specrun/embedded"
+	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/specifications"
+)
+
+// The end-to-end tests run small fixtures (testdata/interpreter) against one embedded
+// server per test binary.
+
+const (
+	// envURI hands the parent's server to the test binary re-executed by TestRunTests.
+	envURI = "SPECRUN_INTERPRETER_TEST_URI"
+	// envHelper enables TestRunTestsHelper in that subprocess.
+	envHelper = "SPECRUN_INTERPRETER_RUNTESTS_HELPER"
+)
+
+var serverURI string
+
+func TestMain(m *testing.M) {
+	if uri := os.Getenv(envURI); uri != "" {
+		serverURI = uri
+		os.Exit(m.Run())
+	}
+	srv, err := embedded.Start(context.Background(), embedded.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	serverURI = srv.URI()
+	code := m.Run()
+	// Every client of the tests must be gone: a runner or test that leaks one makes the
+	// server's Close wait 3 s for it.
+	if n, err := connectedClients(srv.Addr()); err == nil && n > 0 {
+		fmt.Fprintf(os.Stderr, "%d connections to the embedded server are still open after the tests\n", n)
+		code = 1
+	}
+	if err := srv.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// connectedClients counts the server's established TCP connections (Linux only: it
+// reads /proc/net/tcp; elsewhere it returns an error).
+func connectedClients(addr string) (int, error) {
+	_, port, err := splitPort(addr)
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.Open("/proc/net/tcp")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	n := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		// sl local_address rem_address st …; addresses are HEXIP:HEXPORT, 01 is ESTABLISHED.
+		if len(fields) < 4 || fields[3] != "01" {
+			continue
+		}
+		_, local, ok := strings.Cut(fields[1], ":")
+		if p, err := strconv.ParseUint(local, 16, 16); ok && err == nil && int(p) == port {
+			n++
+		}
+	}
+	return n, sc.Err()
+}
+
+func splitPort(addr string) (string, int, error) {
+	i := strings.LastIndex(addr, ":")
+	if i < 0 {
+		return "", 0, fmt.Errorf("no port in %q", addr)
+	}
+	port, err := strconv.Atoi(addr[i+1:])
+	return addr[:i], port, err
+}
+
+func fixture(name string) string { return filepath.Join("..", "testdata", "interpreter", name) }
+
+// loadFixture loads one file of testdata/interpreter as specrun would find it.
+func loadFixture(t *testing.T, name string) *specifications.File {
+	t.Helper()
+	sources, err := specifications.Discover([]string{fixture(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sources) != 1 {
+		t.Fatalf("%s: %d sources", name, len(sources))
+	}
+	lr := specifications.Load(sources[0], false)
+	if lr.Outcome != specifications.Loaded {
+		t.Fatalf("%s: not loaded: %v", name, lr.Err)
+	}
+	return lr.File
+}
+
+func newRunner(t *testing.T, cfg interpreter.Config) *interpreter.Runner {
+	t.Helper()
+	if cfg.URI == "" {
+		cfg.URI = serverURI
+	}
+	r, err := interpreter.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := r.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return r
+}
+
+// runFile runs every test of a file and checks that RunFile reports them all, in order.
+func runFile(t *testing.T, r *interpreter.Runner, f *specifications.File) []interpreter.Result {
+	t.Helper()
+	var results []interpreter.Result
+	r.RunFile(context.Background(), f, func(res interpreter.Result) { results = append(results, res) })
+	if len(results) != len(f.Tests) {
+		t.Fatalf("%d results for %d tests", len(results), len(f.Tests))
+	}
+	for i, res := range results {
+		want := f.Tests[i]
+		if res.Description != want.Description || res.ID != f.ID+"/"+want.Description || res.File != f.Path {
+			t.Errorf("result %d is %q (%s, %s), want test %q of %s", i, res.Description, res.ID, res.File, want.Description, f.Path)
+		}
+	}
+	return results
+}
+
+type want struct {
+	status interpreter.Status
+	reason string   // the whole reason; "" for pass
+	detail []string // parts of the detail
+}
+
+func check(t *testing.T, res interpreter.Result, w want) {
+	t.Helper()
+	if res.Status != w.status || res.Reason != w.reason {
+		t.Errorf("%s: %s %q\n want %s %q\ndetail:\n%s", res.Description, res.Status, res.Reason, w.status, w.reason, res.Detail)
+		return
+	}
+	for _, d := range w.detail {
+		if !strings.Contains(res.Detail, d) {
+			t.Errorf("%s: detail lacks %s:\n%s", res.Description, d, res.Detail)
+		}
+	}
+}
+
+func TestRunFile(t *testing.T) {
+	r := newRunner(t, interpreter.Config{})
+	f := loadFixture(t, "crud.json")
+	results := runFile(t, r, f)
+	cases := map[string]want{
+		"insert and find": {status: interpreter.Pass},
+		"expectResult differs at a nested key": {interpreter.Fail, "operation 0 (find): expectResult: 1.a.b: expected int32 3, got int32 2", []string{
+			"operation find on collection0, arguments {\"filter\":{},\"sort\":{\"_id\":1}}",
+			`expected: [{"_id":1,"x":11,"a":{"b":1}},{"_id":2,"x":22,"a":{"b":3}}]`,
+			`actual:   [{"_id":1,"x":11,"a":{"b":1}},{"_id":2,"x":22,"a":{"b":2}}]`,
+			// the last command and reply of the client
+			`last command of client0: {"find":"coll0","filter":{},"sort":{"_id":1},"lsid":`,
+			`reply: {"cursor":{"firstBatch":[{"_id":1,"x":11,"a":{"b":1}},{"_id":2,"x":22,"a":{"b":2}}],"id":0`,
+		}},
+		"expectEvents command differs": {interpreter.Fail, "expectEvents[0] (client0): event 1: command: filter._id: expected int32 3, got int32 2", []string{
+			`expected: {"find":"coll0","filter":{"_id":3}}`,
+			`actual:   {"find":"coll0","filter":{"_id":2},"lsid":`,
+			"observed: [commandStarted(find), commandStarted(find)]",
+		}},
+		"expectEvents count differs": {interpreter.Fail, "expectEvents[0] (client0): expected 2 events, observed 1", []string{
+			"expected: [commandStarted(find), commandStarted(find)]", "observed: [commandStarted(find)]",
+		}},
+		"unexpected write error": {interpreter.Fail, "operation 0 (insertOne): unexpected error: write error 11000 at index 0: E11000 duplicate key error collection: interpreter_tests.coll0", []string{
+			`last command of client0: {"insert":"coll0",`,
+			`reply: {"n":0,"writeErrors":[{"index":0,"code":11000,`,
+		}},
+		"unexpected command error": {interpreter.Fail, "operation 0 (runCommand): unexpected error: server error 59 (CommandNotFound): no such command: 'frobnicate'", []string{
+			`last command of client0: {"frobnicate":1,`, "failed: (CommandNotFound) no such command: 'frobnicate'",
+		}},
+		"expectError holds": {status: interpreter.Pass},
+		"expectError with another code": {interpreter.Fail, "operation 0 (insertOne): expected server error code 11001, got: write error 11000 at index 0: E11000 duplicate key error collection: interpreter_tests.coll0", []string{
+			"error: write error 11000 at index 0", `reply: {"n":0,"writeErrors":`,
+		}},
+		"expectError but no error": {interpreter.Fail, "operation 0 (insertOne): expected an error, got none", []string{`result: {"insertedId":5}`}},
+		"outcome differs": {interpreter.Fail, "outcome[0] interpreter_tests.coll0: 2.x: expected int32 34, got int32 33", []string{
+			`expected documents: [{"_id":1,"x":11,"a":{"b":1}},{"_id":2,"x":22,"a":{"b":2}},{"_id":3,"x":34}]`,
+			`actual documents:   [{"_id":1,"x":11,"a":{"b":1}},{"_id":2,"x":22,"a":{"b":2}},{"_id":3,"x":33}]`,
+		}},
+		"failPoint":         {interpreter.Unsupported, "operation 0 (failPoint): the server has no configureFailPoint command", nil},
+		"unknown operation": {interpreter.Error, "operation 0 (frobnicate): specrun cannot run operation frobnicate on a collection", nil},
+		"unknown argument":  {interpreter.Error, `operation 0 (find): unsupported argument "frobnicate"`, nil},
+		"skipReason":        {interpreter.Skip, "skipReason: not today", nil},
+		"runOnRequirements not met": {interpreter.Skip, "none of the runOnRequirements is met: needs server version >= 99.0, server is " +
+			r.Server().Version + "; needs topology sharded, server is single", nil},
+		"saveResultAsEntity and matchesEntity": {status: interpreter.Pass},
+		"matchesEntity differs": {interpreter.Fail, "operation 2 (countDocuments): expectResult: expected int64 2, got int64 3", []string{
+			`expected: {"$$matchesEntity":"count0"}`,
+		}},
+		"find cursor": {status: interpreter.Pass},
+	}
+	if len(cases) != len(results) {
+		t.Errorf("%d cases for %d tests", len(cases), len(results))
+	}
+	for _, res := range results {
+		t.Run(res.Description, func(t *testing.T) {
+			w, ok := cases[res.Description]
+			if !ok {
+				t.Fatalf("no case for %q", res.Description)
+			}
+			check(t, res, w)
+		})
+	}
+}
+
+func TestRunFileLevel(t *testing.T) {
+	r := newRunner(t, interpreter.Config{})
+	reason := fmt.Sprintf("schema version 1.99 is not supported: specrun runs 1.0 to %s", specifications.SupportedSchemaVersion)
+	for _, res := range runFile(t, r, loadFixture(t, "schema-unsupported.json")) {
+		check(t, res, want{interpreter.Error, reason, nil})
+	}
+	for _, res := range runFile(t, r, loadFixture(t, "file-requirements.json")) {
+		check(t, res, want{interpreter.Skip, "needs topology sharded or load-balanced, server is single", nil})
+	}
+}
+
+// A test still running at its time limit fails as timed out, and the run goes on.
+func TestRunTimeout(t *testing.T) {
+	f := loadFixture(t, "timeout.json")
+	r := newRunner(t, interpreter.Config{Timeout: time.Nanosecond})
+	results := runFile(t, r, f)
+	for i, res := range results {
+		switch i {
+		case 1:
+			check(t, res, want{interpreter.Skip, "skipReason: on purpose", nil})
+		default:
+			if res.Status != interpreter.Fail || !strings.HasPrefix(res.Reason, "timed out after 1ns") {
+				t.Errorf("%s: %s %q, want fail, timed out", res.Description, res.Status, res.Reason)
+			}
+		}
+	}
+	// The same tests pass with time to run: the timeouts left nothing behind.
+	for _, res := range runFile(t, newRunner(t, interpreter.Config{}), f) {
+		if res.Status != interpreter.Pass && res.Status != interpreter.Skip {
+			t.Errorf("%s: %s %s\n%s", res.Description, res.Status, res.Reason, res.Detail)
+		}
+	}
+}
+
+// TestRunTestsHelper is RunTests as a project would call it; it runs only in the test
+// binary that TestRunTests starts.
+func TestRunTestsHelper(t *testing.T) {
+	if os.Getenv(envHelper) == "" {
+		t.Skip("runs only in the subprocess of TestRunTests")
+	}
+	interpreter.RunTests(t, interpreter.Config{URI: serverURI}, fixture("gotest"))
+}
+
+// runHelper runs TestRunTestsHelper in a new test process and returns its output and
+// exit code.
+func runHelper(t *testing.T, pattern string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run="+pattern, "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), envHelper+"=1", envURI+"="+serverURI)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	}
+	t.Fatalf("%v\n%s", err, out)
+	return "", 0
+}
+
+func TestRunTests(t *testing.T) {
+	const prefix = "TestRunTestsHelper/gotest/go-test/"
+	out, code := runHelper(t, "^TestRunTestsHelper$")
+	if code != 1 {
+		t.Errorf("exit code %d, want 1 (a subtest fails)", code)
+	}
+	for _, s := range []string{
+		"--- PASS: " + prefix + "a_passing_test ",
+		"--- FAIL: " + prefix + "a_failing_test ",
+		"fail: operation 0 (find): expectResult: 0.x: expected int32 12, got int32 11",
+		"--- SKIP: " + prefix + "a_skipped_test ",
+		"skip: skipReason: on purpose",
+		"--- FAIL: TestRunTestsHelper/gotest/go-test ",
+	} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+
+	// go test's -run selects one test of the corpus.
+	out, code = runHelper(t, "^TestRunTestsHelper$/^gotest$/^go-test$/^a_passing_test$")
+	if code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+	if !strings.Contains(out, "--- PASS: "+prefix+"a_passing_test ") {
+		t.Errorf("the passing test did not run:\n%s", out)
+	}
+	for _, other := range []string{"a_failing_test", "a_skipped_test"} {
+		if strings.Contains(out, other) {
+			t.Errorf("%s ran:\n%s", other, out)
+		}
+	}
+}

@@ -50,6 +50,14 @@ func (c *Client) LastCommand() (started, ended CommandEvent) {
 	return c.events.last, c.events.lastOutcome
 }
 
+// StopObserving turns the client's event listeners off: the spec has them disabled
+// once a test's operations are done, before events are asserted.
+func (c *Client) StopObserving() {
+	c.events.mu.Lock()
+	c.events.stopped = true
+	c.events.mu.Unlock()
+}
+
 // Unobserved runs fn with event recording paused, for the configureFailPoint commands
 // that the spec keeps out of the observed events.
 func (c *Client) Unobserved(fn func() error) error {

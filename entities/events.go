@@ -56,7 +56,8 @@ type commandRecorder struct {
 	ignore            map[string]bool // command names, as given by ignoreCommandMonitoringEvents
 	observeSensitive  bool
 	mu                sync.Mutex
-	paused            bool
+	paused            bool // for the duration of a failPoint operation
+	stopped           bool // for good: the test's operations are done
 	events            []CommandEvent
 	sensitiveRequests map[int64]bool // request IDs of started events judged sensitive
 	last              CommandEvent
@@ -107,7 +108,7 @@ func (r *commandRecorder) record(e CommandEvent, redactedHello bool) {
 	} else if e.RequestID == r.last.RequestID {
 		r.lastOutcome = e
 	}
-	if r.paused {
+	if r.paused || r.stopped {
 		return
 	}
 	sensitive := sensitiveCommands[strings.ToLower(e.CommandName)] || redactedHello

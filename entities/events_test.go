@@ -226,6 +226,19 @@ func TestRecorderUnobserved(t *testing.T) {
 	}
 }
 
+func TestRecorderStopObserving(t *testing.T) {
+	c, mon := newTestClient(t, &specifications.ClientEntity{ObserveEvents: []string{"commandStartedEvent", "commandSucceededEvent"}})
+	f := feeder{t, mon}
+	f.started(1, "find", f.command("find"))
+	c.StopObserving()
+	f.succeeded(1, "find", f.ok())
+	f.started(2, "endSessions", f.command("endSessions"))
+	want := []string{"commandStartedEvent:find"}
+	if got := summary(c.CommandEvents()); !reflect.DeepEqual(got, want) {
+		t.Errorf("recorded %v, want %v: nothing after StopObserving", got, want)
+	}
+}
+
 func TestRecorderLastCommand(t *testing.T) {
 	// Nothing observed: the last command is tracked all the same.
 	c, mon := newTestClient(t, &specifications.ClientEntity{})

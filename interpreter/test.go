@@ -96,6 +96,11 @@ func (tr *testRun) steps(ctx context.Context) *verdict {
 			return v
 		}
 	}
+	tr.entities.Each(func(_ string, e entities.Entity) {
+		if c, ok := e.(*entities.Client); ok {
+			c.StopObserving()
+		}
+	})
 	tr.disableFailPoints()
 	end()
 	defer tr.r.stats.phase(PhaseExpectations)()

@@ -336,3 +336,43 @@ func bypassValidation[R any](set func(bool) R) arg {
 		return nil
 	}
 }
+
+// modelList reads an array of one-key documents, {<model name>: {<fields>}}, as bulk
+// write requests and client bulk write models are written, and reads each with read.
+// Argument errors name the element, e.g. requests[2].updateOne.upsert.
+func modelList[T any](arg string, v bson.RawValue, read func(name string, body bson.Raw) (T, error)) ([]T, error) {
+	arr, ok := v.ArrayOK()
+	if !ok {
+		return nil, &InvalidArgument{Name: arg, Err: typeError("an array", v)}
+	}
+	vals, err := arr.Values()
+	if err != nil {
+		return nil, &InvalidArgument{Name: arg, Err: err}
+	}
+	out := make([]T, 0, len(vals))
+	for i, mv := range vals {
+		where := fmt.Sprintf("%s[%d]", arg, i)
+		d, ok := mv.DocumentOK()
+		if !ok {
+			return nil, &InvalidArgument{Name: where, Err: typeError("a document", mv)}
+		}
+		elems, err := d.Elements()
+		if err != nil {
+			return nil, &InvalidArgument{Name: where, Err: err}
+		}
+		if len(elems) != 1 {
+			return nil, &InvalidArgument{Name: where, Err: fmt.Errorf("must have exactly one key, the write model's name, not %d", len(elems))}
+		}
+		name := elems[0].Key()
+		body, ok := elems[0].Value().DocumentOK()
+		if !ok {
+			return nil, &InvalidArgument{Name: where + "." + name, Err: typeError("a document", elems[0].Value())}
+		}
+		m, err := read(name, body)
+		if err != nil {
+			return nil, collPrefixed(where, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}

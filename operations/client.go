@@ -161,40 +161,10 @@ func ClientBulkWriteErrors(err error) (writeErrors, writeConcernErrors bson.RawV
 	return value(we), value(wce), true
 }
 
-// bulkModels reads clientBulkWrite's models, strictly: each one a document with one key
-// naming the write model, whose value holds its namespace ("db.coll") and parameters.
-// Argument errors name the model, e.g. models[2].updateOne.upsert.
+// bulkModels reads clientBulkWrite's models: each names its write model, whose value
+// holds its namespace ("db.coll") and parameters.
 func bulkModels(v bson.RawValue) ([]mongo.ClientBulkWrite, error) {
-	vals, err := v.Array().Values()
-	if err != nil {
-		return nil, &InvalidArgument{Name: "models", Err: err}
-	}
-	out := make([]mongo.ClientBulkWrite, 0, len(vals))
-	for i, mv := range vals {
-		where := fmt.Sprintf("models[%d]", i)
-		d, ok := mv.DocumentOK()
-		if !ok {
-			return nil, &InvalidArgument{Name: where, Err: typeError("a document", mv)}
-		}
-		elems, err := d.Elements()
-		if err != nil {
-			return nil, &InvalidArgument{Name: where, Err: err}
-		}
-		if len(elems) != 1 {
-			return nil, &InvalidArgument{Name: where, Err: fmt.Errorf("must have exactly one key, the write model's name, not %d", len(elems))}
-		}
-		kind := elems[0].Key()
-		params, ok := elems[0].Value().DocumentOK()
-		if !ok {
-			return nil, &InvalidArgument{Name: where + "." + kind, Err: typeError("a document", elems[0].Value())}
-		}
-		w, err := bulkModel(kind, params)
-		if err != nil {
-			return nil, collPrefixed(where, err)
-		}
-		out = append(out, w)
-	}
-	return out, nil
+	return modelList("models", v, bulkModel)
 }
 
 // bulkModel reads one write model (errors name it, e.g. updateOne.upsert, for

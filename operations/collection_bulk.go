@@ -3,7 +3,6 @@ package operations
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -59,40 +58,10 @@ func collBulkWrite(ctx context.Context, c *Call, coll *entities.Collection) (Res
 	return done(collBulkWriteDocument(res), matchers.Root, nil)
 }
 
-// collWriteModels reads the requests of a bulkWrite, strictly: each is a document with
-// one key naming the model, whose value holds the model's fields. Argument errors name
-// the request, e.g. requests[2].updateOne.upsert.
+// collWriteModels reads the requests of a bulkWrite: each names its write model, whose
+// value holds the model's fields.
 func collWriteModels(requests bson.RawValue) ([]mongo.WriteModel, error) {
-	vals, err := requests.Array().Values()
-	if err != nil {
-		return nil, &InvalidArgument{Name: "requests", Err: err}
-	}
-	models := make([]mongo.WriteModel, 0, len(vals))
-	for i, v := range vals {
-		where := fmt.Sprintf("requests[%d]", i)
-		req, ok := v.DocumentOK()
-		if !ok {
-			return nil, &InvalidArgument{Name: where, Err: typeError("a document", v)}
-		}
-		elems, err := req.Elements()
-		if err != nil {
-			return nil, &InvalidArgument{Name: where, Err: err}
-		}
-		if len(elems) != 1 {
-			return nil, &InvalidArgument{Name: where, Err: fmt.Errorf("must have exactly one key, the write model's name, not %d", len(elems))}
-		}
-		name := elems[0].Key()
-		body, ok := elems[0].Value().DocumentOK()
-		if !ok {
-			return nil, &InvalidArgument{Name: where + "." + name, Err: typeError("a document", elems[0].Value())}
-		}
-		m, err := collWriteModel(name, body)
-		if err != nil {
-			return nil, collPrefixed(where, err)
-		}
-		models = append(models, m)
-	}
-	return models, nil
+	return modelList("requests", requests, collWriteModel)
 }
 
 // collWriteModel reads one write model's fields (errors name the model, e.g.

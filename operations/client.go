@@ -21,21 +21,6 @@ import (
 // Client operations (Unified Test Format "Client Operations", Enumerating Databases,
 // CRUD bulk-write spec for clientBulkWrite).
 
-func init() {
-	on := func(name string, fn func(context.Context, *Call, *entities.Client) (Result, error)) {
-		register(entities.KindClient, name, func(ctx context.Context, c *Call, t entities.Entity) (Result, error) {
-			return fn(ctx, c, t.(*entities.Client))
-		})
-	}
-	on("clientBulkWrite", clientBulkWrite)
-	on("listDatabases", listDatabases)
-	on("listDatabaseObjects", listDatabases)
-	on("listDatabaseNames", listDatabaseNames)
-	on("dropDatabase", dropDatabase)
-	on("appendMetadata", appendMetadata)
-	on("close", closeClient)
-}
-
 func clientBulkWrite(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
 	var modelsArg bson.RawValue
 	o := options.ClientBulkWrite()

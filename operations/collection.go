@@ -14,26 +14,15 @@ import (
 
 // Collection operations (CRUD spec, Index Management spec).
 
-func init() {
-	on := func(name string, fn func(context.Context, *Call, *entities.Collection) (Result, error)) {
-		register(entities.KindCollection, name, func(ctx context.Context, c *Call, t entities.Entity) (Result, error) {
-			return fn(ctx, c, t.(*entities.Collection))
-		})
-	}
-	on("insertOne", insertOne)
-	on("find", find)
-	on("createFindCursor", createFindCursor)
-}
-
 // rawData is the CRUD option for raw time-series buckets; the Go driver takes it
 // through its experimental xoptions.
 func rawData[B any](b B, set func(B, string, any) error) arg {
 	return func(v bson.RawValue) error {
-		on, ok := v.BooleanOK()
+		enabled, ok := v.BooleanOK()
 		if !ok {
 			return typeError("a boolean", v)
 		}
-		return set(b, "rawData", on)
+		return set(b, "rawData", enabled)
 	}
 }
 

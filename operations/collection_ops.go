@@ -1,55 +1,18 @@
 package operations
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/specrun/specrun/entities"
 )
 
 // The collection operations beyond insertOne and find: reads (collection_read.go),
 // writes (collection_write.go), bulkWrite (collection_bulk.go), indexes and collection
 // management (collection_index.go), and the result models as BSON
-// (collection_results.go).
-
-func init() {
-	on := func(name string, fn func(context.Context, *Call, *entities.Collection) (Result, error)) {
-		register(entities.KindCollection, name, func(ctx context.Context, c *Call, t entities.Entity) (Result, error) {
-			return fn(ctx, c, t.(*entities.Collection))
-		})
-	}
-	// Reads.
-	on("findOne", collFindOne)
-	on("aggregate", collAggregate)
-	on("countDocuments", collCountDocuments)
-	on("estimatedDocumentCount", collEstimatedDocumentCount)
-	on("count", collCount)
-	on("distinct", collDistinct)
-	// Writes.
-	on("insertMany", collInsertMany)
-	on("updateOne", collUpdateOne)
-	on("updateMany", collUpdateMany)
-	on("replaceOne", collReplaceOne)
-	on("deleteOne", collDeleteOne)
-	on("deleteMany", collDeleteMany)
-	on("findOneAndUpdate", collFindOneAndUpdate)
-	on("findOneAndReplace", collFindOneAndReplace)
-	on("findOneAndDelete", collFindOneAndDelete)
-	on("bulkWrite", collBulkWrite)
-	// Indexes and the collection itself.
-	on("createIndex", collCreateIndex)
-	on("dropIndex", collDropIndex)
-	on("dropIndexes", collDropIndexes)
-	on("listIndexes", collListIndexes)
-	on("listIndexNames", collListIndexNames)
-	on("rename", collRename)
-	on("drop", collDrop)
-}
+// (collection_results.go). They are registered in table.go.
 
 // Arguments the Go driver v2 cannot express, with the reason a test is unsupported.
 

@@ -15,17 +15,6 @@ import (
 // createFindCursor and createCommandCursor save. A mongo.Cursor is positioned before
 // its first document, so the first iteration returns the first document of firstBatch.
 
-func init() {
-	on := func(name string, fn func(context.Context, *Call, *entities.Cursor) (Result, error)) {
-		register(entities.KindCursor, name, func(ctx context.Context, c *Call, t entities.Entity) (Result, error) {
-			return fn(ctx, c, t.(*entities.Cursor))
-		})
-	}
-	on("iterateUntilDocumentOrError", iterateUntilDocumentOrError)
-	on("iterateOnce", iterateOnce)
-	on("close", closeCursor)
-}
-
 // ErrCursorExhausted is the error of iterateUntilDocumentOrError on a cursor that has
 // no document left and is closed on the server: no document can come.
 var ErrCursorExhausted = errors.New("the cursor is exhausted: no document left to iterate")

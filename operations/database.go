@@ -17,24 +17,6 @@ import (
 // Database operations (Unified Test Format "Database Operations", CRUD, Enumerating
 // Collections, Run Command specs).
 
-func init() {
-	on := func(name string, fn func(context.Context, *Call, *entities.Database) (Result, error)) {
-		register(entities.KindDatabase, name, func(ctx context.Context, c *Call, t entities.Entity) (Result, error) {
-			return fn(ctx, c, t.(*entities.Database))
-		})
-	}
-	on("runCommand", runCommand)
-	on("runCursorCommand", runCursorCommand)
-	on("createCommandCursor", createCommandCursor)
-	on("createCollection", createCollection)
-	on("dropCollection", dropCollection)
-	on("modifyCollection", modifyCollection)
-	on("listCollections", listCollections)
-	on("listCollectionObjects", listCollections)
-	on("listCollectionNames", listCollectionNames)
-	on("aggregate", databaseAggregate)
-}
-
 // unsupportedTimeoutMS refuses the per-operation timeoutMS of CSOT.
 var unsupportedTimeoutMS = unsupported("timeoutMS per operation: the Go driver v2 sets timeouts per client only")
 

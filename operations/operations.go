@@ -57,17 +57,6 @@ type key struct {
 // executor runs one operation on its target entity (nil for testRunner).
 type executor func(ctx context.Context, c *Call, target entities.Entity) (Result, error)
 
-// table is the one dispatch table: every operation specrun runs is here.
-var table = map[key]executor{}
-
-func register(kind entities.Kind, name string, fn executor) {
-	k := key{kind, name}
-	if _, dup := table[k]; dup {
-		panic("operations: " + string(kind) + "." + name + " registered twice")
-	}
-	table[k] = fn
-}
-
 // Supported says whether specrun has an executor for this operation on this kind.
 func Supported(kind entities.Kind, name string) bool {
 	_, ok := table[key{kind, name}]

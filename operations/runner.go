@@ -17,20 +17,6 @@ import (
 // them (a fail point the server refuses, entities that cannot be created, an assertion
 // that does not hold) is returned as Execute's error, for the interpreter to judge.
 
-func init() {
-	on := func(name string, fn func(context.Context, *Call) error) {
-		register(kindRunner, name, func(ctx context.Context, c *Call, _ entities.Entity) (Result, error) {
-			return Result{}, fn(ctx, c)
-		})
-	}
-	on("failPoint", runnerFailPoint)
-	on("createEntities", runnerCreateEntities)
-	on("assertCollectionExists", func(ctx context.Context, c *Call) error { return assertCollection(ctx, c, true) })
-	on("assertCollectionNotExists", func(ctx context.Context, c *Call) error { return assertCollection(ctx, c, false) })
-	on("assertIndexExists", func(ctx context.Context, c *Call) error { return assertIndex(ctx, c, true) })
-	on("assertIndexNotExists", func(ctx context.Context, c *Call) error { return assertIndex(ctx, c, false) })
-}
-
 // AssertionFailed is a special test operation's assertion that does not hold: the
 // test fails with Message.
 type AssertionFailed struct{ Message string }

@@ -13,6 +13,9 @@ import (
 // number and order, or a prefix when ignoreExtraEvents is true.
 func (tr *testRun) expectEvents(i int, want *specifications.ExpectedEventsForClient) *verdict {
 	where := fmt.Sprintf("expectEvents[%d] (%s)", i, want.Client)
+	if l := tr.t.Labels; l != nil && l.Events != "" {
+		where = l.Events
+	}
 	if fam := want.Family(); fam != "command" {
 		return &verdict{Error, where + ": " + fam + " events are not implemented by specrun yet", ""}
 	}

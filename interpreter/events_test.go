@@ -20,7 +20,7 @@ func eventRun(t *testing.T, observed ...entities.CommandEvent) *testRun {
 	if err := m.Add("value0", &entities.Value{}); err != nil {
 		t.Fatal(err)
 	}
-	return &testRun{entities: m}
+	return &testRun{entities: m, t: &specifications.Test{}}
 }
 
 func ptr[T any](v T) *T { return &v }

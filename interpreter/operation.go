@@ -19,7 +19,7 @@ import (
 // operation follows "Executing an Operation": run it, then check its error or result
 // and save what it asks to save. A non-nil verdict ends the test.
 func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Operation) *verdict {
-	where := fmt.Sprintf("operation %d (%s)", i, op.Name)
+	where := tr.operationLabel(i, op)
 	res, err := operations.Execute(ctx, &operations.Call{Entities: tr.entities, Runner: tr, Op: op})
 	if err != nil {
 		return tr.withContext(judge(where, err), op)
@@ -42,7 +42,7 @@ func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Oper
 	}
 	if op.ExpectResult.Type != 0 {
 		if err := tr.matcher().Match(op.ExpectResult, res.Value, res.At); err != nil {
-			v := judge(where+": expectResult", err)
+			v := judge(where+": "+tr.resultLabel("expectResult"), err)
 			v.detail = fmt.Sprintf("expected: %s\nactual:   %s", relaxed(op.ExpectResult), relaxed(res.Value))
 			return tr.withContext(v, op)
 		}
@@ -170,7 +170,7 @@ func (tr *testRun) checkError(want *specifications.ExpectedError, res *operation
 	}
 	if want.ExpectResult.Type != 0 {
 		if e := m.Match(want.ExpectResult, res.Value, res.At); e != nil {
-			return judgeMatch("expectError.expectResult", e, want.ExpectResult, res.Value)
+			return judgeMatch(tr.resultLabel("expectError.expectResult"), e, want.ExpectResult, res.Value)
 		}
 	}
 	return nil
@@ -319,4 +319,21 @@ func topLevelError(err error) error {
 		}
 	}
 	return ce
+}
+
+// operationLabel names operation i in messages: by its index in the test, or by where
+// it is in a legacy fixture.
+func (tr *testRun) operationLabel(i int, op *specifications.Operation) string {
+	if l := tr.t.Labels; l != nil && i < len(l.Operations) {
+		return fmt.Sprintf("%s (%s)", l.Operations[i], op.Name)
+	}
+	return fmt.Sprintf("operation %d (%s)", i, op.Name)
+}
+
+// resultLabel names an expected result in messages: unified is the unified field.
+func (tr *testRun) resultLabel(unified string) string {
+	if l := tr.t.Labels; l != nil && l.Result != "" {
+		return l.Result
+	}
+	return unified
 }

@@ -158,7 +158,7 @@ func TestCheckError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tr := &testRun{entities: entities.NewMap()}
+			tr := &testRun{entities: entities.NewMap(), t: &specifications.Test{}}
 			res := &operations.Result{Err: tt.err, Value: matchers.Doc(partial), At: matchers.Root}
 			v := tr.checkError(&tt.want, res)
 			checkVerdict(t, v, Fail, tt.reason)
@@ -168,7 +168,7 @@ func TestCheckError(t *testing.T) {
 
 // Without a result, expectResult in expectError cannot hold.
 func TestCheckErrorWithoutResult(t *testing.T) {
-	tr := &testRun{entities: entities.NewMap()}
+	tr := &testRun{entities: entities.NewMap(), t: &specifications.Test{}}
 	want := &specifications.ExpectedError{ExpectResult: matchers.Doc(marshal(bson.D{{Key: "insertedCount", Value: 1}}))}
 	v := tr.checkError(want, &operations.Result{Err: commandErr})
 	checkVerdict(t, v, Fail, "expectError.expectResult")

@@ -216,6 +216,9 @@ func (tr *testRun) cleanup() {
 // order with primary read preference and local read concern.
 func (tr *testRun) outcome(ctx context.Context, i int, cd *specifications.CollectionData) *verdict {
 	where := fmt.Sprintf("outcome[%d] %s.%s", i, cd.DatabaseName, cd.CollectionName)
+	if l := tr.t.Labels; l != nil && l.Outcome != "" {
+		where = fmt.Sprintf("%s %s.%s", l.Outcome, cd.DatabaseName, cd.CollectionName)
+	}
 	coll := tr.r.internal.Database(cd.DatabaseName).Collection(cd.CollectionName,
 		options.Collection().SetReadPreference(readpref.Primary()).SetReadConcern(readconcern.Local()))
 	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))

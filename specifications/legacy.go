@@ -84,17 +84,32 @@ func translateCRUD(doc bson.Raw) (*File, *FieldError) {
 		} else {
 			op.ExpectResult = t.Outcome.Result
 		}
-		test := Test{Description: t.Description, Operations: []Operation{op}}
+		test := Test{Description: t.Description, Operations: []Operation{op}, Labels: &Labels{
+			Operations: []string{"operation"}, Result: "outcome.result", Outcome: "outcome.collection",
+		}}
 		if c := t.Outcome.Collection; c != nil {
 			name := c.Name
 			if name == "" {
 				name = LegacyCRUDCollection
 			}
 			test.Outcome = []CollectionData{{CollectionName: name, DatabaseName: LegacyCRUDDatabaseName, Documents: nonNil(c.Data)}}
+			f.InitialData = cleanBefore(f.InitialData, name)
 		}
 		f.Tests = append(f.Tests, test)
 	}
 	return f, nil
+}
+
+// cleanBefore adds an empty collection to initialData unless it is there already: the
+// README asks for the collections a test checks to be clean before it runs (e.g. the
+// target of $out), and initialData drops them first.
+func cleanBefore(data []CollectionData, collection string) []CollectionData {
+	for _, cd := range data {
+		if cd.CollectionName == collection {
+			return data
+		}
+	}
+	return append(data, CollectionData{CollectionName: collection, DatabaseName: LegacyCRUDDatabaseName, Documents: []bson.Raw{}})
 }
 
 // Legacy command monitoring (command-monitoring/tests/legacy, its README).
@@ -166,7 +181,7 @@ func translateCommandMonitoring(doc bson.Raw) (*File, *FieldError) {
 		if err != nil {
 			return nil, err
 		}
-		test := Test{Description: t.Description}
+		test := Test{Description: t.Description, Labels: &Labels{Events: "expectations"}}
 		object := LegacyCollection
 		if t.Operation.ReadPreference != nil || t.Operation.CollectionOptions != nil {
 			// Per-test collection options: a collection entity of the test's own,
@@ -176,6 +191,7 @@ func translateCommandMonitoring(doc bson.Raw) (*File, *FieldError) {
 			if err != nil {
 				return nil, err
 			}
+			test.Labels.Operations = append(test.Labels.Operations, "operation.collectionOptions")
 			test.Operations = append(test.Operations, Operation{
 				Name: "createEntities", Object: "testRunner",
 				Arguments: mustMarshal(bson.D{{Key: "entities", Value: bson.A{bson.D{{Key: "collection", Value: bson.D{
@@ -186,6 +202,7 @@ func translateCommandMonitoring(doc bson.Raw) (*File, *FieldError) {
 		// The legacy runner judges only the events: whether the operation fails is
 		// what the expected events say, so its result and error are not asserted.
 		ignore := true
+		test.Labels.Operations = append(test.Labels.Operations, "operation")
 		test.Operations = append(test.Operations, Operation{Name: t.Operation.Name, Object: object, Arguments: args, IgnoreResultAndError: &ignore})
 		events := make([]ExpectedEvent, len(t.Expectations))
 		for j, e := range t.Expectations {

@@ -350,6 +350,18 @@ type Test struct {
 	ExpectLogMessages     []ExpectedLogMessagesForClient     `spec:"expectLogMessages,nonempty"`
 	ExpectTracingMessages []ExpectedTracingMessagesForClient `spec:"expectTracingMessages,nonempty"`
 	Outcome               []CollectionData                   `spec:"outcome,nonempty"`
+
+	// Labels is set on tests translated from a legacy fixture, so that messages point
+	// into the file the user has rather than into the unified model; nil otherwise.
+	Labels *Labels `spec:"-"`
+}
+
+// Labels name where a translated test's parts are in its legacy fixture.
+type Labels struct {
+	Operations []string // one per operation, e.g. "operation"
+	Result     string   // the expected result (also beside an expected error)
+	Events     string   // the expected events of the test's one client
+	Outcome    string   // the expected collection contents
 }
 
 // Operation is one operation of a test (also the nested operations of withTransaction,

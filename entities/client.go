@@ -20,6 +20,7 @@ import (
 type Client struct {
 	ID     string
 	Client *mongo.Client
+	Reads  Reads // from the URI and uriOptions
 	events *commandRecorder
 }
 
@@ -146,7 +147,7 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 	if err != nil {
 		return nil, err
 	}
-	return &Client{ID: spec.ID, Client: mc, events: rec}, nil
+	return &Client{ID: spec.ID, Client: mc, events: rec, Reads: Reads{Preference: opts.ReadPreference, Concern: opts.ReadConcern}}, nil
 }
 
 // withURIOptions applies a client entity's uriOptions to the run's connection string;

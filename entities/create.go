@@ -49,12 +49,13 @@ func (m *Map) newDatabase(spec *specifications.DatabaseEntity) (*Database, error
 		return nil, err
 	}
 	opts := options.Database()
+	var reads Reads
 	if o := spec.DatabaseOptions; o != nil {
-		if err := applyCommonOptions(o, opts.SetReadConcern, opts.SetWriteConcern, opts.SetReadPreference); err != nil {
+		if reads, err = applyCommonOptions(o, opts.SetReadConcern, opts.SetWriteConcern, opts.SetReadPreference); err != nil {
 			return nil, fmt.Errorf("database %s: %w", spec.ID, err)
 		}
 	}
-	return &Database{Client: client, Database: client.Client.Database(spec.DatabaseName, opts)}, nil
+	return &Database{Client: client, Database: client.Client.Database(spec.DatabaseName, opts), Reads: reads.under(client.Reads)}, nil
 }
 
 func (m *Map) newCollection(spec *specifications.CollectionEntity) (*Collection, error) {
@@ -63,43 +64,47 @@ func (m *Map) newCollection(spec *specifications.CollectionEntity) (*Collection,
 		return nil, err
 	}
 	opts := options.Collection()
+	var reads Reads
 	if o := spec.CollectionOptions; o != nil {
-		if err := applyCommonOptions(o, opts.SetReadConcern, opts.SetWriteConcern, opts.SetReadPreference); err != nil {
+		if reads, err = applyCommonOptions(o, opts.SetReadConcern, opts.SetWriteConcern, opts.SetReadPreference); err != nil {
 			return nil, fmt.Errorf("collection %s: %w", spec.ID, err)
 		}
 	}
-	return &Collection{Client: db.Client, Collection: db.Database.Collection(spec.CollectionName, opts)}, nil
+	return &Collection{Client: db.Client, Collection: db.Database.Collection(spec.CollectionName, opts), Reads: reads.under(db.Reads)}, nil
 }
 
 // applyCommonOptions applies database or collection options through the builder's
-// setters (both builders have the same three).
+// setters (both builders have the same three), and returns the read settings it set.
 func applyCommonOptions[B any](o *specifications.CollectionOrDatabaseOptions,
-	setRC func(*readconcern.ReadConcern) B, setWC func(*writeconcern.WriteConcern) B, setRP func(*readpref.ReadPref) B) error {
+	setRC func(*readconcern.ReadConcern) B, setWC func(*writeconcern.WriteConcern) B, setRP func(*readpref.ReadPref) B) (Reads, error) {
+	var reads Reads
 	if o.TimeoutMS != nil {
-		return &Unsupported{"timeoutMS on a database or collection: the Go driver v2 sets timeouts per client only"}
+		return reads, &Unsupported{"timeoutMS on a database or collection: the Go driver v2 sets timeouts per client only"}
 	}
 	if o.ReadConcern != nil {
 		rc, err := ReadConcern(o.ReadConcern)
 		if err != nil {
-			return err
+			return reads, err
 		}
 		setRC(rc)
+		reads.Concern = rc
 	}
 	if o.WriteConcern != nil {
 		wc, err := WriteConcern(o.WriteConcern)
 		if err != nil {
-			return err
+			return reads, err
 		}
 		setWC(wc)
 	}
 	if o.ReadPreference != nil {
 		rp, err := ReadPreference(o.ReadPreference)
 		if err != nil {
-			return err
+			return reads, err
 		}
 		setRP(rp)
+		reads.Preference = rp
 	}
-	return nil
+	return reads, nil
 }
 
 func (m *Map) newSession(spec *specifications.SessionEntity) (*Session, error) {

@@ -10,6 +10,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 )
 
 // Kind names an entity type as the spec spells it.
@@ -113,6 +115,7 @@ type closer interface{ close(context.Context) }
 type Database struct {
 	Client   *Client
 	Database *mongo.Database
+	Reads    Reads
 }
 
 func (*Database) Kind() Kind { return KindDatabase }
@@ -121,6 +124,26 @@ func (*Database) Kind() Kind { return KindDatabase }
 type Collection struct {
 	Client     *Client
 	Collection *mongo.Collection
+	Reads      Reads
+}
+
+// Reads are the read preference and read concern a client, database or collection
+// reads with, its own or inherited (nil: the driver's default). The driver does not
+// tell them, and operations that specrun sends as commands must use them too.
+type Reads struct {
+	Preference *readpref.ReadPref
+	Concern    *readconcern.ReadConcern
+}
+
+// under fills what r does not set from its parent's.
+func (r Reads) under(parent Reads) Reads {
+	if r.Preference == nil {
+		r.Preference = parent.Preference
+	}
+	if r.Concern == nil {
+		r.Concern = parent.Concern
+	}
+	return r
 }
 
 func (*Collection) Kind() Kind { return KindCollection }

@@ -213,6 +213,7 @@ func TestRunFile(t *testing.T) {
 			`expected: {"$$matchesEntity":"count0"}`,
 		}},
 		"find cursor": {status: interpreter.Pass},
+		"count, sent as a command, reads with the read concern its collection inherits": {status: interpreter.Pass},
 	}
 	if len(cases) != len(results) {
 		t.Errorf("%d cases for %d tests", len(cases), len(results))

@@ -123,9 +123,9 @@ func collEstimatedDocumentCount(ctx context.Context, c *Call, coll *entities.Col
 }
 
 // collCount runs the deprecated count helper, which the Go driver does not have: the
-// count command is built here as the CRUD spec describes it and sent with RunCommand.
-// RunCommand does not retry reads and does not apply the collection's read concern or
-// read preference (the driver does not expose them); it runs on the primary.
+// count command is built here as the CRUD spec describes it and sent with RunCommand,
+// with the collection's read preference and read concern (outside a transaction, where
+// the driver would send it). RunCommand does not retry reads.
 func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
 	base := ctx // without the test's session, for asking the server's version
 	cmd, raw, err := collCountCommand(&ctx, c, coll.Collection.Name())
@@ -143,7 +143,14 @@ func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Result,
 			cmd = append(cmd, bson.E{Key: "rawData", Value: *raw})
 		}
 	}
-	reply, err := coll.Collection.Database().RunCommand(ctx, cmd).Raw()
+	if rc := coll.Reads.Concern; rc != nil && rc.Level != "" && !inTransaction(ctx) {
+		cmd = append(cmd, bson.E{Key: "readConcern", Value: bson.D{{Key: "level", Value: rc.Level}}})
+	}
+	o := options.RunCmd()
+	if rp := coll.Reads.Preference; rp != nil {
+		o.SetReadPreference(rp)
+	}
+	reply, err := coll.Collection.Database().RunCommand(ctx, cmd, o).Raw()
 	if err != nil {
 		return Result{Err: err}, nil
 	}
@@ -242,4 +249,9 @@ func collDistinct(ctx context.Context, c *Call, coll *entities.Collection) (Resu
 		return Result{Err: err}, nil
 	}
 	return done(bson.RawValue{Type: bson.TypeArray, Value: values}, matchers.Nested, nil)
+}
+
+func inTransaction(ctx context.Context) bool {
+	s := mongo.SessionFromContext(ctx)
+	return s != nil && s.TransactionRunning()
 }

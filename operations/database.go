@@ -249,7 +249,7 @@ func createCollection(ctx context.Context, c *Call, db *entities.Database) (Resu
 	if err != nil {
 		return Result{Err: err}, nil
 	}
-	return Result{Entity: &entities.Collection{Client: db.Client, Collection: db.Database.Collection(name)}}, nil
+	return Result{Entity: &entities.Collection{Client: db.Client, Collection: db.Database.Collection(name), Reads: db.Reads}}, nil
 }
 
 // createIndexOptionDefaults reads {storageEngine: {...}}, the only index option default.

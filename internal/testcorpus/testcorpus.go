@@ -1,4 +1,5 @@
-// Package testcorpus finds the shared upstream corpus for specrun's own tests.
+// Package testcorpus finds the corpora specrun's own tests run: the shared upstream
+// corpus and the Debian package's Go driver 1.x corpus.
 package testcorpus
 
 import (
@@ -21,6 +22,24 @@ func Shared(t testing.TB) string {
 	}
 	return dir
 }
+
+// Debian is the Go driver 1.x corpus of the Debian package golang-mongodb-mongo-driver-dev
+// (which .ci/run installs), or $SPECRUN_DEBIAN_CORPUS. Like Shared, it fails without it.
+func Debian(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("SPECRUN_DEBIAN_CORPUS")
+	if dir == "" {
+		dir = debianCorpus
+	}
+	if info, err := os.Stat(filepath.Join(dir, "crud")); err != nil || !info.IsDir() {
+		t.Fatalf("the Debian corpus is not at %s (apt-get install golang-mongodb-mongo-driver-dev, or set SPECRUN_DEBIAN_CORPUS)", dir)
+	}
+	return dir
+}
+
+// debianCorpus is specifications.DebianCorpus, which this package cannot import: the
+// specifications tests use it.
+const debianCorpus = "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data"
 
 func moduleRoot(t testing.TB) string {
 	dir, err := os.Getwd()

@@ -95,6 +95,9 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	loads := specifications.LoadAll(sources, false)
+	if n, example := sharedIDs(loads); n > 0 {
+		fmt.Fprintf(stderr, "specrun: note: %d file(s) have the ID of another file given (%s); reports and expectations cannot tell their tests apart\n", n, example)
+	}
 
 	rep := &report.Run{Started: time.Now(), Corpus: corpusRoots(paths, o.corpus, len(sources))}
 	rep.SpecrunVersion, rep.Driver = versions()
@@ -259,3 +262,25 @@ func writeFile(path string, write func(io.Writer) error) error {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// sharedIDs counts the loaded files whose ID another loaded file has too, as when both
+// corpus layouts are given (the same spec file gives the same ID in both), and
+// describes the first such pair.
+func sharedIDs(loads []specifications.LoadResult) (int, string) {
+	first := map[string]string{}
+	n, example := 0, ""
+	for _, lr := range loads {
+		if lr.Outcome != specifications.Loaded {
+			continue
+		}
+		other, seen := first[lr.Source.ID]
+		if !seen {
+			first[lr.Source.ID] = lr.Source.Path
+			continue
+		}
+		if n++; example == "" {
+			example = fmt.Sprintf("%s: %s and %s", lr.Source.ID, other, lr.Source.Path)
+		}
+	}
+	return n, example
+}

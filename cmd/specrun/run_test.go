@@ -76,3 +76,13 @@ func TestRunExitCodes(t *testing.T) {
 		assert.NotEmpty(t, strings.TrimSpace(stderr), "%v says why", args)
 	}
 }
+
+// Both corpora hold the same spec files under the same IDs: running both at once says so.
+func TestRunNotesSharedIDs(t *testing.T) {
+	shared := filepath.Join(testcorpus.Shared(t), "source/crud/tests/v1/read/count.json")
+	debian := filepath.Join(testcorpus.Debian(t), "crud/v1/read/count.json")
+	_, _, stderr := runArgs(t, "--run", "Estimated", shared, debian)
+	assert.Contains(t, stderr, "specrun: note: 1 file(s) have the ID of another file given (crud/v1/read/count: "+shared+" and "+debian+")")
+	_, _, stderr = runArgs(t, "--run", "Estimated", shared)
+	assert.NotContains(t, stderr, "note:")
+}

@@ -201,7 +201,7 @@ func TestJudge(t *testing.T) {
 		{"client bulk write exception", clientBulkTopLevel, Fail, "op: write error 8 at index 0: failpoint"},
 		{"assertion failed", &operations.AssertionFailed{Message: `collection "db.coll" does not exist`}, Fail, `op: collection "db.coll" does not exist`},
 		{"mismatch", &matchers.Mismatch{Path: "a.b", Reason: "differs"}, Fail, "op: a.b: expected"},
-		{"verdict", &verdict{Skip, "as it was", ""}, Skip, "as it was"},
+		{"verdict of nested operations", &verdict{Fail, "operation 0 (insertOne): unexpected error", ""}, Fail, "op: operation 0 (insertOne): unexpected error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

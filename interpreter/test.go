@@ -191,6 +191,18 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 // Internal implements operations.Runner.
 func (tr *testRun) Internal() *mongo.Client { return tr.r.internal }
 
+// Nested implements operations.Runner: the operations run as the test's own, and the
+// first verdict, as an error, ends them; judge passes it on with the outer operation
+// named before it.
+func (tr *testRun) Nested(ctx context.Context, ops []specifications.Operation) error {
+	for i := range ops {
+		if v := tr.operation(ctx, i, &ops[i]); v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
 func (tr *testRun) disableFailPoints() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

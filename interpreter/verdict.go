@@ -37,7 +37,8 @@ func judge(where string, err error) *verdict {
 	)
 	switch {
 	case errors.As(err, &v):
-		return v
+		// a verdict of nested operations (a callback, a thread's operation)
+		return &verdict{v.status, where + ": " + v.reason, v.detail}
 	case errors.As(err, &unsup):
 		return &verdict{Unsupported, where + ": " + unsup.Reason, ""}
 	case errors.As(err, &notim), errors.As(err, &unkop):

@@ -35,6 +35,11 @@ type Runner interface {
 	CreateEntities(ctx context.Context, list []specifications.Entity) error
 	// Internal is the runner's own client, for assertions on the server's state.
 	Internal() *mongo.Client
+	// Nested runs the operations of a callback (withTransaction's callback, the
+	// operation of runOnThread) as the test runs its own: each with its expectations
+	// (expectResult, expectError, saveResultAsEntity…). The first that does not hold
+	// ends them, and its verdict comes back as the error, for the caller to return.
+	Nested(ctx context.Context, ops []specifications.Operation) error
 }
 
 // Call is one operation to run.

@@ -20,6 +20,8 @@ type dcFakeRunner struct {
 	created         []specifications.Entity
 	createErr       error
 	internal        *mongo.Client
+	nested          []specifications.Operation
+	nestedErr       error
 }
 
 func (r *dcFakeRunner) FailPoint(_ context.Context, client *entities.Client, cmd bson.Raw) error {
@@ -33,6 +35,11 @@ func (r *dcFakeRunner) CreateEntities(_ context.Context, list []specifications.E
 }
 
 func (r *dcFakeRunner) Internal() *mongo.Client { return r.internal }
+
+func (r *dcFakeRunner) Nested(_ context.Context, ops []specifications.Operation) error {
+	r.nested = append(r.nested, ops...)
+	return r.nestedErr
+}
 
 var _ Runner = (*dcFakeRunner)(nil)
 

@@ -87,7 +87,8 @@ func (n *NotImplemented) Error() string { return n.What + " is not implemented b
 
 // ClientConfig is what a client entity needs from the test run.
 type ClientConfig struct {
-	URI string // the connection string the run targets
+	URI        string     // the connection string the run targets
+	Deployment Deployment // what else decides a client's connection string
 	// CommandTime, when set, accumulates the duration of every command the client
 	// runs (round trips: the server's share of a test's time).
 	CommandTime *atomic.Int64
@@ -107,8 +108,11 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 	case spec.AwaitMinPoolSizeMS != nil:
 		return nil, &NotImplemented{"client awaitMinPoolSizeMS"}
 	}
-	uri, err := withURIOptions(cfg.URI, spec.URIOptions)
+	uri, err := clientURI(cfg.URI, cfg.Deployment, spec.UseMultipleMongoses)
 	if err != nil {
+		return nil, err
+	}
+	if uri, err = withURIOptions(uri, spec.URIOptions); err != nil {
 		return nil, err
 	}
 	rec := &commandRecorder{

@@ -194,3 +194,17 @@ func TestRequirementsMetAlternatives(t *testing.T) {
 		t.Errorf("two unmet: %t\n got  %q\n want %q", ok, why, want)
 	}
 }
+
+func TestCheckLoadBalancers(t *testing.T) {
+	lb := &Server{Topology: "load-balanced"}
+	both := Config{SingleMongosLBURI: "mongodb://lb1", MultiMongosLBURI: "mongodb://lb2"}
+	if err := checkLoadBalancers(lb, both); err != nil {
+		t.Errorf("both given: %v", err)
+	}
+	if err := checkLoadBalancers(lb, Config{SingleMongosLBURI: "mongodb://lb1"}); err == nil {
+		t.Error("one missing: no error")
+	}
+	if err := checkLoadBalancers(&Server{Topology: "sharded"}, Config{}); err != nil {
+		t.Errorf("sharded needs none: %v", err)
+	}
+}

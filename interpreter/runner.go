@@ -13,12 +13,17 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/specifications"
 )
 
 // Config says where and how to run.
 type Config struct {
 	URI string
+	// SingleMongosLBURI and MultiMongosLBURI are the load balancers fronting one and
+	// several mongoses, which a load-balanced server requires (the spec's
+	// SINGLE_MONGOS_LB_URI and MULTI_MONGOS_LB_URI); other topologies ignore them.
+	SingleMongosLBURI, MultiMongosLBURI string
 	// Timeout bounds one test (default 60s); a test that takes longer fails.
 	Timeout time.Duration
 }
@@ -60,9 +65,27 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		_ = client.Disconnect(ctx)
 		return nil, err
 	}
+	if err := checkLoadBalancers(server, cfg); err != nil {
+		_ = client.Disconnect(ctx)
+		return nil, err
+	}
 	r := &Runner{cfg: cfg, internal: client, server: server, stats: st}
 	r.killAllSessions(ctx)
 	return r, nil
+}
+
+// checkLoadBalancers: the spec requires both load balancer URIs of a load-balanced
+// cluster; other topologies ignore them.
+func checkLoadBalancers(server *Server, cfg Config) error {
+	if server.Topology == "load-balanced" && (cfg.SingleMongosLBURI == "" || cfg.MultiMongosLBURI == "") {
+		return errors.New("the server is load-balanced: both load balancer URIs are needed (--single-mongos-lb-uri and --multi-mongos-lb-uri, or SINGLE_MONGOS_LB_URI and MULTI_MONGOS_LB_URI)")
+	}
+	return nil
+}
+
+// deployment is what client entities need to pick their connection string.
+func (r *Runner) deployment() entities.Deployment {
+	return entities.Deployment{Topology: r.server.Topology, SingleMongosLBURI: r.cfg.SingleMongosLBURI, MultiMongosLBURI: r.cfg.MultiMongosLBURI}
 }
 
 // Server is what the probe found.
@@ -72,12 +95,26 @@ func (r *Runner) Server() *Server { return r.server }
 func (r *Runner) Close(ctx context.Context) error { return r.internal.Disconnect(ctx) }
 
 // killAllSessions ends open transactions left by an earlier test ("Terminating Open
-// Transactions"), where the server has the command.
+// Transactions"), where the server has the command; on a sharded cluster, on every
+// mongos of the URI, each through a client of its own.
 func (r *Runner) killAllSessions(ctx context.Context) {
 	if !r.server.KillAllSessions {
 		return
 	}
-	_ = r.internal.Database("admin").RunCommand(ctx, bson.D{{Key: "killAllSessions", Value: bson.A{}}}).Err()
+	cmd := bson.D{{Key: "killAllSessions", Value: bson.A{}}}
+	hosts := entities.Hosts(r.cfg.URI)
+	if r.server.Topology != "sharded" || len(hosts) < 2 {
+		_ = r.internal.Database("admin").RunCommand(ctx, cmd).Err()
+		return
+	}
+	for _, uri := range hosts {
+		c, err := mongo.Connect(options.Client().ApplyURI(uri))
+		if err != nil {
+			continue
+		}
+		_ = c.Database("admin").RunCommand(ctx, cmd).Err()
+		_ = c.Disconnect(ctx)
+	}
 }
 
 // RunFile runs every test of a loaded file and hands each verdict to emit, in order.

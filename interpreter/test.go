@@ -160,7 +160,7 @@ func (tr *testRun) seed(ctx context.Context, cd *specifications.CollectionData) 
 // CreateEntities implements operations.Runner, and creates the file's entities.
 func (tr *testRun) CreateEntities(ctx context.Context, list []specifications.Entity) error {
 	for i := range list {
-		cfg := entities.ClientConfig{URI: tr.r.cfg.URI, CommandTime: &tr.r.stats.serverTime}
+		cfg := entities.ClientConfig{URI: tr.r.cfg.URI, Deployment: tr.r.deployment(), CommandTime: &tr.r.stats.serverTime}
 		if err := tr.entities.Create(ctx, &list[i], cfg); err != nil {
 			return fmt.Errorf("%s %s: %w", list[i].Kind(), list[i].ID(), err)
 		}

@@ -40,6 +40,7 @@ Flags:
 // runOptions are the flags of specrun run.
 type runOptions struct {
 	uri, corpus, runRE, skipRE, jsonPath, expectPath string
+	singleLB, multiLB                                string
 	timeout                                          time.Duration
 	verbose                                          bool
 }
@@ -55,6 +56,8 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.uri, "uri", os.Getenv("MONGODB_URI"), "server connection string (default $MONGODB_URI; neither: the embedded server)")
+	fs.StringVar(&o.singleLB, "single-mongos-lb-uri", os.Getenv("SINGLE_MONGOS_LB_URI"), "load-balanced clusters: the load balancer fronting one mongos (default $SINGLE_MONGOS_LB_URI)")
+	fs.StringVar(&o.multiLB, "multi-mongos-lb-uri", os.Getenv("MULTI_MONGOS_LB_URI"), "load-balanced clusters: the load balancer fronting several mongoses (default $MULTI_MONGOS_LB_URI)")
 	fs.StringVar(&o.corpus, "corpus", "", "corpus root for SPEC names (default $SPECRUN_CORPUS, ./specifications, the Debian package location)")
 	fs.StringVar(&o.runRE, "run", "", "run only tests whose ID matches this regular expression")
 	fs.StringVar(&o.skipRE, "skip", "", "skip tests whose ID matches this regular expression")
@@ -114,7 +117,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "specrun: no --uri or $MONGODB_URI: running against embedded %s (SQLite, temporary data) at %s\n", srv.Version(), uri)
 	}
 	rep.Server.URI = report.RedactURI(uri)
-	runner, err := interpreter.New(ctx, interpreter.Config{URI: uri, Timeout: o.timeout})
+	runner, err := interpreter.New(ctx, interpreter.Config{URI: uri, SingleMongosLBURI: o.singleLB, MultiMongosLBURI: o.multiLB, Timeout: o.timeout})
 	if err != nil {
 		fmt.Fprintf(stderr, "specrun: %s: %v\n", rep.Server.URI, err)
 		if errors.Is(err, interpreter.ErrUnreachable) {

@@ -96,13 +96,16 @@ func parseTag(tag string) fieldTag {
 // namedEnums are the value lists used by more than one field (`enum=@name`).
 var namedEnums = map[string][]string{
 	"severity": {"emergency", "alert", "critical", "error", "warning", "notice", "info", "debug", "trace"},
+	// The spec text lists the three heartbeat events too (added with schema 1.17), and
+	// the SDAM tests observe them; schema 1.28's enum leaves them out. The text wins.
 	"observableEvents": {"commandStartedEvent", "commandSucceededEvent", "commandFailedEvent",
 		"poolCreatedEvent", "poolReadyEvent", "poolClearedEvent", "poolClosedEvent",
 		"connectionCreatedEvent", "connectionReadyEvent", "connectionClosedEvent",
 		"connectionCheckOutStartedEvent", "connectionCheckOutFailedEvent",
 		"connectionCheckedOutEvent", "connectionCheckedInEvent",
-		"serverDescriptionChangedEvent", "topologyDescriptionChangedEvent",
-		"topologyOpeningEvent", "topologyClosedEvent"},
+		"serverDescriptionChangedEvent", "serverHeartbeatStartedEvent",
+		"serverHeartbeatSucceededEvent", "serverHeartbeatFailedEvent",
+		"topologyDescriptionChangedEvent", "topologyOpeningEvent", "topologyClosedEvent"},
 }
 
 var (

@@ -414,3 +414,11 @@ func BenchmarkLoadSharedCorpus(b *testing.B) {
 		LoadAll(sources, false)
 	}
 }
+
+// The heartbeat events are observable: the spec text lists them, schema 1.28 does not.
+func TestObserveHeartbeatEvents(t *testing.T) {
+	f := mustLoad(t, "heartbeat.yml", strings.Replace(minimalUnified, "{id: client0}",
+		"{id: client0, observeEvents: [serverHeartbeatStartedEvent, serverHeartbeatSucceededEvent, serverHeartbeatFailedEvent]}", 1))
+	assert.Equal(t, []string{"serverHeartbeatStartedEvent", "serverHeartbeatSucceededEvent", "serverHeartbeatFailedEvent"},
+		f.CreateEntities[0].Client.ObserveEvents)
+}

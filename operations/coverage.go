@@ -82,14 +82,22 @@ func (cv *coverage) entities(path string, list []specifications.Entity, kinds ma
 		switch ok, reason := entities.CanCreate(kind); {
 		case reason != "":
 			cv.add(at, UnsupportedEntity, "%s", reason)
+			kinds[unreachable] = ""
 		case !ok:
 			cv.add(at, Missing, "%s", (&entities.NotImplemented{What: string(kind) + " entities"}).Error())
 		}
 		if e.Client != nil && e.Client.AutoEncryptOpts != nil {
 			cv.add(at+".autoEncryptOpts", UnsupportedEntity, "%s", entities.NoClientSideEncryption)
+			kinds[unreachable] = ""
 		}
 	}
 }
+
+// unreachable, in a test's kinds, says that the test's run ends before its next
+// operations, for a reason already reported that specrun cannot help (an entity this
+// build cannot create: the test is unsupported; nested entities or operations it cannot
+// decode: what they define is unknown), so these are not reported.
+const unreachable = "\x00unreachable"
 
 // resultEntities are the operations whose result saveResultAsEntity stores as an entity
 // of its own kind (the executor returns Result.Entity); every other result is a value.
@@ -111,12 +119,12 @@ var nestedOperations = map[key]struct {
 }
 
 func (cv *coverage) operation(path string, op *specifications.Operation, kinds map[string]entities.Kind) {
+	if _, ok := kinds[unreachable]; ok {
+		return
+	}
 	kind := kindRunner
 	if op.Object != RunnerObject {
 		k, ok := kinds[op.Object]
-		if _, incomplete := kinds[anyEntity]; !ok && incomplete {
-			return
-		}
 		if !ok {
 			cv.add(path+".object", Missing, "entity %q is not defined (by createEntities or an earlier saveResultAsEntity)", op.Object)
 			return
@@ -129,9 +137,6 @@ func (cv *coverage) operation(path string, op *specifications.Operation, kinds m
 			saved = entities.KindValue
 		}
 		defer func() { kinds[*op.SaveResultAsEntity] = saved }()
-	}
-	if _, reason := entities.CanCreate(kind); reason != "" {
-		return // the entity's own gap says why none of its operations can run
 	}
 	fn, ok := table[key{kind, op.Name}]
 	if !ok {
@@ -157,8 +162,7 @@ func (cv *coverage) operation(path string, op *specifications.Operation, kinds m
 }
 
 // undecodable reports nested entities or operations that the run refuses as it decodes
-// them (the test is then an error), and stops reporting the entities the test uses
-// afterwards as undefined: the run never gets there.
+// them (the test is then an error); the run never gets further.
 func (cv *coverage) undecodable(path string, err error, kinds map[string]entities.Kind) {
 	var fe *specifications.FieldError
 	if errors.As(err, &fe) && fe.Path != "" {
@@ -166,12 +170,8 @@ func (cv *coverage) undecodable(path string, err error, kinds map[string]entitie
 	} else {
 		cv.add(path, Missing, "%v", err)
 	}
-	kinds[anyEntity] = ""
+	kinds[unreachable] = ""
 }
-
-// anyEntity, in a test's kinds, says that entities are missing from them: operations
-// that name an unknown entity are not reported.
-const anyEntity = "\x00any"
 
 // nested walks the operations of an argument (a list, or one operation when single).
 func (cv *coverage) nested(path string, v bson.RawValue, single bool, kinds map[string]entities.Kind) {

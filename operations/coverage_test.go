@@ -217,6 +217,26 @@ func TestCoverage(t *testing.T) {
 				{"createEntities.4.client.autoEncryptOpts", entities.NoClientSideEncryption, UnsupportedEntity},
 			},
 		},
+		{
+			name: "client-side encryption in one test: its test ends there, the others run",
+			tests: `
+  - description: t
+    operations:
+      - name: createEntities
+        object: testRunner
+        arguments:
+          entities:
+            - client: {id: client1, autoEncryptOpts: {keyVaultNamespace: keyvault.datakeys, kmsProviders: {local: {}}}}
+      - {name: frobnicate, object: client1}
+  - description: u
+    operations:
+      - {name: frobnicate, object: client0}
+`,
+			want: []Gap{
+				{"tests.0.operations.0.arguments.entities.0.client.autoEncryptOpts", entities.NoClientSideEncryption, UnsupportedEntity},
+				{"tests.1.operations.0.name", "specrun cannot run operation frobnicate on a client", Missing},
+			},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

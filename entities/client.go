@@ -102,7 +102,7 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 	case spec.ObserveLogMessages != nil:
 		return nil, &NotImplemented{"client observeLogMessages"}
 	case spec.AutoEncryptOpts != nil:
-		return nil, &Unsupported{"autoEncryptOpts: specrun is built without client-side encryption"}
+		return nil, &Unsupported{NoClientSideEncryption}
 	case spec.ObserveTracingMessages != nil:
 		return nil, &Unsupported{"observeTracingMessages: the Go driver has no tracing spans"}
 	case spec.AwaitMinPoolSizeMS != nil:

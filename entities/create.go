@@ -13,6 +13,25 @@ import (
 	"github.com/specrun/specrun/specifications"
 )
 
+// NoClientSideEncryption is why clientEncryption entities and autoEncryptOpts cannot be
+// created: the Go driver encrypts only when built with cgo, libmongocrypt and the cse
+// build tag, and specrun is not.
+const NoClientSideEncryption = "client-side encryption: this build of specrun has none (the Go driver needs cgo, libmongocrypt and the cse build tag)"
+
+// CanCreate says whether Create builds entities of a kind that createEntities names;
+// when it cannot, reason is why the driver or this build cannot (the test is then
+// unsupported), or empty when specrun does not implement the kind yet (an error).
+// TestCanCreateAgreesWithCreate keeps it in step with Create.
+func CanCreate(kind Kind) (ok bool, reason string) {
+	switch kind {
+	case KindClient, KindDatabase, KindCollection, KindSession:
+		return true, ""
+	case KindClientEncryption:
+		return false, NoClientSideEncryption
+	}
+	return false, ""
+}
+
 // Create builds one entity of createEntities and adds it to the map.
 func (m *Map) Create(ctx context.Context, spec *specifications.Entity, cfg ClientConfig) error {
 	var (
@@ -20,6 +39,8 @@ func (m *Map) Create(ctx context.Context, spec *specifications.Entity, cfg Clien
 		err error
 	)
 	switch {
+	case spec.ClientEncryption != nil:
+		return &Unsupported{NoClientSideEncryption}
 	case spec.Client != nil:
 		e, err = NewClient(ctx, spec.Client, cfg)
 	case spec.Database != nil:

@@ -24,6 +24,8 @@ const (
 	KindSession    Kind = "session"
 	KindCursor     Kind = "cursor"
 	KindValue      Kind = "value"
+
+	KindClientEncryption Kind = "clientEncryption"
 )
 
 // Entity is anything the map holds.

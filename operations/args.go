@@ -22,7 +22,13 @@ type fields map[string]arg
 
 // parse hands every argument to its handler. An argument the operation does not take is
 // an error, as the spec requires ("unsupported argument"), and so is a missing required one.
+//
+// Under a dry run (Coverage) it only notes the names it would refuse and returns
+// errDryRun, which the executor returns before it touches its entity.
 func parse(raw bson.Raw, fs fields, required ...string) error {
+	if d := dryRunOf(raw); d != nil {
+		return d.parse(raw, fs, required)
+	}
 	elems, err := raw.Elements()
 	if err != nil {
 		return &InvalidArgument{"arguments", err}
@@ -295,9 +301,13 @@ func readPreference[R any](set func(*readpref.ReadPref) R) arg {
 }
 
 // unsupported refuses an argument the Go driver cannot express.
-func unsupported(why string) arg {
-	return func(bson.RawValue) error { return &entities.Unsupported{Reason: why} }
-}
+func unsupported(why string) arg { return refusal(why).refuse }
+
+// refusal is why an argument cannot be expressed. Its handlers are method values of
+// one method, which a dry run (Coverage) recognises without running them.
+type refusal string
+
+func (r refusal) refuse(bson.RawValue) error { return &entities.Unsupported{Reason: string(r)} }
 
 // session resolves the session argument to a session entity and binds it to *ctx,
 // which the operation then runs with.

@@ -141,30 +141,28 @@ func collListIndexNames(ctx context.Context, c *Call, coll *entities.Collection)
 // collRename renames the collection, which the Go driver has no helper for: the
 // renameCollection command goes to the admin database of the collection's client.
 func collRename(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
-	db := coll.Collection.Database()
-	cmd, err := collRenameCommand(&ctx, c, db.Name(), coll.Collection.Name())
+	to, dropTarget, err := collRenameArgs(&ctx, c)
 	if err != nil {
 		return Result{}, err
 	}
+	db := coll.Collection.Database()
+	cmd := collRenameCommand(db.Name(), coll.Collection.Name(), to, dropTarget)
 	err = db.Client().Database("admin").RunCommand(ctx, cmd).Err()
 	return done(bson.RawValue{}, 0, err)
 }
 
-// collRenameCommand reads rename's arguments into the renameCollection command for
-// collection name of database db.
-func collRenameCommand(ctx *context.Context, c *Call, db, name string) (bson.D, error) {
-	var (
-		to         string
-		dropTarget *bool
-	)
-	err := parse(c.Op.Arguments, fields{
+// collRenameArgs reads rename's arguments.
+func collRenameArgs(ctx *context.Context, c *Call) (to string, dropTarget *bool, err error) {
+	err = parse(c.Op.Arguments, fields{
 		"to":         str(func(s string) any { to = s; return nil }),
 		"dropTarget": boolean(func(b bool) any { dropTarget = &b; return nil }),
 		"session":    session(c.Entities, ctx),
 	}, "to")
-	if err != nil {
-		return nil, err
-	}
+	return to, dropTarget, err
+}
+
+// collRenameCommand is the renameCollection command for collection name of database db.
+func collRenameCommand(db, name, to string, dropTarget *bool) bson.D {
 	cmd := bson.D{
 		{Key: "renameCollection", Value: db + "." + name},
 		{Key: "to", Value: db + "." + to},
@@ -172,7 +170,7 @@ func collRenameCommand(ctx *context.Context, c *Call, db, name string) (bson.D, 
 	if dropTarget != nil {
 		cmd = append(cmd, bson.E{Key: "dropTarget", Value: *dropTarget})
 	}
-	return cmd, nil
+	return cmd
 }
 
 func collDrop(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {

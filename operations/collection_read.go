@@ -128,10 +128,11 @@ func collEstimatedDocumentCount(ctx context.Context, c *Call, coll *entities.Col
 // the driver would send it). RunCommand does not retry reads.
 func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
 	base := ctx // without the test's session, for asking the server's version
-	cmd, raw, err := collCountCommand(&ctx, c, coll.Collection.Name())
+	args, err := collCountArgs(&ctx, c)
 	if err != nil {
 		return Result{}, err
 	}
+	cmd, raw := args.command(coll.Collection.Name()), args.rawData
 	if raw != nil {
 		// The driver sends rawData to 8.2+ servers only (wire version 27) and drops it
 		// for older ones; do the same.
@@ -164,23 +165,24 @@ func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Result,
 	return done(n, matchers.Nested, nil)
 }
 
-// collCountCommand reads count's arguments into the count command for collection
-// name, options in the order the test gives them; rawData is returned apart, since
-// whether it is sent depends on the server.
-func collCountCommand(ctx *context.Context, c *Call, name string) (bson.D, *bool, error) {
-	var (
-		filter bson.Raw
-		raw    *bool
-		cmd    = bson.D{{Key: "count", Value: name}, {Key: "query", Value: nil}}
-	)
+// countArgs are count's arguments: the filter, the command's options in the order the
+// test gives them, and rawData apart, since whether it is sent depends on the server.
+type countArgs struct {
+	filter  bson.Raw
+	options bson.D
+	rawData *bool
+}
+
+func collCountArgs(ctx *context.Context, c *Call) (countArgs, error) {
+	var a countArgs
 	add := func(key string) func(any) any {
-		return func(v any) any { cmd = append(cmd, bson.E{Key: key, Value: v}); return nil }
+		return func(v any) any { a.options = append(a.options, bson.E{Key: key, Value: v}); return nil }
 	}
 	addInt := func(key string) func(int64) any {
 		return func(n int64) any { return add(key)(n) }
 	}
 	err := parse(c.Op.Arguments, fields{
-		"filter":  into(&filter),
+		"filter":  into(&a.filter),
 		"session": session(c.Entities, ctx),
 		"collation": func(v bson.RawValue) error {
 			if _, err := collationOf(v); err != nil {
@@ -194,14 +196,15 @@ func collCountCommand(ctx *context.Context, c *Call, name string) (bson.D, *bool
 		"limit":     int64Arg(addInt("limit")),
 		"maxTimeMS": int64Arg(addInt("maxTimeMS")),
 		"skip":      int64Arg(addInt("skip")),
-		"rawData":   boolean(func(b bool) any { raw = &b; return nil }),
+		"rawData":   boolean(func(b bool) any { a.rawData = &b; return nil }),
 		"timeoutMS": collTimeoutMS(),
 	}, "filter")
-	if err != nil {
-		return nil, nil, err
-	}
-	cmd[1].Value = filter
-	return cmd, raw, nil
+	return a, err
+}
+
+// command is the count command on collection name (without rawData).
+func (a countArgs) command(name string) bson.D {
+	return append(bson.D{{Key: "count", Value: name}, {Key: "query", Value: a.filter}}, a.options...)
 }
 
 // collServerHasRawData asks the server, through the runner's own client (so that the

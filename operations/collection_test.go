@@ -303,14 +303,14 @@ func TestCollectionCountCommand(t *testing.T) {
 	m := collTestMap(t)
 	args := collExtJSON(t, `{"filter": {"_id": {"$gt": 1}}, "skip": 1, "limit": {"$numberLong": "3"}, "collation": {"locale": "en_US", "strength": 2}, "hint": "_id_", "comment": {"c": 1}, "maxTimeMS": 50, "rawData": true}`)
 	ctx := context.Background()
-	cmd, raw, err := collCountCommand(&ctx, &Call{Entities: m, Op: &specifications.Operation{Name: "count", Arguments: args}}, "coll")
+	a, err := collCountArgs(&ctx, &Call{Entities: m, Op: &specifications.Operation{Name: "count", Arguments: args}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if raw == nil || !*raw {
-		t.Errorf("rawData: %v", raw)
+	if a.rawData == nil || !*a.rawData {
+		t.Errorf("rawData: %v", a.rawData)
 	}
-	got, _ := bson.MarshalExtJSON(cmd, false, false)
+	got, _ := bson.MarshalExtJSON(a.command("coll"), false, false)
 	want := `{"count":"coll","query":{"_id":{"$gt":1}},"skip":1,"limit":3,"collation":{"locale":"en_US","strength":2},"hint":"_id_","comment":{"c":1},"maxTimeMS":50}`
 	if string(got) != want {
 		t.Errorf("count command\n got %s\nwant %s", got, want)
@@ -321,11 +321,11 @@ func TestCollectionRenameCommand(t *testing.T) {
 	m := collTestMap(t)
 	ctx := context.Background()
 	call := &Call{Entities: m, Op: &specifications.Operation{Name: "rename", Arguments: collExtJSON(t, `{"to": "other", "dropTarget": true}`)}}
-	cmd, err := collRenameCommand(&ctx, call, "db", "coll")
+	to, dropTarget, err := collRenameArgs(&ctx, call)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := bson.MarshalExtJSON(cmd, false, false)
+	got, _ := bson.MarshalExtJSON(collRenameCommand("db", "coll", to, dropTarget), false, false)
 	if want := `{"renameCollection":"db.coll","to":"db.other","dropTarget":true}`; string(got) != want {
 		t.Errorf("rename command\n got %s\nwant %s", got, want)
 	}

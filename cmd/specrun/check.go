@@ -5,19 +5,33 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/specrun/specrun/operations"
 	"github.com/specrun/specrun/specifications"
 )
 
 // check loads and validates fixture files without a server. It prints one line per
-// rejected file (file: field.path: message), notes where a YAML twin differs from its
-// JSON file, and one summary line. Exit 0 when nothing was rejected, 1 otherwise.
+// rejected file (file: field.path: message) and one per operation, argument or entity
+// kind specrun cannot run (file: path: message), notes where a YAML twin differs from
+// its JSON file, and one summary line. Exit 0 when nothing was rejected, 1 otherwise:
+// what specrun cannot run is specrun's gap, not the files' fault (a run reports those
+// tests as errors).
 func check(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	corpus := fs.String("corpus", "", "corpus root for SPEC names (default $SPECRUN_CORPUS, ./specifications, the Debian package location)")
-	verbose := fs.Bool("v", false, "also list files of other formats, and every twin difference")
+	verbose := fs.Bool("v", false, "also list files of other formats, every twin difference, and every argument the Go driver cannot express")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: specrun check [flags] PATH|SPEC...\n\nLoads every fixture file under the paths, with no server, and reports the files\nthat specrun would refuse, each as file: field.path: message.\n\nFlags:")
+		fmt.Fprintln(stderr, `Usage: specrun check [flags] PATH|SPEC...
+
+Loads every fixture file under the paths, with no server, and reports the files
+that specrun would refuse, each as file: field.path: message, and every operation,
+argument and entity kind that specrun cannot run, each as file: path: message.
+Summary: N files: L loaded (T tests), O other format, R rejected, U unsupported
+(U counts the lines of what specrun cannot run; a file with only those still loads).
+Exit status: 1 if any file was rejected, else 0 (what specrun cannot run does not
+change it); 2 for usage errors.
+
+Flags:`)
 		fs.PrintDefaults()
 	}
 	paths, err := parseFlags(fs, args)
@@ -36,7 +50,10 @@ func check(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "specrun check:", err)
 		return exitUsage
 	}
-	var loaded, tests, other, rejected int
+	var (
+		loaded, tests, other, rejected int
+		gaps                           gapCounter
+	)
 	for _, r := range specifications.LoadAll(sources, true) {
 		switch r.Outcome {
 		case specifications.Loaded:
@@ -44,6 +61,8 @@ func check(args []string, stdout, stderr io.Writer) int {
 			tests += len(r.File.Tests)
 			if r.File.Unsupported != "" {
 				fmt.Fprintf(stdout, "note: %s: schemaVersion: %s; its tests will be reported as errors\n", r.Source.Path, r.File.Unsupported)
+			} else {
+				gaps.file(stdout, r.Source.Path, operations.Coverage(r.File), *verbose)
 			}
 		case specifications.OtherFormat:
 			other++
@@ -56,11 +75,76 @@ func check(args []string, stdout, stderr io.Writer) int {
 		}
 		printNotes(stdout, r, *verbose)
 	}
-	fmt.Fprintf(stdout, "%d files: %d loaded (%d tests), %d other format, %d rejected\n", len(sources), loaded, tests, other, rejected)
+	gaps.summarize(stdout, *verbose)
+	fmt.Fprintf(stdout, "%d files: %d loaded (%d tests), %d other format, %d rejected, %d unsupported\n",
+		len(sources), loaded, tests, other, rejected, gaps.lines)
 	if rejected > 0 {
 		return exitFail
 	}
 	return exitOK
+}
+
+// gapCounter prints the coverage gaps of the files as they load and counts the lines
+// of what specrun cannot run. Gaps that are not specrun's are gathered: an entity the
+// build cannot create (client-side encryption) is one line per reason for the whole
+// run, and arguments the Go driver cannot express are one note (-v lists them).
+type gapCounter struct {
+	lines         int
+	entityFiles   map[string]map[string]bool // reason → files
+	entityReasons []string                   // in the order first met
+	inexpressible int
+	inexpFiles    int
+}
+
+func (g *gapCounter) file(w io.Writer, path string, gaps []operations.Gap, verbose bool) {
+	var inexpressible int
+	for _, gap := range gaps {
+		switch gap.Kind {
+		case operations.Missing:
+			g.lines++
+			fmt.Fprintf(w, "%s: %s: %s\n", path, gap.Path, gap.Message)
+		case operations.Inexpressible:
+			inexpressible++
+			if verbose {
+				fmt.Fprintf(w, "driver cannot express: %s: %s: %s\n", path, gap.Path, gap.Message)
+			}
+		case operations.UnsupportedEntity:
+			if g.entityFiles == nil {
+				g.entityFiles = map[string]map[string]bool{}
+			}
+			if g.entityFiles[gap.Message] == nil {
+				g.entityFiles[gap.Message] = map[string]bool{}
+				g.entityReasons = append(g.entityReasons, gap.Message)
+			}
+			g.entityFiles[gap.Message][path] = true
+			if verbose {
+				fmt.Fprintf(w, "unsupported: %s: %s: %s\n", path, gap.Path, gap.Message)
+			}
+		}
+	}
+	if inexpressible > 0 {
+		g.inexpressible += inexpressible
+		g.inexpFiles++
+	}
+}
+
+func (g *gapCounter) summarize(w io.Writer, verbose bool) {
+	for _, reason := range g.entityReasons {
+		g.lines++
+		fmt.Fprintf(w, "%s; used by %s, whose tests will be unsupported\n", reason, count(len(g.entityFiles[reason]), "file"))
+	}
+	if g.inexpressible > 0 && !verbose {
+		fmt.Fprintf(w, "note: arguments the Go driver cannot express: %d, in %s; their tests will be unsupported (-v lists them)\n",
+			g.inexpressible, count(g.inexpFiles, "file"))
+	}
+}
+
+// count is "1 file", "2 files".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // printNotes prints a file's notes: all of them with -v, else the first and a count.

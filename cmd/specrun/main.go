@@ -16,7 +16,8 @@ legacy CRUD v1, legacy command monitoring) through the official Go driver.
 Usage:
   specrun [run] [flags] PATH|SPEC...   run spec tests against a server (default: an
                                        embedded FerretDB) and print a verdict per test
-  specrun check [flags] PATH|SPEC...   load and validate fixture files, no server needed
+  specrun check [flags] PATH|SPEC...   load and validate fixture files and list what
+                                       specrun cannot run in them; no server needed
   specrun serve [--addr HOST:PORT]     run the embedded FerretDB server until interrupted
   specrun version                      print the versions of specrun and the Go driver
 

@@ -64,6 +64,14 @@ var table = map[key]executor{
 	{entities.KindCursor, "iterateOnce"}:                 on(iterateOnce),
 	{entities.KindCursor, "close"}:                       on(closeCursor),
 
+	// Change streams (changestream.go); iterated and closed by the cursors' executors.
+	{entities.KindChangeStream, "iterateUntilDocumentOrError"}: on(iterateUntilDocumentOrError),
+	{entities.KindChangeStream, "iterateOnce"}:                 on(iterateOnce),
+	{entities.KindChangeStream, "close"}:                       on(closeCursor),
+	{entities.KindClient, "createChangeStream"}:                on(clientCreateChangeStream),
+	{entities.KindDatabase, "createChangeStream"}:              on(databaseCreateChangeStream),
+	{entities.KindCollection, "createChangeStream"}:            on(collCreateChangeStream),
+
 	// testRunner (runner.go).
 	{kindRunner, "failPoint"}:                 special(runnerFailPoint),
 	{kindRunner, "createEntities"}:            special(runnerCreateEntities),

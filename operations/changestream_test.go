@@ -113,6 +113,8 @@ func TestStreamOperationsRegistered(t *testing.T) {
 		entities.KindClient:       {"createChangeStream"},
 		entities.KindDatabase:     {"createChangeStream"},
 		entities.KindCollection:   {"createChangeStream"},
+		entities.KindBucket: {"upload", "uploadWithId", "download", "downloadByName", "delete", "deleteByName",
+			"rename", "renameByName", "drop", "find"},
 	} {
 		for _, name := range names {
 			if !Supported(kind, name) {

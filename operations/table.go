@@ -72,6 +72,18 @@ var table = map[key]executor{
 	{entities.KindDatabase, "createChangeStream"}:              on(databaseCreateChangeStream),
 	{entities.KindCollection, "createChangeStream"}:            on(collCreateChangeStream),
 
+	// GridFS bucket (bucket.go).
+	{entities.KindBucket, "upload"}:         on(bucketUpload),
+	{entities.KindBucket, "uploadWithId"}:   on(bucketUploadWithID),
+	{entities.KindBucket, "download"}:       on(bucketDownload),
+	{entities.KindBucket, "downloadByName"}: on(bucketDownloadByName),
+	{entities.KindBucket, "delete"}:         on(bucketDelete),
+	{entities.KindBucket, "deleteByName"}:   on(bucketDeleteByName),
+	{entities.KindBucket, "rename"}:         on(bucketRename),
+	{entities.KindBucket, "renameByName"}:   on(bucketRenameByName),
+	{entities.KindBucket, "drop"}:           on(bucketDrop),
+	{entities.KindBucket, "find"}:           on(bucketFind),
+
 	// testRunner (runner.go).
 	{kindRunner, "failPoint"}:                 special(runnerFailPoint),
 	{kindRunner, "createEntities"}:            special(runnerCreateEntities),

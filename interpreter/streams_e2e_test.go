@@ -1,0 +1,50 @@
+package interpreter_test
+
+import (
+	"testing"
+
+	"github.com/specrun/specrun/interpreter"
+)
+
+// runCases runs a fixture and checks each test's verdict against its case.
+func runCases(t *testing.T, fixtureName string, cases map[string]want) {
+	t.Helper()
+	r := newRunner(t, interpreter.Config{})
+	results := runFile(t, r, loadFixture(t, fixtureName))
+	if len(cases) != len(results) {
+		t.Errorf("%d cases for %d tests", len(cases), len(results))
+	}
+	for _, res := range results {
+		t.Run(res.Description, func(t *testing.T) {
+			w, ok := cases[res.Description]
+			if !ok {
+				t.Fatalf("no case for %q", res.Description)
+			}
+			check(t, res, w)
+		})
+	}
+}
+
+// GridFS runs on a server's plain collections: the embedded server passes, and a
+// wrong byte string or a missing file fails.
+func TestGridFS(t *testing.T) {
+	runCases(t, "gridfs.json", map[string]want{
+		"uploadWithId, then download and find": {status: interpreter.Pass},
+		"upload returns the new file's id":     {status: interpreter.Pass},
+		"downloaded bytes differ": {interpreter.Fail, `operation 0 (download): expectResult: expected {"$$matchesHexBytes":"12"}, got binData {"$binary":{"base64":"EQ==","subType":"00"}}`, []string{
+			`last command of client0: {"find":"fs.chunks",`,
+		}},
+		"downloadByName picks the revision":                         {status: interpreter.Pass},
+		"renameByName, rename and deleteByName":                     {status: interpreter.Pass},
+		"deleteByName finds the ids, then deletes files and chunks": {status: interpreter.Pass},
+		"missing files are client errors":                           {status: interpreter.Pass},
+		"a missing file is not a success": {interpreter.Fail, `operation 0 (deleteByName): unexpected error: deleteByName "nope": file with given parameters not found`, []string{
+			`last command of client0: {"find":"fs.files","filter":{"filename":"nope"},"projection":{"_id":1},`,
+		}},
+		"bucketOptions name the collections and size the chunks": {status: interpreter.Pass},
+		"drop": {status: interpreter.Pass},
+		"contentType is deprecated and the driver lacks it": {interpreter.Unsupported,
+			"operation 0 (upload): contentType on upload: the Go driver v2's GridFSUploadOptions has no contentType (deprecated by the GridFS spec)", nil},
+		"malformed $$hexBytes": {interpreter.Error, "operation 0 (upload): argument source: $$hexBytes: encoding/hex: odd length hex string", nil},
+	})
+}

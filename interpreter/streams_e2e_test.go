@@ -48,3 +48,21 @@ func TestGridFS(t *testing.T) {
 		"malformed $$hexBytes": {interpreter.Error, "operation 0 (upload): argument source: $$hexBytes: encoding/hex: odd length hex string", nil},
 	})
 }
+
+// Search index commands and mapReduce reach the server as the specs describe them;
+// the embedded server has neither.
+func TestSearchIndexesAndMapReduce(t *testing.T) {
+	runCases(t, "search-mapreduce.json", map[string]want{
+		"search index commands as the Index Management spec sends them": {status: interpreter.Pass},
+		"createSearchIndex: the server's error": {interpreter.Fail,
+			"operation 0 (createSearchIndex): unexpected error: server error 59 (CommandNotFound): no such command: 'createSearchIndexes'", nil},
+		"mapReduce is sent as a command with the collection's read concern": {status: interpreter.Pass},
+		// FerretDB 1.24.2 drops the connection on mapReduce.
+		"mapReduce: the server's error": {interpreter.Fail,
+			"operation 0 (mapReduce): unexpected error: network error: incomplete read of message header: connection closed unexpectedly by the other side: EOF", []string{
+				`last command of client0: {"mapReduce":"coll0",`,
+			}},
+		"mapReduce to a collection": {interpreter.Unsupported,
+			"operation 0 (mapReduce): mapReduce with output to a collection: the Go driver v2 has no mapReduce, and specrun sends it as a command only with inline output (a read)", nil},
+	})
+}

@@ -112,7 +112,8 @@ func TestStreamOperationsRegistered(t *testing.T) {
 		entities.KindChangeStream: {"iterateUntilDocumentOrError", "iterateOnce", "close"},
 		entities.KindClient:       {"createChangeStream"},
 		entities.KindDatabase:     {"createChangeStream"},
-		entities.KindCollection:   {"createChangeStream"},
+		entities.KindCollection: {"createChangeStream", "createSearchIndex", "createSearchIndexes", "dropSearchIndex",
+			"listSearchIndexes", "updateSearchIndex", "mapReduce"},
 		entities.KindBucket: {"upload", "uploadWithId", "download", "downloadByName", "delete", "deleteByName",
 			"rename", "renameByName", "drop", "find"},
 	} {

@@ -72,6 +72,15 @@ var table = map[key]executor{
 	{entities.KindDatabase, "createChangeStream"}:              on(databaseCreateChangeStream),
 	{entities.KindCollection, "createChangeStream"}:            on(collCreateChangeStream),
 
+	// Collection: search indexes (collection_search.go) and mapReduce, which the Go
+	// driver lacks and specrun sends as a command (collection_mapreduce.go).
+	{entities.KindCollection, "createSearchIndex"}:   on(collCreateSearchIndex),
+	{entities.KindCollection, "createSearchIndexes"}: on(collCreateSearchIndexes),
+	{entities.KindCollection, "dropSearchIndex"}:     on(collDropSearchIndex),
+	{entities.KindCollection, "listSearchIndexes"}:   on(collListSearchIndexes),
+	{entities.KindCollection, "updateSearchIndex"}:   on(collUpdateSearchIndex),
+	{entities.KindCollection, "mapReduce"}:           on(collMapReduce),
+
 	// GridFS bucket (bucket.go).
 	{entities.KindBucket, "upload"}:         on(bucketUpload),
 	{entities.KindBucket, "uploadWithId"}:   on(bucketUploadWithID),

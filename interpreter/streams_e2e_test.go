@@ -49,6 +49,26 @@ func TestGridFS(t *testing.T) {
 	})
 }
 
+// The embedded server has no change streams: createChangeStream fails with its error,
+// and the aggregate that opens a stream is sent as the driver builds it.
+func TestChangeStreams(t *testing.T) {
+	runCases(t, "changestreams.json", map[string]want{
+		"collection change stream: the server's error": {interpreter.Fail,
+			"operation 0 (createChangeStream): unexpected error: server error 238 (NotImplemented): `aggregate` stage \"$changeStream\" is not implemented yet", []string{
+				`last command of client0: {"aggregate":"coll0","pipeline":[{"$changeStream":{}}],"cursor":{},`,
+			}},
+		"database change stream: the server's error": {interpreter.Fail,
+			"operation 0 (createChangeStream): unexpected error: server error 9 (FailedToParse): Invalid command format: the 'aggregate' field must specify a collection name or 1", []string{
+				`last command of client0: {"aggregate":1,"pipeline":[{"$changeStream":{}}],`,
+			}},
+		"client change stream: the server's error": {interpreter.Fail,
+			"operation 0 (createChangeStream): unexpected error: server error 9 (FailedToParse): Invalid command format: the 'aggregate' field must specify a collection name or 1", []string{
+				`last command of client0: {"aggregate":1,"pipeline":[{"$changeStream":{"allChangesForCluster":true}}],`,
+			}},
+		"the aggregate carries the pipeline and the options": {status: interpreter.Pass},
+	})
+}
+
 // Search index commands and mapReduce reach the server as the specs describe them;
 // the embedded server has neither.
 func TestSearchIndexesAndMapReduce(t *testing.T) {

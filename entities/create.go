@@ -49,6 +49,8 @@ func (m *Map) Create(ctx context.Context, spec *specifications.Entity, cfg Clien
 		e, err = m.newCollection(spec.Collection)
 	case spec.Session != nil:
 		e, err = m.newSession(spec.Session)
+	case spec.Bucket != nil:
+		e, err = m.newBucket(spec.Bucket)
 	default:
 		return &NotImplemented{spec.Kind() + " entities"}
 	}

@@ -190,6 +190,10 @@ func ClientOf(e Entity) *Client {
 		return e.Client
 	case *Cursor:
 		return e.Client
+	case *ChangeStream:
+		return e.Client
+	case *Bucket:
+		return e.Client
 	}
 	return nil
 }

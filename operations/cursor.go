@@ -5,30 +5,32 @@ import (
 	"errors"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
 )
 
 // Cursor operations (Unified Test Format "Cursor Operations") on the cursors that
-// createFindCursor and createCommandCursor save. A mongo.Cursor is positioned before
-// its first document, so the first iteration returns the first document of firstBatch.
+// createFindCursor and createCommandCursor save and on the change streams that
+// createChangeStream saves: one executor each, on the entity's iterator. A mongo.Cursor
+// or mongo.ChangeStream is positioned before its first document, so the first
+// iteration returns the first document of firstBatch.
 
 // ErrCursorExhausted is the error of iterateUntilDocumentOrError on a cursor that has
 // no document left and is closed on the server: no document can come.
 var ErrCursorExhausted = errors.New("the cursor is exhausted: no document left to iterate")
 
-// iterateUntilDocumentOrError: Next blocks (getMore after getMore on a tailable cursor)
-// until a document, an error or the end of the cursor.
-func iterateUntilDocumentOrError(ctx context.Context, c *Call, cur *entities.Cursor) (Result, error) {
+// iterateUntilDocumentOrError: Next blocks (getMore after getMore on a tailable cursor
+// or a change stream) until a document, an error or the end of the cursor.
+func iterateUntilDocumentOrError(ctx context.Context, c *Call, e entities.Iterable) (Result, error) {
 	if err := parse(c.Op.Arguments, fields{}); err != nil {
 		return Result{}, err
 	}
-	if cur.Cursor.Next(ctx) {
-		return cursorDocument(cur.Cursor), nil
+	it := e.Iterator()
+	if it.Next(ctx) {
+		return cursorDocument(it), nil
 	}
-	if err := cur.Cursor.Err(); err != nil {
+	if err := it.Err(); err != nil {
 		return Result{Err: err}, nil
 	}
 	return Result{Err: ErrCursorExhausted}, nil
@@ -36,30 +38,33 @@ func iterateUntilDocumentOrError(ctx context.Context, c *Call, cur *entities.Cur
 
 // iterateOnce: TryNext takes the next document of the batch, or runs one getMore when
 // the batch is empty and the cursor is open; no document is no result.
-func iterateOnce(ctx context.Context, c *Call, cur *entities.Cursor) (Result, error) {
+func iterateOnce(ctx context.Context, c *Call, e entities.Iterable) (Result, error) {
 	if err := parse(c.Op.Arguments, fields{}); err != nil {
 		return Result{}, err
 	}
-	if cur.Cursor.TryNext(ctx) {
-		return cursorDocument(cur.Cursor), nil
+	it := e.Iterator()
+	if it.TryNext(ctx) {
+		return cursorDocument(it), nil
 	}
-	return done(bson.RawValue{}, 0, cur.Cursor.Err())
+	return done(bson.RawValue{}, 0, it.Err())
 }
 
-func cursorDocument(cur *mongo.Cursor) Result {
-	doc := bson.Raw(append([]byte(nil), cur.Current...))
+// cursorDocument is the document the iterator is on (a change event for a change
+// stream), matched as a root-level document.
+func cursorDocument(it entities.Iterator) Result {
+	doc := bson.Raw(append([]byte(nil), it.Document()...))
 	return Result{Value: bson.RawValue{Type: bson.TypeEmbeddedDocument, Value: doc}, At: matchers.Root}
 }
 
-// closeCursor closes the cursor (killCursors when it is open on the server); the spec
-// requires every error to be suppressed.
-func closeCursor(ctx context.Context, c *Call, cur *entities.Cursor) (Result, error) {
+// closeCursor closes the cursor or change stream (killCursors when it is open on the
+// server); the spec requires every error to be suppressed.
+func closeCursor(ctx context.Context, c *Call, e entities.Iterable) (Result, error) {
 	err := parse(c.Op.Arguments, fields{
 		"timeoutMS": unsupportedTimeoutMS,
 	})
 	if err != nil {
 		return Result{}, err
 	}
-	_ = cur.Cursor.Close(ctx)
+	_ = e.Iterator().Close(ctx)
 	return Result{}, nil
 }

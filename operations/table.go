@@ -64,6 +64,35 @@ var table = map[key]executor{
 	{entities.KindCursor, "iterateOnce"}:                 on(iterateOnce),
 	{entities.KindCursor, "close"}:                       on(closeCursor),
 
+	// Change streams (changestream.go); iterated and closed by the cursors' executors.
+	{entities.KindChangeStream, "iterateUntilDocumentOrError"}: on(iterateUntilDocumentOrError),
+	{entities.KindChangeStream, "iterateOnce"}:                 on(iterateOnce),
+	{entities.KindChangeStream, "close"}:                       on(closeCursor),
+	{entities.KindClient, "createChangeStream"}:                on(clientCreateChangeStream),
+	{entities.KindDatabase, "createChangeStream"}:              on(databaseCreateChangeStream),
+	{entities.KindCollection, "createChangeStream"}:            on(collCreateChangeStream),
+
+	// Collection: search indexes (collection_search.go) and mapReduce, which the Go
+	// driver lacks and specrun sends as a command (collection_mapreduce.go).
+	{entities.KindCollection, "createSearchIndex"}:   on(collCreateSearchIndex),
+	{entities.KindCollection, "createSearchIndexes"}: on(collCreateSearchIndexes),
+	{entities.KindCollection, "dropSearchIndex"}:     on(collDropSearchIndex),
+	{entities.KindCollection, "listSearchIndexes"}:   on(collListSearchIndexes),
+	{entities.KindCollection, "updateSearchIndex"}:   on(collUpdateSearchIndex),
+	{entities.KindCollection, "mapReduce"}:           on(collMapReduce),
+
+	// GridFS bucket (bucket.go).
+	{entities.KindBucket, "upload"}:         on(bucketUpload),
+	{entities.KindBucket, "uploadWithId"}:   on(bucketUploadWithID),
+	{entities.KindBucket, "download"}:       on(bucketDownload),
+	{entities.KindBucket, "downloadByName"}: on(bucketDownloadByName),
+	{entities.KindBucket, "delete"}:         on(bucketDelete),
+	{entities.KindBucket, "deleteByName"}:   on(bucketDeleteByName),
+	{entities.KindBucket, "rename"}:         on(bucketRename),
+	{entities.KindBucket, "renameByName"}:   on(bucketRenameByName),
+	{entities.KindBucket, "drop"}:           on(bucketDrop),
+	{entities.KindBucket, "find"}:           on(bucketFind),
+
 	// testRunner (runner.go).
 	{kindRunner, "failPoint"}:                 special(runnerFailPoint),
 	{kindRunner, "createEntities"}:            special(runnerCreateEntities),

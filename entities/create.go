@@ -24,7 +24,7 @@ const NoClientSideEncryption = "client-side encryption: this build of specrun ha
 // TestCanCreateAgreesWithCreate keeps it in step with Create.
 func CanCreate(kind Kind) (ok bool, reason string) {
 	switch kind {
-	case KindClient, KindDatabase, KindCollection, KindSession:
+	case KindClient, KindDatabase, KindCollection, KindSession, KindBucket:
 		return true, ""
 	case KindClientEncryption:
 		return false, NoClientSideEncryption

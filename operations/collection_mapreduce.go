@@ -23,10 +23,11 @@ import (
 // output to a collection is a write whose write concern specrun does not know.
 // RunCommand does not retry reads, and neither do drivers retry mapReduce.
 func collMapReduce(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
-	cmd, err := collMapReduceCommand(&ctx, c, coll.Collection.Name())
+	args, err := collMapReduceArgs(&ctx, c)
 	if err != nil {
 		return Result{}, err
 	}
+	cmd := args.command(coll.Collection.Name())
 	if rc := coll.Reads.Concern; rc != nil && rc.Level != "" && !inTransaction(ctx) {
 		cmd = append(cmd, bson.E{Key: "readConcern", Value: bson.D{{Key: "level", Value: rc.Level}}})
 	}
@@ -48,8 +49,21 @@ func collMapReduce(ctx context.Context, c *Call, coll *entities.Collection) (Res
 	return done(results, matchers.RootElements, nil)
 }
 
-// collMapReduceCommand reads mapReduce's arguments into the command for collection name.
-func collMapReduceCommand(ctx *context.Context, c *Call, name string) (bson.D, error) {
+// mapReduceArgs are mapReduce's arguments, read before the collection is touched.
+type mapReduceArgs struct{ mapFn, reduceFn, out bson.RawValue }
+
+// command is the mapReduce command for collection name.
+func (a mapReduceArgs) command(name string) bson.D {
+	return bson.D{
+		{Key: "mapReduce", Value: name},
+		{Key: "map", Value: a.mapFn},
+		{Key: "reduce", Value: a.reduceFn},
+		{Key: "out", Value: a.out},
+	}
+}
+
+// collMapReduceArgs reads mapReduce's arguments.
+func collMapReduceArgs(ctx *context.Context, c *Call) (mapReduceArgs, error) {
 	var mapFn, reduceFn, out bson.RawValue
 	js := func(dst *bson.RawValue) arg {
 		return func(v bson.RawValue) error {
@@ -84,14 +98,9 @@ func collMapReduceCommand(ctx *context.Context, c *Call, name string) (bson.D, e
 		"session": session(c.Entities, ctx),
 	}, "map", "reduce", "out")
 	if err != nil {
-		return nil, err
+		return mapReduceArgs{}, err
 	}
-	return bson.D{
-		{Key: "mapReduce", Value: name},
-		{Key: "map", Value: mapFn},
-		{Key: "reduce", Value: reduceFn},
-		{Key: "out", Value: out},
-	}, nil
+	return mapReduceArgs{mapFn, reduceFn, out}, nil
 }
 
 const mapReduceToCollection = "mapReduce with output to a collection: the Go driver v2 has no mapReduce, and specrun sends it as a command only with inline output (a read)"

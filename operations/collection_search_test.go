@@ -107,11 +107,11 @@ func TestCollectionMapReduceCommand(t *testing.T) {
 	ctx := context.Background()
 	args := collExtJSON(t, `{"out": {"inline": 1}, "reduce": {"$code": "function sum(key, values) { return 1 }"},
 		"map": {"$code": "function inc() { return emit(0, this.x + 1) }"}}`)
-	cmd, err := collMapReduceCommand(&ctx, &Call{Entities: m, Op: &specifications.Operation{Name: "mapReduce", Arguments: args}}, "coll")
+	mr, err := collMapReduceArgs(&ctx, &Call{Entities: m, Op: &specifications.Operation{Name: "mapReduce", Arguments: args}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := bson.MarshalExtJSON(cmd, true, false)
+	got, _ := bson.MarshalExtJSON(mr.command("coll"), true, false)
 	want := `{"mapReduce":"coll","map":{"$code":"function inc() { return emit(0, this.x + 1) }"},"reduce":{"$code":"function sum(key, values) { return 1 }"},"out":{"inline":{"$numberInt":"1"}}}`
 	if string(got) != want {
 		t.Errorf("mapReduce command\n got %s\nwant %s", got, want)
@@ -120,7 +120,7 @@ func TestCollectionMapReduceCommand(t *testing.T) {
 	env := newDCEnv(t)
 	ctx = context.Background()
 	args = collExtJSON(t, `{"map": "m", "reduce": "r", "out": {"inline": true}, "session": "session0"}`)
-	if _, err := collMapReduceCommand(&ctx, &Call{Entities: env.m, Op: &specifications.Operation{Name: "mapReduce", Arguments: args}}, "coll"); err != nil {
+	if _, err := collMapReduceArgs(&ctx, &Call{Entities: env.m, Op: &specifications.Operation{Name: "mapReduce", Arguments: args}}); err != nil {
 		t.Fatal(err)
 	}
 	s, _ := entities.Lookup[*entities.Session](env.m, "session0")

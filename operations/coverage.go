@@ -105,7 +105,7 @@ var resultEntities = map[string]entities.Kind{
 	"createFindCursor":    entities.KindCursor,
 	"createCommandCursor": entities.KindCursor,
 	"createCollection":    entities.KindCollection,
-	"createChangeStream":  "changeStream",
+	"createChangeStream":  entities.KindChangeStream,
 }
 
 // nestedOperations are the operations that carry operations in an argument: the

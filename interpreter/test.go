@@ -30,8 +30,11 @@ type testRun struct {
 	legacy     *matchers.Matcher
 }
 
+// failPoint is a fail point to turn off: set through a client entity, or (targeted)
+// on one host.
 type failPoint struct {
 	client *entities.Client
+	host   string
 	name   string
 }
 
@@ -184,7 +187,28 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 	if err != nil {
 		return err
 	}
-	tr.failPoints = append(tr.failPoints, failPoint{client, name})
+	tr.failPoints = append(tr.failPoints, failPoint{client: client, name: name})
+	return nil
+}
+
+// TargetedFailPoint implements operations.Runner: the fail point is set through a
+// client connected to host alone (the Go driver cannot send a command to a server of
+// its choosing), which is closed afterwards; it is turned off on that host.
+func (tr *testRun) TargetedFailPoint(ctx context.Context, host string, command bson.Raw) error {
+	if !tr.r.server.FailPoints {
+		return &entities.Unsupported{Reason: "the server has no configureFailPoint command"}
+	}
+	name, ok := command.Lookup("configureFailPoint").StringValueOK()
+	if !ok {
+		return fmt.Errorf("targetedFailPoint: the command must start with configureFailPoint: <name>")
+	}
+	err := tr.r.onHost(ctx, host, func(admin *mongo.Database) error {
+		return admin.RunCommand(ctx, command).Err()
+	})
+	if err != nil {
+		return err
+	}
+	tr.failPoints = append(tr.failPoints, failPoint{host: host, name: name})
 	return nil
 }
 
@@ -193,11 +217,15 @@ func (tr *testRun) Internal() *mongo.Client { return tr.r.internal }
 
 // Nested implements operations.Runner: the operations run as the test's own, and the
 // first verdict, as an error, ends them; judge passes it on with the outer operation
-// named before it.
+// named before it. In a withTransaction callback, an error an operation raised ends
+// them too: it propagates out of the callback.
 func (tr *testRun) Nested(ctx context.Context, ops []specifications.Operation) error {
 	for i := range ops {
 		if v := tr.operation(ctx, i, &ops[i]); v != nil {
 			return v
+		}
+		if operations.CallbackRaised(ctx) {
+			return nil
 		}
 	}
 	return nil
@@ -207,10 +235,14 @@ func (tr *testRun) disableFailPoints() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, fp := range tr.failPoints {
-		_ = fp.client.Unobserved(func() error {
-			return fp.client.Client.Database("admin").RunCommand(ctx,
-				bson.D{{Key: "configureFailPoint", Value: fp.name}, {Key: "mode", Value: "off"}}).Err()
-		})
+		off := func(admin *mongo.Database) error {
+			return admin.RunCommand(ctx, bson.D{{Key: "configureFailPoint", Value: fp.name}, {Key: "mode", Value: "off"}}).Err()
+		}
+		if fp.client == nil {
+			_ = tr.r.onHost(ctx, fp.host, off)
+			continue
+		}
+		_ = fp.client.Unobserved(func() error { return off(fp.client.Client.Database("admin")) })
 	}
 	tr.failPoints = nil
 }

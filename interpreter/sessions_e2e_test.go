@@ -1,6 +1,7 @@
 package interpreter_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/specrun/specrun/interpreter"
@@ -62,5 +63,39 @@ func TestSessions(t *testing.T) {
 			}
 			check(t, res, w)
 		})
+	}
+}
+
+// After a test that started a transaction, and after a failed one, the runner sends
+// killAllSessions ("Terminating Open Transactions"); its failure makes a passing test
+// an error, as open transactions could block the tests that follow. The embedded server
+// has no killAllSessions: the runner is made to send it anyway, and the server's
+// refusal shows when it does.
+func TestKillAllSessionsAfterTransactions(t *testing.T) {
+	r := newRunner(t, interpreter.Config{})
+	interpreter.PretendKillAllSessions(r)
+	f := loadFixture(t, "sessions.json")
+	refused := "cleanup: killAllSessions: (CommandNotFound) no such command: 'killAllSessions'"
+	cases := map[string]want{
+		// started a transaction and passed: killAllSessions ran, and failed
+		"startTransaction twice and commit without a transaction are client errors": {interpreter.Error, refused, nil},
+		"withTransaction: an ignored error propagates":                              {interpreter.Error, refused, nil},
+		// no transaction, passed: no killAllSessions
+		"an ended session cannot be used": {status: interpreter.Pass},
+		// failed: killAllSessions ran, and the verdict stays the test's own
+		"lsids of fewer than two commands": {interpreter.Fail,
+			`operation 1 (assertDifferentLsidOnLastTwoCommands): client "client0" observed one CommandStartedEvent, the assertion needs two`, nil},
+	}
+	ran := 0
+	for i, test := range f.Tests {
+		w, ok := cases[test.Description]
+		if !ok {
+			continue
+		}
+		ran++
+		check(t, r.RunTest(context.Background(), f, i), w)
+	}
+	if ran != len(cases) {
+		t.Errorf("%d of %d tests found in the fixture", ran, len(cases))
 	}
 }

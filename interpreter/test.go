@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -19,15 +20,20 @@ import (
 	"github.com/specrun/specrun/specifications"
 )
 
-// testRun is the state of one test: its entity map, the fail points it set and, for
-// the legacy formats, the matcher that binds placeholders across the test.
+// testRun is the state of one test: its entity map, the fail points it set, whether
+// it started a transaction and, for the legacy formats, the matcher that binds
+// placeholders across the test.
 type testRun struct {
-	r          *Runner
-	f          *specifications.File
-	t          *specifications.Test
-	entities   *entities.Map
-	failPoints []failPoint
-	legacy     *matchers.Matcher
+	r                  *Runner
+	f                  *specifications.File
+	t                  *specifications.Test
+	entities           *entities.Map
+	failPoints         []failPoint
+	startedTransaction atomic.Bool // ran startTransaction or withTransaction
+	// clusterTime, on a sharded cluster, is the cluster time after initialData: every
+	// session entity starts from it (see seededClusterTime).
+	clusterTime bson.Raw
+	legacy      *matchers.Matcher
 }
 
 // failPoint is a fail point to turn off: set through a client entity, or (targeted)
@@ -55,7 +61,7 @@ func (tr *testRun) matcher() *matchers.Matcher {
 }
 
 // run follows "Executing a Test" of the Unified Test Format.
-func (tr *testRun) run(ctx context.Context) (Status, string, string) {
+func (tr *testRun) run(ctx context.Context) (status Status, reason, detail string) {
 	if tr.t.SkipReason != "" {
 		return Skip, "skipReason: " + tr.t.SkipReason, ""
 	}
@@ -68,8 +74,12 @@ func (tr *testRun) run(ctx context.Context) (Status, string, string) {
 	defer tr.r.stats.testDone()
 	defer func() {
 		end := tr.r.stats.phase(PhaseCleanup)
-		tr.cleanup()
+		// status is empty when the steps panicked.
+		err := tr.cleanup(status == Fail || status == Error || status == "")
 		end()
+		if err != nil && status == Pass {
+			status, reason = Error, "cleanup: "+oneLine(err)
+		}
 	}()
 	if v := tr.steps(ctx); v != nil {
 		return v.status, v.reason, v.detail
@@ -84,6 +94,9 @@ func (tr *testRun) steps(ctx context.Context) *verdict {
 			end()
 			return judge(fmt.Sprintf("initialData[%d]", i), err)
 		}
+	}
+	if t := tr.r.server.Topology; t == "sharded" || t == "load-balanced" {
+		tr.clusterTime = tr.r.seededClusterTime(ctx)
 	}
 	end()
 	end = tr.r.stats.phase(PhaseEntities)
@@ -167,8 +180,30 @@ func (tr *testRun) CreateEntities(ctx context.Context, list []specifications.Ent
 		if err := tr.entities.Create(ctx, &list[i], cfg); err != nil {
 			return fmt.Errorf("%s %s: %w", list[i].Kind(), list[i].ID(), err)
 		}
+		if s, err := entities.Lookup[*entities.Session](tr.entities, list[i].ID()); err == nil && tr.clusterTime != nil {
+			if err := s.Session.AdvanceClusterTime(tr.clusterTime); err != nil {
+				return fmt.Errorf("session %s: %w", list[i].ID(), err)
+			}
+		}
 	}
 	return nil
+}
+
+// seededClusterTime is the cluster time of the internal client after initialData,
+// read from a ping in an explicit session (the mongos answers with a cluster time no
+// older than the one the client gossips). Sessions advanced to it do not meet
+// MigrationConflict errors in transactions ("MigrationConflict Errors on Sharded
+// Clusters"). nil if the server gives none.
+func (r *Runner) seededClusterTime(ctx context.Context) bson.Raw {
+	sess, err := r.internal.StartSession()
+	if err != nil {
+		return nil
+	}
+	defer sess.EndSession(ctx)
+	if err := r.internal.Database("admin").RunCommand(mongo.NewSessionContext(ctx, sess), bson.D{{Key: "ping", Value: 1}}).Err(); err != nil {
+		return nil
+	}
+	return sess.ClusterTime()
 }
 
 // FailPoint implements operations.Runner: the fail point is set through the test's
@@ -248,12 +283,18 @@ func (tr *testRun) disableFailPoints() {
 }
 
 // cleanup runs whatever the test's outcome: fail points off, entities closed (cursors,
-// sessions, clients).
-func (tr *testRun) cleanup() {
+// sessions, clients), then open transactions terminated with killAllSessions, which
+// the spec requires after a test that started a transaction and advises after a
+// failed one. Only killAllSessions' failure is returned: the next tests could block.
+func (tr *testRun) cleanup(failed bool) error {
 	tr.disableFailPoints()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	tr.entities.Close(ctx)
+	if tr.startedTransaction.Load() || failed {
+		return tr.r.killAllSessions(ctx)
+	}
+	return nil
 }
 
 // outcome compares a collection's documents, read through the internal client in _id

@@ -107,10 +107,11 @@ func killIgnorable(err error) bool {
 	return errors.As(err, &ce) && (ce.Code == 11601 || ce.Code == 13)
 }
 
-// hosts are the hosts of the run's connection string.
+// hosts are the hosts of the run's connection string; none for an SRV one, whose hosts
+// no client can connect to directly.
 func (r *Runner) hosts() []string {
 	cs, err := connstring.Parse(r.cfg.URI)
-	if err != nil {
+	if err != nil || cs.Scheme == connstring.SchemeMongoDBSRV {
 		return nil
 	}
 	return cs.Hosts

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -69,5 +70,18 @@ func TestSessionsStartFromTheSeededClusterTime(t *testing.T) {
 			t.Errorf("seeded %s: the session's cluster time is %s", seeded, got)
 		}
 		tr.entities.Close(ctx)
+	}
+}
+
+func TestRunnerHosts(t *testing.T) {
+	for uri, want := range map[string]string{
+		"mongodb://m1:27017,m2:27018/?retryWrites=false": "m1:27017,m2:27018",
+		"mongodb://127.0.0.1:27017":                      "127.0.0.1:27017",
+		"mongodb+srv://cluster0.example.invalid/":        "",
+	} {
+		r := &Runner{cfg: Config{URI: uri}}
+		if got := strings.Join(r.hosts(), ","); got != want {
+			t.Errorf("%s: hosts %q, want %q", uri, got, want)
+		}
 	}
 }

@@ -95,7 +95,7 @@ func Execute(ctx context.Context, c *Call) (Result, error) {
 	}
 	res, err := fn(ctx, c, target)
 	if err == nil {
-		raise(ctx, res.Err)
+		raise(ctx, res.Err) // in a withTransaction callback, the error propagates (session.go)
 	}
 	if err == nil && res.Err != nil && c.Op.ExpectError == nil && driverRefuses[res.Err.Error()] != "" {
 		return Result{}, &entities.Unsupported{Reason: driverRefuses[res.Err.Error()]}

@@ -3,6 +3,7 @@ package entities
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -135,7 +136,7 @@ func (m *Map) newSession(spec *specifications.SessionEntity) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts, err := SessionOptions(spec.SessionOptions)
+	opts, err := m.SessionOptions(spec.SessionOptions)
 	if err != nil {
 		return nil, fmt.Errorf("session %s: %w", spec.ID, err)
 	}
@@ -146,8 +147,9 @@ func (m *Map) newSession(spec *specifications.SessionEntity) (*Session, error) {
 	return &Session{Client: client, Session: s, Lsid: clone(s.ID())}, nil
 }
 
-// SessionOptions reads a session entity's sessionOptions.
-func SessionOptions(doc bson.Raw) (*options.SessionOptionsBuilder, error) {
+// SessionOptions reads a session entity's sessionOptions. snapshotTime names the saved
+// value (of getSnapshotTime) that holds the timestamp, as the Unified Test Format says.
+func (m *Map) SessionOptions(doc bson.Raw) (*options.SessionOptionsBuilder, error) {
 	opts := options.Session()
 	err := eachField(doc, "sessionOptions", func(key string, v bson.RawValue) error {
 		switch key {
@@ -171,6 +173,22 @@ func SessionOptions(doc bson.Raw) (*options.SessionOptionsBuilder, error) {
 				return err
 			}
 			opts.SetDefaultTransactionOptions(txn)
+		case "snapshotTime":
+			name, ok := v.StringValueOK()
+			if !ok {
+				return errType("the name of a saved timestamp")
+			}
+			saved, err := Lookup[*Value](m, name)
+			if err != nil {
+				return err
+			}
+			t, i, ok := saved.Value.TimestampOK()
+			if !ok {
+				return fmt.Errorf("entity %q is a %s, not a timestamp", name, strings.ToLower(saved.Value.Type.String()))
+			}
+			opts.SetSnapshotTime(bson.Timestamp{T: t, I: i})
+		case "defaultTimeoutMS":
+			return &Unsupported{"sessionOptions.defaultTimeoutMS: the Go driver v2 sets timeouts per client only"}
 		default:
 			return errUnknown
 		}

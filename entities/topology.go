@@ -75,18 +75,3 @@ func splitHosts(uri string) ([]string, func([]string) string, error) {
 	rebuild := func(hosts []string) string { return scheme + userinfo + strings.Join(hosts, ",") + tail }
 	return strings.Split(authority, ","), rebuild, nil
 }
-
-// Hosts lists the hosts of a mongodb:// URI, each with the URI's credentials and
-// options: one connection string per mongos, for what must reach every one of them
-// (killAllSessions). A URI of another form is returned as it is.
-func Hosts(uri string) []string {
-	hosts, rebuild, err := splitHosts(uri)
-	if err != nil {
-		return []string{uri}
-	}
-	out := make([]string, len(hosts))
-	for i, h := range hosts {
-		out[i] = rebuild([]string{h})
-	}
-	return out
-}

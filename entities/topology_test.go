@@ -52,14 +52,3 @@ func TestClientURI(t *testing.T) {
 		})
 	}
 }
-
-func TestHosts(t *testing.T) {
-	got := Hosts("mongodb://u:p@h1,h2:27018/?authSource=admin")
-	want := []string{"mongodb://u:p@h1/?authSource=admin", "mongodb://u:p@h2:27018/?authSource=admin"}
-	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
-		t.Errorf("got %q, want %q", got, want)
-	}
-	if got := Hosts("mongodb+srv://c.example.com/"); len(got) != 1 || got[0] != "mongodb+srv://c.example.com/" {
-		t.Errorf("srv: got %q", got)
-	}
-}

@@ -20,6 +20,9 @@ import (
 // and save what it asks to save. A non-nil verdict ends the test.
 func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Operation) *verdict {
 	where := tr.operationLabel(i, op)
+	if op.Object != operations.RunnerObject && (op.Name == "startTransaction" || op.Name == "withTransaction") {
+		tr.startedTransaction.Store(true)
+	}
 	res, err := operations.Execute(ctx, &operations.Call{Entities: tr.entities, Runner: tr, Op: op})
 	if err != nil {
 		return tr.withContext(judge(where, err), op)

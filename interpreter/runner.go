@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/specifications"
@@ -70,7 +71,9 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		return nil, err
 	}
 	r := &Runner{cfg: cfg, internal: client, server: server, stats: st}
-	r.killAllSessions(ctx)
+	// Transactions left open by an earlier run would block tests; a failure here shows
+	// in the tests that use transactions, and after each of them killAllSessions runs again.
+	_ = r.killAllSessions(ctx)
 	return r, nil
 }
 
@@ -94,27 +97,58 @@ func (r *Runner) Server() *Server { return r.server }
 // Close disconnects the internal client.
 func (r *Runner) Close(ctx context.Context) error { return r.internal.Disconnect(ctx) }
 
-// killAllSessions ends open transactions left by an earlier test ("Terminating Open
-// Transactions"), where the server has the command; on a sharded cluster, on every
-// mongos of the URI, each through a client of its own.
-func (r *Runner) killAllSessions(ctx context.Context) {
+// killAllSessions ends open transactions ("Terminating Open Transactions"), where the
+// server has the command: through the internal client, or on a sharded cluster on
+// each mongos of the connection string. The errors the spec lets a runner ignore are
+// ignored: Interrupted (11601, SERVER-38335) and Unauthorized (13, SERVER-54216).
+func (r *Runner) killAllSessions(ctx context.Context) error {
 	if !r.server.KillAllSessions {
-		return
+		return nil
 	}
-	cmd := bson.D{{Key: "killAllSessions", Value: bson.A{}}}
-	hosts := entities.Hosts(r.cfg.URI)
-	if r.server.Topology != "sharded" || len(hosts) < 2 {
-		_ = r.internal.Database("admin").RunCommand(ctx, cmd).Err()
-		return
-	}
-	for _, uri := range hosts {
-		c, err := mongo.Connect(options.Client().ApplyURI(uri))
-		if err != nil {
-			continue
+	kill := func(admin *mongo.Database) error {
+		err := admin.RunCommand(ctx, bson.D{{Key: "killAllSessions", Value: bson.A{}}}).Err()
+		if err != nil && !killIgnorable(err) {
+			return fmt.Errorf("killAllSessions: %w", err)
 		}
-		_ = c.Database("admin").RunCommand(ctx, cmd).Err()
-		_ = c.Disconnect(ctx)
+		return nil
 	}
+	hosts := r.hosts()
+	if r.server.Topology != "sharded" || len(hosts) < 2 {
+		return kill(r.internal.Database("admin"))
+	}
+	for _, host := range hosts {
+		if err := r.onHost(ctx, host, kill); err != nil {
+			return fmt.Errorf("%s: %w", host, err)
+		}
+	}
+	return nil
+}
+
+// killIgnorable says whether a killAllSessions error is one the spec lets a runner ignore.
+func killIgnorable(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && (ce.Code == 11601 || ce.Code == 13)
+}
+
+// hosts are the hosts of the run's connection string; none for an SRV one, whose hosts
+// no client can connect to directly.
+func (r *Runner) hosts() []string {
+	cs, err := connstring.Parse(r.cfg.URI)
+	if err != nil || cs.Scheme == connstring.SchemeMongoDBSRV {
+		return nil
+	}
+	return cs.Hosts
+}
+
+// onHost runs fn on the admin database of a client connected to host alone, made from
+// the run's connection string (credentials, TLS) and disconnected afterwards.
+func (r *Runner) onHost(ctx context.Context, host string, fn func(admin *mongo.Database) error) error {
+	client, err := mongo.Connect(options.Client().ApplyURI(r.cfg.URI).SetHosts([]string{host}).SetDirect(true))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = client.Disconnect(context.Background()) }()
+	return fn(client.Database("admin"))
 }
 
 // RunFile runs every test of a loaded file and hands each verdict to emit, in order.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -19,19 +20,27 @@ import (
 	"github.com/specrun/specrun/specifications"
 )
 
-// testRun is the state of one test: its entity map, the fail points it set and, for
-// the legacy formats, the matcher that binds placeholders across the test.
+// testRun is the state of one test: its entity map, the fail points it set, whether
+// it started a transaction and, for the legacy formats, the matcher that binds
+// placeholders across the test.
 type testRun struct {
-	r          *Runner
-	f          *specifications.File
-	t          *specifications.Test
-	entities   *entities.Map
-	failPoints []failPoint
-	legacy     *matchers.Matcher
+	r                  *Runner
+	f                  *specifications.File
+	t                  *specifications.Test
+	entities           *entities.Map
+	failPoints         []failPoint
+	startedTransaction atomic.Bool // ran startTransaction or withTransaction
+	// clusterTime, on a sharded cluster, is the cluster time after initialData: every
+	// session entity starts from it (see seededClusterTime).
+	clusterTime bson.Raw
+	legacy      *matchers.Matcher
 }
 
+// failPoint is a fail point to turn off: set through a client entity, or (targeted)
+// on one host.
 type failPoint struct {
 	client *entities.Client
+	host   string
 	name   string
 }
 
@@ -52,7 +61,7 @@ func (tr *testRun) matcher() *matchers.Matcher {
 }
 
 // run follows "Executing a Test" of the Unified Test Format.
-func (tr *testRun) run(ctx context.Context) (Status, string, string) {
+func (tr *testRun) run(ctx context.Context) (status Status, reason, detail string) {
 	if tr.t.SkipReason != "" {
 		return Skip, "skipReason: " + tr.t.SkipReason, ""
 	}
@@ -65,8 +74,12 @@ func (tr *testRun) run(ctx context.Context) (Status, string, string) {
 	defer tr.r.stats.testDone()
 	defer func() {
 		end := tr.r.stats.phase(PhaseCleanup)
-		tr.cleanup()
+		// status is empty when the steps panicked.
+		err := tr.cleanup(status == Fail || status == Error || status == "")
 		end()
+		if err != nil && status == Pass {
+			status, reason = Error, "cleanup: "+oneLine(err)
+		}
 	}()
 	if v := tr.steps(ctx); v != nil {
 		return v.status, v.reason, v.detail
@@ -81,6 +94,9 @@ func (tr *testRun) steps(ctx context.Context) *verdict {
 			end()
 			return judge(fmt.Sprintf("initialData[%d]", i), err)
 		}
+	}
+	if t := tr.r.server.Topology; t == "sharded" || t == "load-balanced" {
+		tr.clusterTime = tr.r.seededClusterTime(ctx)
 	}
 	end()
 	end = tr.r.stats.phase(PhaseEntities)
@@ -164,8 +180,30 @@ func (tr *testRun) CreateEntities(ctx context.Context, list []specifications.Ent
 		if err := tr.entities.Create(ctx, &list[i], cfg); err != nil {
 			return fmt.Errorf("%s %s: %w", list[i].Kind(), list[i].ID(), err)
 		}
+		if s, err := entities.Lookup[*entities.Session](tr.entities, list[i].ID()); err == nil && tr.clusterTime != nil {
+			if err := s.Session.AdvanceClusterTime(tr.clusterTime); err != nil {
+				return fmt.Errorf("session %s: %w", list[i].ID(), err)
+			}
+		}
 	}
 	return nil
+}
+
+// seededClusterTime is the cluster time of the internal client after initialData,
+// read from a ping in an explicit session (the mongos answers with a cluster time no
+// older than the one the client gossips). Sessions advanced to it do not meet
+// MigrationConflict errors in transactions ("MigrationConflict Errors on Sharded
+// Clusters"). nil if the server gives none.
+func (r *Runner) seededClusterTime(ctx context.Context) bson.Raw {
+	sess, err := r.internal.StartSession()
+	if err != nil {
+		return nil
+	}
+	defer sess.EndSession(ctx)
+	if err := r.internal.Database("admin").RunCommand(mongo.NewSessionContext(ctx, sess), bson.D{{Key: "ping", Value: 1}}).Err(); err != nil {
+		return nil
+	}
+	return sess.ClusterTime()
 }
 
 // FailPoint implements operations.Runner: the fail point is set through the test's
@@ -184,7 +222,28 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 	if err != nil {
 		return err
 	}
-	tr.failPoints = append(tr.failPoints, failPoint{client, name})
+	tr.failPoints = append(tr.failPoints, failPoint{client: client, name: name})
+	return nil
+}
+
+// TargetedFailPoint implements operations.Runner: the fail point is set through a
+// client connected to host alone (the Go driver cannot send a command to a server of
+// its choosing), which is closed afterwards; it is turned off on that host.
+func (tr *testRun) TargetedFailPoint(ctx context.Context, host string, command bson.Raw) error {
+	if !tr.r.server.FailPoints {
+		return &entities.Unsupported{Reason: "the server has no configureFailPoint command"}
+	}
+	name, ok := command.Lookup("configureFailPoint").StringValueOK()
+	if !ok {
+		return fmt.Errorf("targetedFailPoint: the command must start with configureFailPoint: <name>")
+	}
+	err := tr.r.onHost(ctx, host, func(admin *mongo.Database) error {
+		return admin.RunCommand(ctx, command).Err()
+	})
+	if err != nil {
+		return err
+	}
+	tr.failPoints = append(tr.failPoints, failPoint{host: host, name: name})
 	return nil
 }
 
@@ -193,11 +252,15 @@ func (tr *testRun) Internal() *mongo.Client { return tr.r.internal }
 
 // Nested implements operations.Runner: the operations run as the test's own, and the
 // first verdict, as an error, ends them; judge passes it on with the outer operation
-// named before it.
+// named before it. In a withTransaction callback, an error an operation raised ends
+// them too: it propagates out of the callback.
 func (tr *testRun) Nested(ctx context.Context, ops []specifications.Operation) error {
 	for i := range ops {
 		if v := tr.operation(ctx, i, &ops[i]); v != nil {
 			return v
+		}
+		if operations.CallbackRaised(ctx) {
+			return nil
 		}
 	}
 	return nil
@@ -207,21 +270,31 @@ func (tr *testRun) disableFailPoints() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, fp := range tr.failPoints {
-		_ = fp.client.Unobserved(func() error {
-			return fp.client.Client.Database("admin").RunCommand(ctx,
-				bson.D{{Key: "configureFailPoint", Value: fp.name}, {Key: "mode", Value: "off"}}).Err()
-		})
+		off := func(admin *mongo.Database) error {
+			return admin.RunCommand(ctx, bson.D{{Key: "configureFailPoint", Value: fp.name}, {Key: "mode", Value: "off"}}).Err()
+		}
+		if fp.client == nil {
+			_ = tr.r.onHost(ctx, fp.host, off)
+			continue
+		}
+		_ = fp.client.Unobserved(func() error { return off(fp.client.Client.Database("admin")) })
 	}
 	tr.failPoints = nil
 }
 
 // cleanup runs whatever the test's outcome: fail points off, entities closed (cursors,
-// sessions, clients).
-func (tr *testRun) cleanup() {
+// sessions, clients), then open transactions terminated with killAllSessions, which
+// the spec requires after a test that started a transaction and advises after a
+// failed one. Only killAllSessions' failure is returned: the next tests could block.
+func (tr *testRun) cleanup(failed bool) error {
 	tr.disableFailPoints()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	tr.entities.Close(ctx)
+	if tr.startedTransaction.Load() || failed {
+		return tr.r.killAllSessions(ctx)
+	}
+	return nil
 }
 
 // outcome compares a collection's documents, read through the internal client in _id

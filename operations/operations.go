@@ -39,7 +39,12 @@ type Runner interface {
 	// operation of runOnThread) as the test runs its own: each with its expectations
 	// (expectResult, expectError, saveResultAsEntity…). The first that does not hold
 	// ends them, and its verdict comes back as the error, for the caller to return.
+	// In a withTransaction callback, an operation that raised an error ends them too
+	// (CallbackRaised).
 	Nested(ctx context.Context, ops []specifications.Operation) error
+	// TargetedFailPoint sets a fail point on one server (host:port), through a client
+	// connected to it alone, and remembers it to be turned off on that server.
+	TargetedFailPoint(ctx context.Context, host string, command bson.Raw) error
 }
 
 // Call is one operation to run.
@@ -89,6 +94,9 @@ func Execute(ctx context.Context, c *Call) (Result, error) {
 		return Result{}, &UnknownOperation{Kind: kind, Name: c.Op.Name}
 	}
 	res, err := fn(ctx, c, target)
+	if err == nil {
+		raise(ctx, res.Err) // in a withTransaction callback, the error propagates (session.go)
+	}
 	if err == nil && res.Err != nil && c.Op.ExpectError == nil && driverRefuses[res.Err.Error()] != "" {
 		return Result{}, &entities.Unsupported{Reason: driverRefuses[res.Err.Error()]}
 	}

@@ -22,6 +22,9 @@ type dcFakeRunner struct {
 	internal        *mongo.Client
 	nested          []specifications.Operation
 	nestedErr       error
+	targetedHost    string
+	targetedCmd     bson.Raw
+	targetedErr     error
 }
 
 func (r *dcFakeRunner) FailPoint(_ context.Context, client *entities.Client, cmd bson.Raw) error {
@@ -39,6 +42,11 @@ func (r *dcFakeRunner) Internal() *mongo.Client { return r.internal }
 func (r *dcFakeRunner) Nested(_ context.Context, ops []specifications.Operation) error {
 	r.nested = append(r.nested, ops...)
 	return r.nestedErr
+}
+
+func (r *dcFakeRunner) TargetedFailPoint(_ context.Context, host string, cmd bson.Raw) error {
+	r.targetedHost, r.targetedCmd = host, cmd
+	return r.targetedErr
 }
 
 var _ Runner = (*dcFakeRunner)(nil)

@@ -93,6 +93,14 @@ var table = map[key]executor{
 	{entities.KindBucket, "drop"}:           on(bucketDrop),
 	{entities.KindBucket, "find"}:           on(bucketFind),
 
+	// Session (session.go).
+	{entities.KindSession, "startTransaction"}:  on(startTransaction),
+	{entities.KindSession, "commitTransaction"}: on(commitTransaction),
+	{entities.KindSession, "abortTransaction"}:  on(abortTransaction),
+	{entities.KindSession, "withTransaction"}:   on(withTransaction),
+	{entities.KindSession, "endSession"}:        on(endSession),
+	{entities.KindSession, "getSnapshotTime"}:   on(getSnapshotTime),
+
 	// testRunner (runner.go).
 	{kindRunner, "failPoint"}:                 special(runnerFailPoint),
 	{kindRunner, "createEntities"}:            special(runnerCreateEntities),
@@ -100,6 +108,16 @@ var table = map[key]executor{
 	{kindRunner, "assertCollectionNotExists"}: special(func(ctx context.Context, c *Call) error { return assertCollection(ctx, c, false) }),
 	{kindRunner, "assertIndexExists"}:         special(func(ctx context.Context, c *Call) error { return assertIndex(ctx, c, true) }),
 	{kindRunner, "assertIndexNotExists"}:      special(func(ctx context.Context, c *Call) error { return assertIndex(ctx, c, false) }),
+
+	// testRunner: sessions (runner_session.go).
+	{kindRunner, "targetedFailPoint"}:                    special(runnerTargetedFailPoint),
+	{kindRunner, "assertSessionTransactionState"}:        special(assertSessionTransactionState),
+	{kindRunner, "assertSessionPinned"}:                  special(assertSessionPinned(true)),
+	{kindRunner, "assertSessionUnpinned"}:                special(assertSessionPinned(false)),
+	{kindRunner, "assertSessionDirty"}:                   special(assertSessionDirty(true)),
+	{kindRunner, "assertSessionNotDirty"}:                special(assertSessionDirty(false)),
+	{kindRunner, "assertSameLsidOnLastTwoCommands"}:      special(assertLsidOnLastTwoCommands(true)),
+	{kindRunner, "assertDifferentLsidOnLastTwoCommands"}: special(assertLsidOnLastTwoCommands(false)),
 }
 
 // on adapts an operation on one kind of entity to the table's executor. A dry run

@@ -1,0 +1,161 @@
+package operations
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+
+	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/specifications"
+)
+
+// Session operations (Unified Test Format "Session Operations"; the Driver Sessions,
+// Transactions and Convenient API for Transactions specs).
+
+// unsupportedMaxCommitTimeMS refuses maxCommitTimeMS, which the Go driver v2 removed
+// from its transaction options.
+var unsupportedMaxCommitTimeMS = unsupported("maxCommitTimeMS: the Go driver v2 has no per-transaction commit time limit")
+
+// transactionFields are the TransactionOptions of startTransaction and withTransaction.
+func transactionFields(o *options.TransactionOptionsBuilder) fields {
+	return fields{
+		"readConcern":     readConcern(o.SetReadConcern),
+		"writeConcern":    writeConcern(o.SetWriteConcern),
+		"readPreference":  readPreference(o.SetReadPreference),
+		"maxCommitTimeMS": unsupportedMaxCommitTimeMS,
+	}
+}
+
+func readConcern[R any](set func(*readconcern.ReadConcern) R) arg {
+	return func(v bson.RawValue) error {
+		d, ok := v.DocumentOK()
+		if !ok {
+			return typeError("a document", v)
+		}
+		rc, err := entities.ReadConcern(d)
+		if err != nil {
+			return err
+		}
+		set(rc)
+		return nil
+	}
+}
+
+func startTransaction(_ context.Context, c *Call, s *entities.Session) (Result, error) {
+	o := options.Transaction()
+	if err := parse(c.Op.Arguments, transactionFields(o)); err != nil {
+		return Result{}, err
+	}
+	return done(bson.RawValue{}, matchers.Nested, s.Session.StartTransaction(o))
+}
+
+func commitTransaction(ctx context.Context, c *Call, s *entities.Session) (Result, error) {
+	if err := parse(c.Op.Arguments, fields{"timeoutMS": unsupportedTimeoutMS}); err != nil {
+		return Result{}, err
+	}
+	return done(bson.RawValue{}, matchers.Nested, s.Session.CommitTransaction(ctx))
+}
+
+func abortTransaction(ctx context.Context, c *Call, s *entities.Session) (Result, error) {
+	if err := parse(c.Op.Arguments, fields{"timeoutMS": unsupportedTimeoutMS}); err != nil {
+		return Result{}, err
+	}
+	return done(bson.RawValue{}, matchers.Nested, s.Session.AbortTransaction(ctx))
+}
+
+func endSession(ctx context.Context, c *Call, s *entities.Session) (Result, error) {
+	if err := parse(c.Op.Arguments, fields{}); err != nil {
+		return Result{}, err
+	}
+	s.Session.EndSession(ctx)
+	return Result{}, nil
+}
+
+// withTransaction runs the callback's operations through the driver's WithTransaction,
+// which may run them more than once (it retries transient errors). The callback's
+// operations are the test's own, with their expectations; the first error one of them
+// raises, expected or ignored or not, ends the callback and is what the callback
+// returns to the driver ("Test runners MUST allow any errors from the callback
+// operation(s) to propagate to withTransaction"). An expectation of the callback that
+// does not hold ends the test with its verdict.
+func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Result, error) {
+	var callback []specifications.Operation
+	o := options.Transaction()
+	fs := transactionFields(o)
+	fs["callback"] = func(v bson.RawValue) error {
+		var err error
+		callback, err = specifications.DecodeOperations("callback", v)
+		return err
+	}
+	fs["timeoutMS"] = unsupportedTimeoutMS
+	if err := parse(c.Op.Arguments, fs, "callback"); err != nil {
+		return Result{}, err
+	}
+	var verdict error
+	_, err := s.Session.WithTransaction(ctx, func(ctx context.Context) (any, error) {
+		// The driver binds the session to the callback's context; an operation of the
+		// callback without a session argument runs outside it, as in every other
+		// driver, so the binding is taken off.
+		ctx, raised := raising(mongo.NewSessionContext(ctx, nil))
+		if err := c.Runner.Nested(ctx, callback); err != nil {
+			verdict = err
+			return nil, err
+		}
+		return nil, raised.err
+	}, o)
+	if verdict != nil {
+		return Result{}, verdict
+	}
+	return done(bson.RawValue{}, matchers.Nested, err)
+}
+
+// getSnapshotTime returns the session's snapshot time. The Go driver returns a zero
+// timestamp when there is none, which the Sessions spec calls undefined ("Drivers MUST
+// either raise an error when the property is accessed or return an unset value"): the
+// operation raises an error then, which says why there is none.
+func getSnapshotTime(_ context.Context, c *Call, s *entities.Session) (Result, error) {
+	if err := parse(c.Op.Arguments, fields{}); err != nil {
+		return Result{}, err
+	}
+	st, err := readSessionState(s.Session)
+	if err != nil {
+		return Result{}, err
+	}
+	switch {
+	case !st.snapshot:
+		return Result{Err: errors.New("getSnapshotTime: not a snapshot session, it has no snapshot time")}, nil
+	case !st.snapshotSet:
+		return Result{Err: errors.New("getSnapshotTime: the snapshot session has no snapshot time yet: no snapshot read has returned atClusterTime")}, nil
+	}
+	return Result{Value: value(s.Session.SnapshotTime()), At: matchers.Nested}, nil
+}
+
+// raisedKey binds to a callback's context the first error its operations raised.
+type raisedKey struct{}
+
+type raisedError struct{ err error }
+
+func raising(ctx context.Context) (context.Context, *raisedError) {
+	r := &raisedError{}
+	return context.WithValue(ctx, raisedKey{}, r), r
+}
+
+// raise records an operation's error in the callback it runs in, if any.
+func raise(ctx context.Context, err error) {
+	if r, ok := ctx.Value(raisedKey{}).(*raisedError); ok && r.err == nil && err != nil {
+		r.err = err
+	}
+}
+
+// CallbackRaised says whether an operation run with ctx, in the callback of a
+// withTransaction, raised an error: Runner.Nested must end the callback there, as an
+// error thrown in a callback ends it.
+func CallbackRaised(ctx context.Context) bool {
+	r, ok := ctx.Value(raisedKey{}).(*raisedError)
+	return ok && r.err != nil
+}

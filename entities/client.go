@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -21,7 +22,9 @@ type Client struct {
 	ID     string
 	Client *mongo.Client
 	Reads  Reads // from the URI and uriOptions
-	events *commandRecorder
+	// Timeout is the client's timeoutMS (from the URI and uriOptions), nil if none.
+	Timeout *time.Duration
+	events  *commandRecorder
 }
 
 func (*Client) Kind() Kind { return KindClient }
@@ -151,7 +154,7 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 	if err != nil {
 		return nil, err
 	}
-	return &Client{ID: spec.ID, Client: mc, events: rec, Reads: Reads{Preference: opts.ReadPreference, Concern: opts.ReadConcern}}, nil
+	return &Client{ID: spec.ID, Client: mc, events: rec, Reads: Reads{Preference: opts.ReadPreference, Concern: opts.ReadConcern}, Timeout: opts.Timeout}, nil
 }
 
 // withURIOptions applies a client entity's uriOptions to the run's connection string;

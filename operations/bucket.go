@@ -74,7 +74,6 @@ func bucketUploadArgs(c *Call, id *any) (string, []byte, *options.GridFSUploadOp
 		"disableMD5":  boolean(func(bool) any { return nil }),
 		"contentType": unsupported("contentType on upload: the Go driver v2's GridFSUploadOptions has no contentType (deprecated by the GridFS spec)"),
 		"aliases":     unsupported("aliases on upload: the Go driver v2's GridFSUploadOptions has no aliases (deprecated by the GridFS spec)"),
-		"timeoutMS":   collTimeoutMS(),
 	}
 	required := []string{"filename", "source"}
 	if id != nil {
@@ -112,8 +111,7 @@ func bucketUploadWithID(ctx context.Context, c *Call, b *entities.Bucket) (Resul
 func bucketDownload(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
 	var id any
 	err := parse(c.Op.Arguments, fields{
-		"id":        rawValue(&id),
-		"timeoutMS": collTimeoutMS(),
+		"id": rawValue(&id),
 	}, "id")
 	if err != nil {
 		return Result{}, err
@@ -125,9 +123,8 @@ func bucketDownloadByName(ctx context.Context, c *Call, b *entities.Bucket) (Res
 	var filename string
 	o := options.GridFSName()
 	err := parse(c.Op.Arguments, fields{
-		"filename":  stringVar(&filename),
-		"revision":  int32Arg(o.SetRevision),
-		"timeoutMS": collTimeoutMS(),
+		"filename": stringVar(&filename),
+		"revision": int32Arg(o.SetRevision),
 	}, "filename")
 	if err != nil {
 		return Result{}, err
@@ -159,8 +156,7 @@ func bsonBinary(data []byte) []byte {
 func bucketDelete(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
 	var id any
 	err := parse(c.Op.Arguments, fields{
-		"id":        rawValue(&id),
-		"timeoutMS": collTimeoutMS(),
+		"id": rawValue(&id),
 	}, "id")
 	if err != nil {
 		return Result{}, err
@@ -174,8 +170,7 @@ func bucketDelete(ctx context.Context, c *Call, b *entities.Bucket) (Result, err
 func bucketDeleteByName(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
 	var filename string
 	err := parse(c.Op.Arguments, fields{
-		"filename":  stringVar(&filename),
-		"timeoutMS": collTimeoutMS(),
+		"filename": stringVar(&filename),
 	}, "filename")
 	if err != nil {
 		return Result{}, err
@@ -218,7 +213,6 @@ func bucketRename(ctx context.Context, c *Call, b *entities.Bucket) (Result, err
 	err := parse(c.Op.Arguments, fields{
 		"id":          rawValue(&id),
 		"newFilename": stringVar(&newFilename),
-		"timeoutMS":   collTimeoutMS(),
 	}, "id", "newFilename")
 	if err != nil {
 		return Result{}, err
@@ -233,7 +227,6 @@ func bucketRenameByName(ctx context.Context, c *Call, b *entities.Bucket) (Resul
 	err := parse(c.Op.Arguments, fields{
 		"filename":    stringVar(&filename),
 		"newFilename": stringVar(&newFilename),
-		"timeoutMS":   collTimeoutMS(),
 	}, "filename", "newFilename")
 	if err != nil {
 		return Result{}, err
@@ -248,7 +241,7 @@ func bucketRenameByName(ctx context.Context, c *Call, b *entities.Bucket) (Resul
 }
 
 func bucketDrop(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
-	if err := parse(c.Op.Arguments, fields{"timeoutMS": collTimeoutMS()}); err != nil {
+	if err := parse(c.Op.Arguments, fields{}); err != nil {
 		return Result{}, err
 	}
 	return done(bson.RawValue{}, 0, b.Bucket.Drop(ctx))
@@ -267,7 +260,6 @@ func bucketFind(ctx context.Context, c *Call, b *entities.Bucket) (Result, error
 		"noCursorTimeout": boolean(o.SetNoCursorTimeout),
 		"skip":            int32Arg(o.SetSkip),
 		"sort":            document(o.SetSort),
-		"timeoutMS":       collTimeoutMS(),
 	}, "filter")
 	if err != nil {
 		return Result{}, err

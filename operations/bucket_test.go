@@ -64,13 +64,13 @@ var bucketOpCases = []collOpCase{
 		[]string{"filename", "source"}, `"chunkSizeBytes": "x"`, `"contentType": "text/plain"`},
 	{"uploadWithId", `{"id": 1, "filename": "f", "source": {"$$hexBytes": ""}}`,
 		[]string{"id", "filename", "source"}, `"metadata": 1`, `"aliases": ["a"]`},
-	{"download", `{"id": {"$oid": "000000000000000000000001"}}`, []string{"id"}, "", `"timeoutMS": 10`},
-	{"downloadByName", `{"filename": "f", "revision": -2}`, []string{"filename"}, `"revision": "latest"`, `"timeoutMS": 10`},
-	{"delete", `{"id": 1}`, []string{"id"}, "", `"timeoutMS": 10`},
-	{"deleteByName", `{"filename": "f"}`, []string{"filename"}, `"filename": 1`, `"timeoutMS": 10`},
-	{"rename", `{"id": 1, "newFilename": "g"}`, []string{"id", "newFilename"}, `"newFilename": 1`, `"timeoutMS": 10`},
-	{"renameByName", `{"filename": "f", "newFilename": "g"}`, []string{"filename", "newFilename"}, `"filename": {}`, `"timeoutMS": 10`},
-	{"drop", `{}`, nil, "", `"timeoutMS": 10`},
+	{"download", `{"id": {"$oid": "000000000000000000000001"}}`, []string{"id"}, "", ""},
+	{"downloadByName", `{"filename": "f", "revision": -2}`, []string{"filename"}, `"revision": "latest"`, ""},
+	{"delete", `{"id": 1}`, []string{"id"}, "", ""},
+	{"deleteByName", `{"filename": "f"}`, []string{"filename"}, `"filename": 1`, ""},
+	{"rename", `{"id": 1, "newFilename": "g"}`, []string{"id", "newFilename"}, `"newFilename": 1`, ""},
+	{"renameByName", `{"filename": "f", "newFilename": "g"}`, []string{"filename", "newFilename"}, `"filename": {}`, ""},
+	{"drop", `{}`, nil, "", ""},
 	{"find", `{"filter": {}, "sort": {"uploadDate": -1}, "skip": 1, "limit": 2, "batchSize": 3, "allowDiskUse": true, "noCursorTimeout": false}`,
 		[]string{"filter"}, `"limit": 5000000000`, `"maxTimeMS": 10`},
 }
@@ -99,9 +99,11 @@ func TestBucketOperationArguments(t *testing.T) {
 					bucketExpect(t, m, tc.op, collWith(t, tc.base, tc.wrongType), collInvalid, "")
 				})
 			}
-			t.Run("unsupported", func(t *testing.T) {
-				bucketExpect(t, m, tc.op, collWith(t, tc.base, tc.unsupported), collUnsupported, "")
-			})
+			if tc.unsupported != "" {
+				t.Run("unsupported", func(t *testing.T) {
+					bucketExpect(t, m, tc.op, collWith(t, tc.base, tc.unsupported), collUnsupported, "")
+				})
+			}
 		})
 	}
 }

@@ -40,7 +40,6 @@ func clientBulkWrite(ctx context.Context, c *Call, cl *entities.Client) (Result,
 		"verboseResults":           boolean(o.SetVerboseResults),
 		"writeConcern":             writeConcern(o.SetWriteConcern),
 		"rawData":                  rawData(o, xoptions.SetInternalClientBulkWriteOptions),
-		"timeoutMS":                unsupportedTimeoutMS,
 	}, "models")
 	if err != nil {
 		return Result{}, err
@@ -253,7 +252,6 @@ func listDatabases(ctx context.Context, c *Call, cl *entities.Client) (Result, e
 		}),
 		"authorizedDatabases": boolean(o.SetAuthorizedDatabases),
 		"comment":             unsupported("listDatabases comment: the Go driver's ListDatabases has no comment option"),
-		"timeoutMS":           unsupportedTimeoutMS,
 	})
 	if err != nil {
 		return Result{}, err
@@ -281,7 +279,6 @@ func listDatabaseNames(ctx context.Context, c *Call, cl *entities.Client) (Resul
 		"session":             session(c.Entities, &ctx),
 		"authorizedDatabases": boolean(o.SetAuthorizedDatabases),
 		"comment":             unsupported("listDatabaseNames comment: the Go driver's ListDatabaseNames has no comment option"),
-		"timeoutMS":           unsupportedTimeoutMS,
 	})
 	if err != nil {
 		return Result{}, err
@@ -298,9 +295,8 @@ func listDatabaseNames(ctx context.Context, c *Call, cl *entities.Client) (Resul
 func dropDatabase(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
 	var name string
 	err := parse(c.Op.Arguments, fields{
-		"database":  stringVar(&name),
-		"session":   session(c.Entities, &ctx),
-		"timeoutMS": unsupportedTimeoutMS,
+		"database": stringVar(&name),
+		"session":  session(c.Entities, &ctx),
 	}, "database")
 	if err != nil {
 		return Result{}, err

@@ -30,7 +30,6 @@ func TestClientArguments(t *testing.T) {
 		{"clientBulkWrite verboseResults type", "client0", "clientBulkWrite", bson.D{models(insert("db.c")), {Key: "verboseResults", Value: 1}}, wantInvalid, "verboseResults"},
 		{"clientBulkWrite writeConcern type", "client0", "clientBulkWrite", bson.D{models(insert("db.c")), {Key: "writeConcern", Value: 1}}, wantInvalid, "writeConcern"},
 		{"clientBulkWrite rawData type", "client0", "clientBulkWrite", bson.D{models(insert("db.c")), {Key: "rawData", Value: "x"}}, wantInvalid, "rawData"},
-		{"clientBulkWrite timeoutMS", "client0", "clientBulkWrite", bson.D{models(insert("db.c")), {Key: "timeoutMS", Value: 1}}, wantUnsupported, ""},
 		{"clientBulkWrite model with two keys", "client0", "clientBulkWrite", bson.D{models(append(insert("db.c"), bson.E{Key: "deleteOne", Value: bson.D{}}))}, wantInvalid, "models[0]"},
 		{"clientBulkWrite unknown model", "client0", "clientBulkWrite", bson.D{models(insert("db.c"), bson.D{{Key: "upsertOne", Value: bson.D{}}})}, wantUnknown, "models[1].upsertOne"},
 		{"clientBulkWrite model not a document", "client0", "clientBulkWrite", bson.D{models(bson.D{{Key: "insertOne", Value: 1}})}, wantInvalid, "models[0].insertOne"},
@@ -43,7 +42,6 @@ func TestClientArguments(t *testing.T) {
 
 		{"listDatabases unknown", "client0", "listDatabases", bson.D{{Key: "foo", Value: 1}}, wantUnknown, ""},
 		{"listDatabases filter type", "client0", "listDatabases", bson.D{{Key: "filter", Value: "x"}}, wantInvalid, "filter"},
-		{"listDatabases timeoutMS", "client0", "listDatabases", bson.D{{Key: "timeoutMS", Value: 1}}, wantUnsupported, ""},
 		{"listDatabases comment", "client0", "listDatabases", bson.D{{Key: "comment", Value: "x"}}, wantUnsupported, ""},
 		{"listDatabaseObjects nameOnly type", "client0", "listDatabaseObjects", bson.D{{Key: "nameOnly", Value: 1}}, wantInvalid, "nameOnly"},
 		{"listDatabaseNames nameOnly", "client0", "listDatabaseNames", bson.D{{Key: "nameOnly", Value: true}}, wantUnknown, ""},

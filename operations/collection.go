@@ -67,12 +67,12 @@ func findArgs(ctx *context.Context, c *Call) (bson.Raw, *options.FindOptionsBuil
 		"batchSize":           int32Arg(o.SetBatchSize),
 		"collation":           collation(o.SetCollation),
 		"comment":             anyValue(o.SetComment),
-		"cursorType":          unsupported("find cursorType: not expressible in the unified format for the Go driver"),
+		"cursorType":          cursorType(o.SetCursorType),
 		"hint":                hint(o.SetHint),
 		"let":                 document(o.SetLet),
 		"limit":               int64Arg(o.SetLimit),
 		"max":                 document(o.SetMax),
-		"maxAwaitTimeMS":      unsupported("maxAwaitTimeMS on find is not implemented by specrun yet"),
+		"maxAwaitTimeMS":      collMilliseconds(o.SetMaxAwaitTime),
 		"maxTimeMS":           unsupported("maxTimeMS on find: the Go driver v2 has no per-operation maxTimeMS (it uses timeoutMS)"),
 		"min":                 document(o.SetMin),
 		"noCursorTimeout":     boolean(o.SetNoCursorTimeout),
@@ -82,7 +82,8 @@ func findArgs(ctx *context.Context, c *Call) (bson.Raw, *options.FindOptionsBuil
 		"skip":                int64Arg(o.SetSkip),
 		"sort":                document(o.SetSort),
 		"rawData":             rawData(o, xoptions.SetInternalFindOptions),
-		"timeoutMS":           unsupported("timeoutMS per operation: the Go driver v2 sets timeouts per client only"),
+		"timeoutMS":           collTimeoutMS(),
+		"timeoutMode":         collTimeoutMode("find"),
 	}, "filter")
 	return filter, o, err
 }

@@ -33,7 +33,6 @@ func collBulkWrite(ctx context.Context, c *Call, coll *entities.Collection) (Res
 		"let":                      document(o.SetLet),
 		"ordered":                  boolean(o.SetOrdered),
 		"rawData":                  rawData(o, xoptions.SetInternalBulkWriteOptions),
-		"timeoutMS":                collTimeoutMS(),
 	}, "requests")
 	if err != nil {
 		return Result{}, err

@@ -58,7 +58,6 @@ func collCreateIndex(ctx context.Context, c *Call, coll *entities.Collection) (R
 		"comment":   collNoOption("createIndex", "comment", "CreateIndexesOptions"),
 		"maxTimeMS": collMaxTimeMS("createIndex"),
 		"rawData":   rawData(o, xoptions.SetInternalCreateIndexesOptions),
-		"timeoutMS": collTimeoutMS(),
 	}, "keys")
 	if err != nil {
 		return Result{}, err
@@ -76,7 +75,6 @@ func collDropIndex(ctx context.Context, c *Call, coll *entities.Collection) (Res
 		"comment":   collNoOption("dropIndex", "comment", "DropIndexesOptions"),
 		"maxTimeMS": collMaxTimeMS("dropIndex"),
 		"rawData":   rawData(o, xoptions.SetInternalDropIndexesOptions),
-		"timeoutMS": collTimeoutMS(),
 	}, "name")
 	if err != nil {
 		return Result{}, err
@@ -91,7 +89,6 @@ func collDropIndexes(ctx context.Context, c *Call, coll *entities.Collection) (R
 		"comment":   collNoOption("dropIndexes", "comment", "DropIndexesOptions"),
 		"maxTimeMS": collMaxTimeMS("dropIndexes"),
 		"rawData":   rawData(o, xoptions.SetInternalDropIndexesOptions),
-		"timeoutMS": collTimeoutMS(),
 	})
 	if err != nil {
 		return Result{}, err
@@ -107,7 +104,6 @@ func collListIndexesArgs(ctx *context.Context, c *Call, op string) (*options.Lis
 		"batchSize":   int32Arg(o.SetBatchSize),
 		"comment":     collNoOption(op, "comment", "ListIndexesOptions"),
 		"rawData":     rawData(o, xoptions.SetInternalListIndexesOptions),
-		"timeoutMS":   collTimeoutMS(),
 		"timeoutMode": collTimeoutMode(op),
 	})
 	return o, err
@@ -178,7 +174,6 @@ func collDrop(ctx context.Context, c *Call, coll *entities.Collection) (Result, 
 	err := parse(c.Op.Arguments, fields{
 		"session":         session(c.Entities, &ctx),
 		"encryptedFields": document(o.SetEncryptedFields),
-		"timeoutMS":       collTimeoutMS(),
 	})
 	if err != nil {
 		return Result{}, err

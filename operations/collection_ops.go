@@ -17,9 +17,7 @@ import (
 // Arguments the Go driver v2 cannot express, with the reason a test is unsupported.
 
 // collTimeoutMS refuses a per-operation timeoutMS (as find does).
-func collTimeoutMS() arg {
-	return unsupported("timeoutMS per operation: the Go driver v2 sets timeouts per client only")
-}
+func collTimeoutMS() arg { return unsupportedTimeoutMS }
 
 // collMaxTimeMS refuses maxTimeMS, which the Go driver v2 removed from its options.
 func collMaxTimeMS(op string) arg {
@@ -105,4 +103,23 @@ func collPrefixed(prefix string, err error) error {
 // collMilliseconds takes a number of milliseconds as a time.Duration.
 func collMilliseconds[R any](set func(time.Duration) R) arg {
 	return int64Arg(func(ms int64) R { return set(time.Duration(ms) * time.Millisecond) })
+}
+
+// cursorTypes are find's cursorType values (UTF "createFindCursor"), as the driver's.
+var cursorTypes = map[string]options.CursorType{
+	"tailable":      options.Tailable,
+	"tailableAwait": options.TailableAwait,
+	"nonTailable":   options.NonTailable,
+}
+
+func cursorType[R any](set func(options.CursorType) R) arg {
+	return func(v bson.RawValue) error {
+		s, ok := v.StringValueOK()
+		ct, known := cursorTypes[s]
+		if !ok || !known {
+			return typeError("tailable, tailableAwait or nonTailable", v)
+		}
+		set(ct)
+		return nil
+	}
 }

@@ -37,7 +37,6 @@ func collFindOne(ctx context.Context, c *Call, coll *entities.Collection) (Resul
 		"skip":                int64Arg(o.SetSkip),
 		"sort":                document(o.SetSort),
 		"rawData":             rawData(o, xoptions.SetInternalFindOneOptions),
-		"timeoutMS":           collTimeoutMS(),
 	})
 	if err != nil {
 		return Result{}, err
@@ -74,7 +73,6 @@ func collAggregate(ctx context.Context, c *Call, coll *entities.Collection) (Res
 		"maxAwaitTimeMS":           collMilliseconds(o.SetMaxAwaitTime),
 		"maxTimeMS":                collMaxTimeMS("aggregate"),
 		"rawData":                  rawData(o, xoptions.SetInternalAggregateOptions),
-		"timeoutMS":                collTimeoutMS(),
 		"timeoutMode":              collTimeoutMode("aggregate"),
 	}, "pipeline")
 	if err != nil {
@@ -97,7 +95,6 @@ func collCountDocuments(ctx context.Context, c *Call, coll *entities.Collection)
 		"maxTimeMS": collMaxTimeMS("countDocuments"),
 		"skip":      int64Arg(o.SetSkip),
 		"rawData":   rawData(o, xoptions.SetInternalCountOptions),
-		"timeoutMS": collTimeoutMS(),
 	}, "filter")
 	if err != nil {
 		return Result{}, err
@@ -113,7 +110,6 @@ func collEstimatedDocumentCount(ctx context.Context, c *Call, coll *entities.Col
 		"comment":   anyValue(o.SetComment),
 		"maxTimeMS": collMaxTimeMS("estimatedDocumentCount"),
 		"rawData":   rawData(o, xoptions.SetInternalEstimatedDocumentCountOptions),
-		"timeoutMS": collTimeoutMS(),
 	})
 	if err != nil {
 		return Result{}, err
@@ -197,7 +193,6 @@ func collCountArgs(ctx *context.Context, c *Call) (countArgs, error) {
 		"maxTimeMS": int64Arg(addInt("maxTimeMS")),
 		"skip":      int64Arg(addInt("skip")),
 		"rawData":   boolean(func(b bool) any { a.rawData = &b; return nil }),
-		"timeoutMS": collTimeoutMS(),
 	}, "filter")
 	return a, err
 }
@@ -242,7 +237,6 @@ func collDistinct(ctx context.Context, c *Call, coll *entities.Collection) (Resu
 		"hint":      hint(o.SetHint),
 		"maxTimeMS": collMaxTimeMS("distinct"),
 		"rawData":   rawData(o, xoptions.SetInternalDistinctOptions),
-		"timeoutMS": collTimeoutMS(),
 	}, "fieldName")
 	if err != nil {
 		return Result{}, err

@@ -161,7 +161,6 @@ func searchAggregateOptions(d bson.Raw) (*options.AggregateOptions, error) {
 		"let":                      document(b.SetLet),
 		"maxAwaitTimeMS":           collMilliseconds(b.SetMaxAwaitTime),
 		"maxTimeMS":                collMaxTimeMS("listSearchIndexes"),
-		"timeoutMS":                collTimeoutMS(),
 	})
 	if err != nil {
 		return nil, err

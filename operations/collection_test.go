@@ -94,29 +94,29 @@ type collOpCase struct {
 }
 
 var collOpCases = []collOpCase{
-	{"insertMany", `{"documents": [{"_id": 1}]}`, []string{"documents"}, `"ordered": 1`, `"timeoutMS": 10`},
+	{"insertMany", `{"documents": [{"_id": 1}]}`, []string{"documents"}, `"ordered": 1`, `"bypassDocumentValidation": false`},
 	{"findOne", `{"filter": {}}`, nil, `"skip": "x"`, `"let": {}`},
 	{"aggregate", `{"pipeline": []}`, []string{"pipeline"}, `"batchSize": 1.5`, `"maxTimeMS": 10`},
-	{"countDocuments", `{"filter": {}}`, []string{"filter"}, `"limit": true`, `"timeoutMS": 10`},
+	{"countDocuments", `{"filter": {}}`, []string{"filter"}, `"limit": true`, `"maxTimeMS": 10`},
 	{"estimatedDocumentCount", `{}`, nil, `"comment": 1, "session": 2`, `"maxTimeMS": 10`},
-	{"count", `{"filter": {}}`, []string{"filter"}, `"collation": {"locale": 1}`, `"timeoutMS": 10`},
+	{"count", `{"filter": {}}`, []string{"filter"}, `"collation": {"locale": 1}`, ""},
 	{"distinct", `{"fieldName": "x", "filter": {}}`, []string{"fieldName"}, `"fieldName": 1`, `"maxTimeMS": 10`},
-	{"updateOne", `{"filter": {}, "update": {"$set": {"x": 1}}}`, []string{"filter", "update"}, `"update": 1`, `"timeoutMS": 10`},
+	{"updateOne", `{"filter": {}, "update": {"$set": {"x": 1}}}`, []string{"filter", "update"}, `"update": 1`, `"bypassDocumentValidation": false`},
 	{"updateMany", `{"filter": {}, "update": [{"$set": {"x": 1}}]}`, []string{"filter", "update"}, `"arrayFilters": [1]`, `"sort": {"x": 1}`},
-	{"replaceOne", `{"filter": {}, "replacement": {"x": 1}}`, []string{"filter", "replacement"}, `"replacement": []`, `"timeoutMS": 10`},
-	{"deleteOne", `{"filter": {}}`, []string{"filter"}, `"hint": 1`, `"timeoutMS": 10`},
-	{"deleteMany", `{"filter": {}}`, []string{"filter"}, `"let": 1`, `"timeoutMS": 10`},
+	{"replaceOne", `{"filter": {}, "replacement": {"x": 1}}`, []string{"filter", "replacement"}, `"replacement": []`, `"bypassDocumentValidation": false`},
+	{"deleteOne", `{"filter": {}}`, []string{"filter"}, `"hint": 1`, ""},
+	{"deleteMany", `{"filter": {}}`, []string{"filter"}, `"let": 1`, ""},
 	{"findOneAndUpdate", `{"filter": {}, "update": {"$set": {"x": 1}}}`, []string{"filter", "update"}, `"returnDocument": "Sideways"`, `"maxTimeMS": 10`},
 	{"findOneAndReplace", `{"filter": {}, "replacement": {"x": 1}}`, []string{"filter", "replacement"}, `"returnDocument": 1`, `"maxTimeMS": 10`},
 	{"findOneAndDelete", `{"filter": {}}`, []string{"filter"}, `"projection": "x"`, `"maxTimeMS": 10`},
-	{"bulkWrite", `{"requests": [{"insertOne": {"document": {}}}]}`, []string{"requests"}, `"requests": {}`, `"timeoutMS": 10`},
+	{"bulkWrite", `{"requests": [{"insertOne": {"document": {}}}]}`, []string{"requests"}, `"requests": {}`, `"bypassDocumentValidation": false`},
 	{"createIndex", `{"keys": {"x": 1}}`, []string{"keys"}, `"expireAfterSeconds": 5000000000`, `"background": true`},
 	{"dropIndex", `{"name": "x_1"}`, []string{"name"}, `"name": {}`, `"comment": "c"`},
 	{"dropIndexes", `{}`, nil, `"session": 1`, `"maxTimeMS": 10`},
 	{"listIndexes", `{}`, nil, `"batchSize": "x"`, `"timeoutMode": "cursorLifetime"`},
 	{"listIndexNames", `{}`, nil, `"rawData": 1`, `"comment": "c"`},
 	{"rename", `{"to": "other"}`, []string{"to"}, `"dropTarget": "yes"`, ""},
-	{"drop", `{}`, nil, `"encryptedFields": 1`, `"timeoutMS": 10`},
+	{"drop", `{}`, nil, `"encryptedFields": 1`, ""},
 }
 
 // collWith adds fields to a JSON object (a later duplicate key is not allowed, so the

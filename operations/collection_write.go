@@ -26,7 +26,6 @@ func collInsertMany(ctx context.Context, c *Call, coll *entities.Collection) (Re
 		"comment":                  anyValue(o.SetComment),
 		"ordered":                  boolean(o.SetOrdered),
 		"rawData":                  rawData(o, xoptions.SetInternalInsertManyOptions),
-		"timeoutMS":                collTimeoutMS(),
 	}, "documents")
 	if err != nil {
 		return Result{}, err
@@ -65,7 +64,6 @@ func collUpdateOne(ctx context.Context, c *Call, coll *entities.Collection) (Res
 		"sort":                     document(o.SetSort),
 		"upsert":                   boolean(o.SetUpsert),
 		"rawData":                  rawData(o, xoptions.SetInternalUpdateOneOptions),
-		"timeoutMS":                collTimeoutMS(),
 	}, "filter", "update")
 	if err != nil {
 		return Result{}, err
@@ -92,7 +90,6 @@ func collUpdateMany(ctx context.Context, c *Call, coll *entities.Collection) (Re
 		"sort":                     collNoOption("updateMany", "sort", "UpdateManyOptions"),
 		"upsert":                   boolean(o.SetUpsert),
 		"rawData":                  rawData(o, xoptions.SetInternalUpdateManyOptions),
-		"timeoutMS":                collTimeoutMS(),
 	}, "filter", "update")
 	if err != nil {
 		return Result{}, err
@@ -115,7 +112,6 @@ func collReplaceOne(ctx context.Context, c *Call, coll *entities.Collection) (Re
 		"sort":                     document(o.SetSort),
 		"upsert":                   boolean(o.SetUpsert),
 		"rawData":                  rawData(o, xoptions.SetInternalReplaceOptions),
-		"timeoutMS":                collTimeoutMS(),
 	}, "filter", "replacement")
 	if err != nil {
 		return Result{}, err
@@ -145,7 +141,6 @@ func collDeleteOne(ctx context.Context, c *Call, coll *entities.Collection) (Res
 		"hint":      hint(o.SetHint),
 		"let":       document(o.SetLet),
 		"rawData":   rawData(o, xoptions.SetInternalDeleteOneOptions),
-		"timeoutMS": collTimeoutMS(),
 	}, "filter")
 	if err != nil {
 		return Result{}, err
@@ -164,7 +159,6 @@ func collDeleteMany(ctx context.Context, c *Call, coll *entities.Collection) (Re
 		"hint":      hint(o.SetHint),
 		"let":       document(o.SetLet),
 		"rawData":   rawData(o, xoptions.SetInternalDeleteManyOptions),
-		"timeoutMS": collTimeoutMS(),
 	}, "filter")
 	if err != nil {
 		return Result{}, err
@@ -205,7 +199,6 @@ func collFindOneAndUpdate(ctx context.Context, c *Call, coll *entities.Collectio
 		"sort":                     document(o.SetSort),
 		"upsert":                   boolean(o.SetUpsert),
 		"rawData":                  rawData(o, xoptions.SetInternalFindOneAndUpdateOptions),
-		"timeoutMS":                collTimeoutMS(),
 	}, "filter", "update")
 	if err != nil {
 		return Result{}, err
@@ -231,7 +224,6 @@ func collFindOneAndReplace(ctx context.Context, c *Call, coll *entities.Collecti
 		"sort":                     document(o.SetSort),
 		"upsert":                   boolean(o.SetUpsert),
 		"rawData":                  rawData(o, xoptions.SetInternalFindOneAndReplaceOptions),
-		"timeoutMS":                collTimeoutMS(),
 	}, "filter", "replacement")
 	if err != nil {
 		return Result{}, err
@@ -253,7 +245,6 @@ func collFindOneAndDelete(ctx context.Context, c *Call, coll *entities.Collectio
 		"projection": document(o.SetProjection),
 		"sort":       document(o.SetSort),
 		"rawData":    rawData(o, xoptions.SetInternalFindOneAndDeleteOptions),
-		"timeoutMS":  collTimeoutMS(),
 	}, "filter")
 	if err != nil {
 		return Result{}, err

@@ -142,7 +142,11 @@ func (cv *coverage) operation(path string, op *specifications.Operation, kinds m
 	if !ok {
 		cv.add(path+".name", Missing, "%s", (&UnknownOperation{Kind: kind, Name: op.Name}).Error())
 	} else {
-		cv.dryRun(path, kind, op, fn)
+		dry := op
+		if stripped, _, err := operationTimeout(kind, op); err == nil {
+			dry = stripped // Execute applies timeoutMS itself (timeout.go)
+		}
+		cv.dryRun(path, kind, dry, fn)
 	}
 
 	switch nested, ok := nestedOperations[key{kind, op.Name}]; {

@@ -59,9 +59,7 @@ func cursorDocument(it entities.Iterator) Result {
 // closeCursor closes the cursor or change stream (killCursors when it is open on the
 // server); the spec requires every error to be suppressed.
 func closeCursor(ctx context.Context, c *Call, e entities.Iterable) (Result, error) {
-	err := parse(c.Op.Arguments, fields{
-		"timeoutMS": unsupportedTimeoutMS,
-	})
+	err := parse(c.Op.Arguments, fields{})
 	if err != nil {
 		return Result{}, err
 	}

@@ -83,7 +83,6 @@ func TestCursorArguments(t *testing.T) {
 		{"iterateUntilDocumentOrError", bson.D{{Key: "batchSize", Value: 1}}, wantUnknown},
 		{"iterateOnce", bson.D{{Key: "x", Value: 1}}, wantUnknown},
 		{"close", bson.D{{Key: "x", Value: 1}}, wantUnknown},
-		{"close", bson.D{{Key: "timeoutMS", Value: 10}}, wantUnsupported},
 	} {
 		env := newDCEnv(t)
 		addDCCursor(t, env)

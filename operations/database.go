@@ -18,7 +18,9 @@ import (
 // Collections, Run Command specs).
 
 // unsupportedTimeoutMS refuses the per-operation timeoutMS of CSOT.
-var unsupportedTimeoutMS = unsupported("timeoutMS per operation: the Go driver v2 sets timeouts per client only")
+// Execute applies timeoutMS itself (timeout.go) except to operations whose cursor or
+// change stream outlives them: only those executors see the argument.
+var unsupportedTimeoutMS = unsupported("timeoutMS on a cursor or change stream: its later iterations run outside the operation, and the Go driver v2 has no cursor timeouts")
 
 // unsupportedTimeoutMode refuses CSOT's timeoutMode.
 var unsupportedTimeoutMode = unsupported("timeoutMode: the Go driver v2 has no cursor timeout modes")
@@ -61,7 +63,6 @@ func runCommand(ctx context.Context, c *Call, db *entities.Database) (Result, er
 		"commandName":    stringVar(&name),
 		"readPreference": readPreference(o.SetReadPreference),
 		"session":        session(c.Entities, &ctx),
-		"timeoutMS":      unsupportedTimeoutMS,
 	}, "command", "commandName")
 	if err == nil {
 		err = checkCommandName(cmd, name)
@@ -224,7 +225,6 @@ func createCollection(ctx context.Context, c *Call, db *entities.Database) (Resu
 		"clusteredIndex":               document(o.SetClusteredIndex),
 		"encryptedFields":              document(o.SetEncryptedFields),
 		"comment":                      unsupported("createCollection comment: the Go driver's CreateCollection has no comment option"),
-		"timeoutMS":                    unsupportedTimeoutMS,
 	}, "collection")
 	if err != nil {
 		return Result{}, err
@@ -302,7 +302,6 @@ func dropCollection(ctx context.Context, c *Call, db *entities.Database) (Result
 		"session":         session(c.Entities, &ctx),
 		"encryptedFields": document(o.SetEncryptedFields),
 		"comment":         unsupported("dropCollection comment: the Go driver's Drop has no comment option"),
-		"timeoutMS":       unsupportedTimeoutMS,
 	}, "collection")
 	if err != nil {
 		return Result{}, err
@@ -350,7 +349,6 @@ func modifyCollection(ctx context.Context, c *Call, db *entities.Database) (Resu
 		"cappedSize": asInt("cappedSize"),
 		"cappedMax":  asInt("cappedMax"),
 		"comment":    add("comment", func(bson.RawValue) error { return nil }),
-		"timeoutMS":  unsupportedTimeoutMS,
 	}, "collection")
 	if err != nil {
 		return Result{}, err
@@ -370,7 +368,6 @@ func listCollectionsArgs(ctx *context.Context, c *Call, o *options.ListCollectio
 		"rawData":               rawData(o, xoptions.SetInternalListCollectionsOptions),
 		"comment":               unsupported("listCollections comment: the Go driver's ListCollections has no comment option"),
 		"timeoutMode":           unsupportedTimeoutMode,
-		"timeoutMS":             unsupportedTimeoutMS,
 	}
 	if nameOnly {
 		fs["nameOnly"] = boolean(o.SetNameOnly)
@@ -424,7 +421,6 @@ func databaseAggregate(ctx context.Context, c *Call, db *entities.Database) (Res
 		"rawData":     rawData(o, xoptions.SetInternalAggregateOptions),
 		"maxTimeMS":   unsupported("maxTimeMS on aggregate: the Go driver v2 has no per-operation maxTimeMS (it uses timeoutMS)"),
 		"timeoutMode": unsupportedTimeoutMode,
-		"timeoutMS":   unsupportedTimeoutMS,
 	}, "pipeline")
 	if err != nil {
 		return Result{}, err

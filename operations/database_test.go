@@ -147,7 +147,6 @@ func TestDatabaseArguments(t *testing.T) {
 		{"runCommand readPreference type", "db0", "runCommand", bson.D{{Key: "command", Value: ping}, {Key: "commandName", Value: "ping"}, {Key: "readPreference", Value: "primary"}}, wantInvalid, "readPreference"},
 		{"runCommand session undefined", "db0", "runCommand", bson.D{{Key: "command", Value: ping}, {Key: "commandName", Value: "ping"}, {Key: "session", Value: "nope"}}, wantInvalid, "session"},
 		{"runCommand session of another kind", "db0", "runCommand", bson.D{{Key: "command", Value: ping}, {Key: "commandName", Value: "ping"}, {Key: "session", Value: "db0"}}, wantInvalid, "session"},
-		{"runCommand timeoutMS", "db0", "runCommand", bson.D{{Key: "command", Value: ping}, {Key: "commandName", Value: "ping"}, {Key: "timeoutMS", Value: 100}}, wantUnsupported, ""},
 
 		{"runCursorCommand no commandName", "db0", "runCursorCommand", bson.D{{Key: "command", Value: find}}, wantInvalid, "commandName"},
 		{"runCursorCommand commandName disagrees", "db0", "runCursorCommand", bson.D{{Key: "command", Value: find}, {Key: "commandName", Value: "aggregate"}}, wantInvalid, "commandName"},
@@ -183,7 +182,6 @@ func TestDatabaseArguments(t *testing.T) {
 		{"listCollections unknown", "db0", "listCollections", bson.D{{Key: "foo", Value: 1}}, wantUnknown, ""},
 		{"listCollections filter type", "db0", "listCollections", bson.D{{Key: "filter", Value: 1}}, wantInvalid, "filter"},
 		{"listCollections batchSize type", "db0", "listCollections", bson.D{{Key: "batchSize", Value: 2.5}}, wantInvalid, "batchSize"},
-		{"listCollections timeoutMS", "db0", "listCollections", bson.D{{Key: "timeoutMS", Value: 10}}, wantUnsupported, ""},
 		{"listCollectionObjects timeoutMode", "db0", "listCollectionObjects", bson.D{{Key: "timeoutMode", Value: "iteration"}}, wantUnsupported, ""},
 		{"listCollectionNames nameOnly", "db0", "listCollectionNames", bson.D{{Key: "nameOnly", Value: true}}, wantUnknown, ""},
 		{"listCollectionNames rawData type", "db0", "listCollectionNames", bson.D{{Key: "rawData", Value: 1}}, wantInvalid, "rawData"},

@@ -93,6 +93,24 @@ func Execute(ctx context.Context, c *Call) (Result, error) {
 	if !ok {
 		return Result{}, &UnknownOperation{Kind: kind, Name: c.Op.Name}
 	}
+	op, timeout, err := operationTimeout(kind, c.Op)
+	if err != nil {
+		return Result{}, err
+	}
+	if timeout != nil {
+		if *timeout == noDeadline {
+			if cl := entities.ClientOf(target); cl != nil && cl.Timeout != nil {
+				return Result{}, &entities.Unsupported{Reason: "timeoutMS: 0 on an operation of a client with a timeout: the Go driver v2 cannot lift the client's timeout for one operation"}
+			}
+		} else {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, *timeout)
+			defer cancel()
+		}
+		call := *c
+		call.Op = op
+		c = &call
+	}
 	res, err := fn(ctx, c, target)
 	if err == nil {
 		raise(ctx, res.Err) // in a withTransaction callback, the error propagates (session.go)

@@ -55,14 +55,14 @@ func startTransaction(_ context.Context, c *Call, s *entities.Session) (Result, 
 }
 
 func commitTransaction(ctx context.Context, c *Call, s *entities.Session) (Result, error) {
-	if err := parse(c.Op.Arguments, fields{"timeoutMS": unsupportedTimeoutMS}); err != nil {
+	if err := parse(c.Op.Arguments, fields{}); err != nil {
 		return Result{}, err
 	}
 	return done(bson.RawValue{}, matchers.Nested, s.Session.CommitTransaction(ctx))
 }
 
 func abortTransaction(ctx context.Context, c *Call, s *entities.Session) (Result, error) {
-	if err := parse(c.Op.Arguments, fields{"timeoutMS": unsupportedTimeoutMS}); err != nil {
+	if err := parse(c.Op.Arguments, fields{}); err != nil {
 		return Result{}, err
 	}
 	return done(bson.RawValue{}, matchers.Nested, s.Session.AbortTransaction(ctx))
@@ -92,7 +92,6 @@ func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Result,
 		callback, err = specifications.DecodeOperations("callback", v)
 		return err
 	}
-	fs["timeoutMS"] = unsupportedTimeoutMS
 	if err := parse(c.Op.Arguments, fs, "callback"); err != nil {
 		return Result{}, err
 	}

@@ -104,9 +104,7 @@ func TestSessionArguments(t *testing.T) {
 		{"startTransaction readPreference without mode", "session0", "startTransaction", bson.D{{Key: "readPreference", Value: bson.D{}}}, wantInvalid, "readPreference"},
 		{"startTransaction maxCommitTimeMS", "session0", "startTransaction", bson.D{{Key: "maxCommitTimeMS", Value: 100}}, wantUnsupported, ""},
 		{"commitTransaction unknown", "session0", "commitTransaction", bson.D{{Key: "writeConcern", Value: bson.D{}}}, wantUnknown, "writeConcern"},
-		{"commitTransaction timeoutMS", "session0", "commitTransaction", bson.D{{Key: "timeoutMS", Value: 100}}, wantUnsupported, ""},
 		{"abortTransaction unknown", "session0", "abortTransaction", bson.D{{Key: "session", Value: "session0"}}, wantUnknown, "session"},
-		{"abortTransaction timeoutMS", "session0", "abortTransaction", bson.D{{Key: "timeoutMS", Value: 100}}, wantUnsupported, ""},
 		{"endSession unknown", "session0", "endSession", bson.D{{Key: "force", Value: true}}, wantUnknown, "force"},
 		{"getSnapshotTime unknown", "session0", "getSnapshotTime", bson.D{{Key: "x", Value: 1}}, wantUnknown, "x"},
 		{"withTransaction no callback", "session0", "withTransaction", bson.D{{Key: "readConcern", Value: bson.D{{Key: "level", Value: "local"}}}}, wantInvalid, "callback"},
@@ -114,7 +112,6 @@ func TestSessionArguments(t *testing.T) {
 		{"withTransaction callback operation without object", "session0", "withTransaction", bson.D{{Key: "callback", Value: bson.A{bson.D{{Key: "name", Value: "find"}}}}}, wantInvalid, "callback"},
 		{"withTransaction unknown", "session0", "withTransaction", bson.D{callback, {Key: "options", Value: bson.D{}}}, wantUnknown, "options"},
 		{"withTransaction maxCommitTimeMS", "session0", "withTransaction", bson.D{callback, {Key: "maxCommitTimeMS", Value: 100}}, wantUnsupported, ""},
-		{"withTransaction timeoutMS", "session0", "withTransaction", bson.D{callback, {Key: "timeoutMS", Value: 100}}, wantUnsupported, ""},
 		{"withTransaction writeConcern type", "session0", "withTransaction", bson.D{callback, {Key: "writeConcern", Value: "majority"}}, wantInvalid, "writeConcern"},
 
 		{"targetedFailPoint no session", RunnerObject, "targetedFailPoint", bson.D{{Key: "failPoint", Value: fp}}, wantInvalid, "session"},

@@ -1,0 +1,60 @@
+package operations
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/specifications"
+)
+
+func TestOperationTimeout(t *testing.T) {
+	tests := []struct {
+		name    string
+		kind    entities.Kind
+		op      string
+		args    string
+		timeout time.Duration // -2: none applied
+		rest    string        // the arguments left for the executor
+		invalid bool
+	}{
+		{"taken out", entities.KindCollection, "find", `{"filter": {}, "timeoutMS": 100, "limit": 1}`, 100 * time.Millisecond, `{"filter": {},"limit": {"$numberInt":"1"}}`, false},
+		{"long", entities.KindCollection, "insertOne", `{"timeoutMS": {"$numberLong": "5"}, "document": {}}`, 5 * time.Millisecond, `{"document": {}}`, false},
+		{"zero: no timeout", entities.KindDatabase, "runCommand", `{"timeoutMS": 0}`, noDeadline, `{}`, false},
+		{"none", entities.KindCollection, "find", `{"filter": {}}`, -2, `{"filter": {}}`, false},
+		{"cursor outlives the operation", entities.KindCollection, "createFindCursor", `{"filter": {}, "timeoutMS": 5}`, -2, `{"filter": {},"timeoutMS": {"$numberInt":"5"}}`, false},
+		{"change stream outlives the operation", entities.KindCollection, "createChangeStream", `{"pipeline": [], "timeoutMS": 5}`, -2, `{"pipeline": [],"timeoutMS": {"$numberInt":"5"}}`, false},
+		{"testRunner", kindRunner, "wait", `{"timeoutMS": 5}`, -2, `{"timeoutMS": {"$numberInt":"5"}}`, false},
+		{"negative", entities.KindCollection, "find", `{"timeoutMS": -1}`, 0, "", true},
+		{"not a number", entities.KindCollection, "find", `{"timeoutMS": "5"}`, 0, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op := &specifications.Operation{Name: tt.op, Object: "x", Arguments: collExtJSON(t, tt.args)}
+			got, timeout, err := operationTimeout(tt.kind, op)
+			var inv *InvalidArgument
+			if tt.invalid {
+				if !errors.As(err, &inv) {
+					t.Fatalf("got %v, want InvalidArgument", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tt.timeout == -2 && timeout != nil:
+				t.Errorf("timeout %v, want none", *timeout)
+			case tt.timeout != -2 && (timeout == nil || *timeout != tt.timeout):
+				t.Errorf("timeout %v, want %v", timeout, tt.timeout)
+			}
+			if got.Arguments.String() != tt.rest {
+				t.Errorf("arguments %s, want %s", got.Arguments, tt.rest)
+			}
+			if op.Arguments.Lookup("timeoutMS").Type == 0 && tt.args != `{"filter": {}}` {
+				t.Error("the test's own operation was changed")
+			}
+		})
+	}
+}

@@ -28,17 +28,46 @@ func (m *Map) Create(ctx context.Context, spec *specifications.Entity, cfg Clien
 		e, err = m.newCollection(spec.Collection)
 	case spec.Session != nil:
 		e, err = m.newSession(spec.Session)
+	case spec.Thread != nil:
+		e = NewThread(spec.Thread.ID)
 	default:
 		return &NotImplemented{spec.Kind() + " entities"}
 	}
 	if err != nil {
 		return err
 	}
-	if err := m.Add(spec.ID(), e); err != nil {
+	if err := m.addAll(spec.ID(), e); err != nil {
 		if c, ok := e.(closer); ok {
 			c.close(ctx)
 		}
 		return err
+	}
+	return nil
+}
+
+// addAll adds an entity and, for a client, the event lists of its
+// storeEventsAsEntities; all names must be new (none is added otherwise).
+func (m *Map) addAll(id string, e Entity) error {
+	names := []namedList{{id: id}}
+	if c, ok := e.(*Client); ok && c.store != nil {
+		names = append(names, c.store.lists...)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	seen := map[string]bool{}
+	for _, n := range names {
+		if _, dup := m.byID[n.id]; dup || seen[n.id] {
+			return fmt.Errorf("entity %q is already defined", n.id)
+		}
+		seen[n.id] = true
+	}
+	for _, n := range names {
+		var entity Entity = e
+		if n.list != nil {
+			entity = n.list
+		}
+		m.byID[n.id] = entity
+		m.order = append(m.order, n.id)
 	}
 	return nil
 }

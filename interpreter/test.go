@@ -109,8 +109,10 @@ func (tr *testRun) steps(ctx context.Context) *verdict {
 			return v
 		}
 	}
-	if tr.t.ExpectLogMessages != nil {
-		return &verdict{Error, "expectLogMessages is not implemented by specrun yet", ""}
+	for i := range tr.t.ExpectLogMessages {
+		if v := tr.expectLogMessages(i, &tr.t.ExpectLogMessages[i]); v != nil {
+			return v
+		}
 	}
 	if tr.t.ExpectTracingMessages != nil {
 		return &verdict{Unsupported, "expectTracingMessages: the Go driver has no tracing spans", ""}

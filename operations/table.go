@@ -71,6 +71,17 @@ var table = map[key]executor{
 	{kindRunner, "assertCollectionNotExists"}: special(func(ctx context.Context, c *Call) error { return assertCollection(ctx, c, false) }),
 	{kindRunner, "assertIndexExists"}:         special(func(ctx context.Context, c *Call) error { return assertIndex(ctx, c, true) }),
 	{kindRunner, "assertIndexNotExists"}:      special(func(ctx context.Context, c *Call) error { return assertIndex(ctx, c, false) }),
+
+	// testRunner: events, threads and topology (runner_events.go).
+	{kindRunner, "waitForEvent"}:                      special(waitForEvent),
+	{kindRunner, "assertEventCount"}:                  special(assertEventCount),
+	{kindRunner, "assertNumberConnectionsCheckedOut"}: special(assertNumberConnectionsCheckedOut),
+	{kindRunner, "recordTopologyDescription"}:         special(recordTopologyDescription),
+	{kindRunner, "assertTopologyType"}:                special(assertTopologyType),
+	{kindRunner, "waitForPrimaryChange"}:              special(waitForPrimaryChange),
+	{kindRunner, "wait"}:                              special(wait),
+	{kindRunner, "runOnThread"}:                       special(runOnThread),
+	{kindRunner, "waitForThread"}:                     special(waitForThread),
 }
 
 // on adapts an operation on one kind of entity to the table's executor.

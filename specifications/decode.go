@@ -94,6 +94,8 @@ func parseTag(tag string) fieldTag {
 }
 
 // namedEnums are the value lists used by more than one field (`enum=@name`).
+// observableEvents follows the spec text, which lists the heartbeat events that the
+// JSON schema leaves out (the SDAM tests observe them).
 var namedEnums = map[string][]string{
 	"severity": {"emergency", "alert", "critical", "error", "warning", "notice", "info", "debug", "trace"},
 	"observableEvents": {"commandStartedEvent", "commandSucceededEvent", "commandFailedEvent",
@@ -101,8 +103,9 @@ var namedEnums = map[string][]string{
 		"connectionCreatedEvent", "connectionReadyEvent", "connectionClosedEvent",
 		"connectionCheckOutStartedEvent", "connectionCheckOutFailedEvent",
 		"connectionCheckedOutEvent", "connectionCheckedInEvent",
-		"serverDescriptionChangedEvent", "topologyDescriptionChangedEvent",
-		"topologyOpeningEvent", "topologyClosedEvent"},
+		"serverDescriptionChangedEvent", "serverHeartbeatStartedEvent",
+		"serverHeartbeatSucceededEvent", "serverHeartbeatFailedEvent",
+		"topologyDescriptionChangedEvent", "topologyOpeningEvent", "topologyClosedEvent"},
 }
 
 var (

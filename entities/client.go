@@ -35,7 +35,9 @@ type Client struct {
 
 func (*Client) Kind() Kind { return KindClient }
 func (c *Client) close(ctx context.Context) {
-	_ = c.Client.Disconnect(ctx)
+	if c.Client != nil {
+		_ = c.Client.Disconnect(ctx)
+	}
 }
 
 // CommandEvents returns a copy of the observed command events, in order.
@@ -103,7 +105,7 @@ type Recording struct {
 }
 
 // NewRecordedClient returns a client entity without a driver client that has observed
-// what rec holds. Its Client is nil, so it must not be closed or used for operations.
+// what rec holds. Its Client is nil: it cannot run operations.
 func NewRecordedClient(id string, rec Recording) *Client {
 	s := newSignal()
 	mon := newMonitorRecorder(s)

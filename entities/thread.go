@@ -17,6 +17,9 @@ type Thread struct {
 
 	jobs chan func() error
 	done chan struct{} // closed when the goroutine has stopped
+	// stop ends the contexts of the jobs when the thread is closed.
+	stopped context.Context
+	stop    context.CancelFunc
 
 	mu      sync.Mutex
 	pending int           // jobs given and not finished
@@ -28,6 +31,7 @@ type Thread struct {
 // NewThread starts an idle thread.
 func NewThread(id string) *Thread {
 	t := &Thread{ID: id, jobs: make(chan func() error, 1024), done: make(chan struct{})}
+	t.stopped, t.stop = context.WithCancel(context.Background())
 	go t.loop()
 	return t
 }
@@ -57,9 +61,11 @@ func (t *Thread) loop() {
 	}
 }
 
-// Run schedules job on the thread without waiting for it. Once a job has failed, the
-// jobs after it are not run: the test has failed with the first.
-func (t *Thread) Run(job func() error) error {
+// Run schedules job on the thread without waiting for it. The job gets ctx's values
+// but outlives the operation that scheduled it: its context ends when the thread is
+// closed. Once a job has failed, the jobs after it are not run: the test has failed
+// with the first.
+func (t *Thread) Run(ctx context.Context, job func(context.Context) error) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
@@ -69,8 +75,14 @@ func (t *Thread) Run(job func() error) error {
 	if t.idle == nil {
 		t.idle = make(chan struct{})
 	}
+	run := func() error {
+		jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		defer context.AfterFunc(t.stopped, cancel)()
+		return job(jctx)
+	}
 	select {
-	case t.jobs <- job:
+	case t.jobs <- run:
 		return nil
 	default:
 		t.pending--
@@ -114,6 +126,7 @@ func (t *Thread) close(ctx context.Context) {
 	}
 	close(t.jobs)
 	t.mu.Unlock()
+	t.stop()
 	select {
 	case <-t.done:
 	case <-ctx.Done():

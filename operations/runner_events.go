@@ -271,7 +271,7 @@ func runOnThread(ctx context.Context, c *Call) error {
 		return err
 	}
 	ops := []specifications.Operation{*op}
-	return thread.Run(func() error { return c.Runner.Nested(ctx, ops) })
+	return thread.Run(ctx, func(ctx context.Context) error { return c.Runner.Nested(ctx, ops) })
 }
 
 // waitForThread waits for the operations scheduled on the thread and returns the

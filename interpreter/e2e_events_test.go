@@ -20,14 +20,14 @@ func TestRunEventsFile(t *testing.T) {
 		"assertNumberConnectionsCheckedOut differs": {interpreter.Fail,
 			"operation 1 (assertNumberConnectionsCheckedOut): assertNumberConnectionsCheckedOut: client0 has 0 connections checked out, expected 1", nil},
 		"sdam events of a client's life": {status: interpreter.Pass},
-		"assertTopologyType differs": {interpreter.Fail, "operation 2 (assertTopologyType): assertTopologyType: the topology is Single, expected ReplicaSetWithPrimary", nil},
-		"command log messages":       {status: interpreter.Pass},
+		"assertTopologyType differs":     {interpreter.Fail, "operation 2 (assertTopologyType): assertTopologyType: the topology is Single, expected ReplicaSetWithPrimary", nil},
+		"command log messages":           {status: interpreter.Pass},
 		"log messages differ": {interpreter.Fail, `expectLogMessages[0] (client2): message 0: data: commandName: expected string "hello", got string "ping"`, []string{
 			`expected: [command/debug "Command succeeded"]`, `observed: [command/debug "Command succeeded"]`,
 		}},
-		"operations on threads": {status: interpreter.Pass},
+		"operations on threads":             {status: interpreter.Pass},
 		"a thread's failure fails the test": {interpreter.Fail, "operation 2 (waitForThread): operation 0 (find): expectResult: 0.x: expected int32 12, got int32 11", nil},
-		"storeEventsAsEntities": {interpreter.Error, `operation 2 (createEntities): thread events3: entity "events3" is already defined`, nil},
+		"storeEventsAsEntities":             {interpreter.Error, `operation 2 (createEntities): thread events3: entity "events3" is already defined`, nil},
 	}
 	if len(cases) != len(results) {
 		t.Errorf("%d cases for %d tests", len(cases), len(results))

@@ -206,7 +206,7 @@ func TestExpectLogMessages(t *testing.T) {
 			Messages: []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg}, IgnoreExtraMessages: ptr(true)}, Fail,
 			`message 0: component: expected command, observed topology ("Server heartbeat started")`},
 		{"ignoreMessages matches level too", observed, specifications.ExpectedLogMessagesForClient{
-			Messages: []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg},
+			Messages:       []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg},
 			IgnoreMessages: []specifications.ExpectedLogMessage{wantLog("topology", "info", bson.D{{Key: "message", Value: "Server heartbeat started"}})}}, Fail,
 			"expected 2 log messages, observed 4"},
 		{"extra message", observed, specifications.ExpectedLogMessagesForClient{

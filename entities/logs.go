@@ -96,7 +96,8 @@ func (r *logRecorder) Info(level int, msg string, keysAndValues ...any) {
 // Error implements the driver's LogSink; the Go driver does not call it today. Its
 // message is kept at info level (the driver's most severe) with the error.
 func (r *logRecorder) Error(err error, msg string, keysAndValues ...any) {
-	r.record("info", msg, append(keysAndValues, "error", err))
+	kv := append(append([]any(nil), keysAndValues...), "error", err)
+	r.record("info", msg, kv)
 }
 
 func (r *logRecorder) record(level, msg string, kv []any) {

@@ -45,9 +45,18 @@ func TestLogRecorderComponentsAndLevels(t *testing.T) {
 		t.Errorf("recorded %v, want %v", got, wantMsgs)
 	}
 
+	// Error (which the driver does not call today) keeps the error with the message.
+	kv := make([]any, 2, 4)
+	kv[0], kv[1] = "commandName", "ping"
+	r.Error(errors.New("boom"), "Command failed", kv...)
+	last := c.LogMessages()[3]
+	if last.Component != "command" || last.Level != "info" || last.Data.Lookup("error").StringValue() != "boom" || kv[:cap(kv)][2] != nil {
+		t.Errorf("Error recorded %s %s %s", last.Component, last.Level, last.Data)
+	}
+
 	c.StopObserving()
 	r.Info(1, "Command started", "commandName", "ping")
-	if n := len(c.LogMessages()); n != 3 {
+	if n := len(c.LogMessages()); n != 4 {
 		t.Errorf("%d messages after the collector stopped", n)
 	}
 }

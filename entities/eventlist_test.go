@@ -14,20 +14,27 @@ import (
 )
 
 func TestEventListsStoreEventsAsDocuments(t *testing.T) {
-	c, mon := newTestClient(t, &specifications.ClientEntity{
-		ObserveEvents:                 []string{"commandStartedEvent"},
-		IgnoreCommandMonitoringEvents: []string{"find"},
-		StoreEventsAsEntities: []specifications.StoreEventsAsEntity{
-			{ID: "commands", Events: []string{"CommandStartedEvent", "CommandSucceededEvent"}},
-			{ID: "pool", Events: []string{"PoolClearedEvent", "ConnectionCheckedOutEvent", "CommandStartedEvent"}},
-		},
+	// The recorders of a client, without a driver client whose own events would mix in.
+	store := newEventStore([]specifications.StoreEventsAsEntity{
+		{ID: "commands", Events: []string{"CommandStartedEvent", "CommandSucceededEvent"}},
+		{ID: "pool", Events: []string{"PoolClearedEvent", "ConnectionCheckedOutEvent", "CommandStartedEvent"}},
 	})
+	s := newSignal()
+	c := &Client{signal: s, store: store, monitor: newMonitorRecorder(s), events: &commandRecorder{
+		observe: map[CommandEventType]bool{CommandStarted: true}, ignore: map[string]bool{"find": true},
+		sensitiveRequests: map[int64]bool{}, signal: s, store: store.store,
+	}}
+	c.monitor.store = store.store
+	mon := c.events.monitor()
 	at := time.Unix(1700000000, 500_000_000)
 	c.store.now = func() time.Time { return at }
 	f := feeder{t, mon}
 	// Stored whatever observeEvents and ignoreCommandMonitoringEvents say.
 	f.started(1, "find", f.command("find"))
 	f.succeeded(1, "find", f.ok())
+	if len(c.CommandEvents()) != 0 {
+		t.Errorf("ignored command observed: %v", c.CommandEvents())
+	}
 	c.monitor.poolMonitor().Event(&event.PoolEvent{Type: event.ConnectionCheckedOut, Address: "h:1", ConnectionID: 7, Duration: 1500 * time.Microsecond})
 	c.monitor.poolMonitor().Event(&event.PoolEvent{Type: event.ConnectionCheckedIn, Address: "h:1", ConnectionID: 7})
 	c.monitor.poolMonitor().Event(&event.PoolEvent{Type: event.ConnectionPoolCleared, Address: "h:1", Interruption: true})
@@ -69,6 +76,27 @@ func TestEventListsStoreEventsAsDocuments(t *testing.T) {
 	f.started(2, "insert", f.command("insert"))
 	if n := len(lists["commands"].Events()); n != 2 {
 		t.Errorf("%d events after the listeners stopped", n)
+	}
+}
+
+// A client on a port where no server listens creates its pool: the event reaches the
+// list through the driver.
+func TestEventListOfAClient(t *testing.T) {
+	c, err := NewClient(context.Background(), &specifications.ClientEntity{ID: "client0",
+		StoreEventsAsEntities: []specifications.StoreEventsAsEntity{{ID: "events0", Events: []string{"PoolCreatedEvent"}}}},
+		ClientConfig{URI: "mongodb://127.0.0.1:1/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close(context.Background())
+	list := c.store.lists[0].list
+	deadline := time.Now().Add(5 * time.Second)
+	for len(list.Events()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if events := list.Events(); len(events) != 1 || events[0].Lookup("name").StringValue() != "PoolCreatedEvent" ||
+		events[0].Lookup("address").StringValue() != "127.0.0.1:1" {
+		t.Errorf("events %v", events)
 	}
 }
 

@@ -112,6 +112,13 @@ func (t *Thread) Wait(ctx context.Context, timeout time.Duration) (finished bool
 	return true, t.err
 }
 
+// Err is the first error of the jobs finished so far, without waiting for the others.
+func (t *Thread) Err() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.err
+}
+
 // close stops the thread: queued jobs are dropped and the one running is waited for
 // until ctx ends.
 func (t *Thread) close(ctx context.Context) {

@@ -1,8 +1,10 @@
 package interpreter
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -302,4 +304,25 @@ func TestExpectLogMessagesOtherClients(t *testing.T) {
 	checkVerdict(t, v, Error, `expectLogMessages[1] (nobody): entity "nobody" is not defined`)
 	v = tr.expectLogMessages(0, &specifications.ExpectedLogMessagesForClient{Client: "client0", Messages: []specifications.ExpectedLogMessage{}})
 	checkVerdict(t, v, Pass, "")
+}
+
+// A thread's failure fails the test even when no waitForThread reported it.
+func TestThreadFailureWithoutWaitForThread(t *testing.T) {
+	tr := recordedRun(t, entities.Recording{})
+	th := entities.NewThread("thread0")
+	if err := tr.entities.Add("thread0", th); err != nil {
+		t.Fatal(err)
+	}
+	defer tr.entities.Close(context.Background())
+	if v := tr.threadFailure(); v != nil {
+		t.Errorf("an idle thread fails the test: %s", v.reason)
+	}
+	_ = th.Run(context.Background(), func(context.Context) error {
+		return &verdict{Fail, "operation 0 (find): expectResult: 0.x: expected int32 12, got int32 11", "detail"}
+	})
+	if finished, _ := th.Wait(context.Background(), 5*time.Second); !finished {
+		t.Fatal("the job did not finish")
+	}
+	v := tr.threadFailure()
+	checkVerdict(t, v, Fail, "thread thread0: operation 0 (find): expectResult: 0.x: expected int32 12, got int32 11")
 }

@@ -96,6 +96,10 @@ func (tr *testRun) steps(ctx context.Context) *verdict {
 			return v
 		}
 	}
+	if v := tr.threadFailure(); v != nil {
+		end()
+		return v
+	}
 	tr.entities.Each(func(_ string, e entities.Entity) {
 		if c, ok := e.(*entities.Client); ok {
 			c.StopObserving()

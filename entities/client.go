@@ -11,13 +11,17 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
 	"github.com/specrun/specrun/specifications"
 )
 
-// Client is a client entity: a driver client and the command events it observed.
+// Client is a client entity: a driver client and what it observed: command, CMAP and
+// SDAM events, log messages, and what the runner tracks for its operations (the
+// connections checked out, the newest topology description).
 type Client struct {
 	ID     string
 	Client *mongo.Client
@@ -25,11 +29,17 @@ type Client struct {
 	// Timeout is the client's timeoutMS (from the URI and uriOptions), nil if none.
 	Timeout *time.Duration
 	events  *commandRecorder
+	monitor *monitorRecorder
+	logs    *logRecorder // nil without observeLogMessages
+	store   *eventStore  // nil without storeEventsAsEntities
+	signal  *signal
 }
 
 func (*Client) Kind() Kind { return KindClient }
 func (c *Client) close(ctx context.Context) {
-	_ = c.Client.Disconnect(ctx)
+	if c.Client != nil {
+		_ = c.Client.Disconnect(ctx)
+	}
 }
 
 // CommandEvents returns a copy of the observed command events, in order.
@@ -39,11 +49,80 @@ func (c *Client) CommandEvents() []CommandEvent {
 	return append([]CommandEvent(nil), c.events.events...)
 }
 
+// CMAPEvents returns a copy of the observed CMAP events, in order.
+func (c *Client) CMAPEvents() []Event {
+	c.monitor.mu.Lock()
+	defer c.monitor.mu.Unlock()
+	return append([]Event(nil), c.monitor.cmap...)
+}
+
+// SDAMEvents returns a copy of the observed SDAM events, in order.
+func (c *Client) SDAMEvents() []Event {
+	c.monitor.mu.Lock()
+	defer c.monitor.mu.Unlock()
+	return append([]Event(nil), c.monitor.sdam...)
+}
+
+// LogMessages returns a copy of the observed log messages, in order.
+func (c *Client) LogMessages() []LogMessage {
+	if c.logs == nil {
+		return nil
+	}
+	c.logs.mu.Lock()
+	defer c.logs.mu.Unlock()
+	return append([]LogMessage(nil), c.logs.messages...)
+}
+
+// ConnectionsCheckedOut is the number of connections checked out now: CMAP checked-out
+// events less checked-in events, whatever observeEvents says.
+func (c *Client) ConnectionsCheckedOut() int {
+	c.monitor.mu.Lock()
+	defer c.monitor.mu.Unlock()
+	return c.monitor.checkedOut
+}
+
+// Topology returns the client's newest topology description (that of the last
+// topology description changed event); false before the first.
+func (c *Client) Topology() (event.TopologyDescription, bool) {
+	c.monitor.mu.Lock()
+	defer c.monitor.mu.Unlock()
+	if c.monitor.topology == nil {
+		return event.TopologyDescription{}, false
+	}
+	return *c.monitor.topology, true
+}
+
+// Changed returns a channel that is closed at the client's next event (observed or
+// not, of any family): a waiter takes it, then looks at the events, then waits on it.
+func (c *Client) Changed() <-chan struct{} { return c.signal.wait() }
+
+// Recording is what a client has observed, for tests of the assertions outside this
+// package.
+type Recording struct {
+	Commands   []CommandEvent
+	CMAP, SDAM []Event
+	Logs       []LogMessage
+	CheckedOut int
+	Topology   *event.TopologyDescription
+}
+
+// NewRecordedClient returns a client entity without a driver client that has observed
+// what rec holds. Its Client is nil: it cannot run operations.
+func NewRecordedClient(id string, rec Recording) *Client {
+	s := newSignal()
+	mon := newMonitorRecorder(s)
+	mon.cmap, mon.sdam, mon.checkedOut, mon.topology = rec.CMAP, rec.SDAM, rec.CheckedOut, rec.Topology
+	return &Client{
+		ID: id, signal: s, monitor: mon,
+		events: &commandRecorder{events: rec.Commands, signal: s},
+		logs:   &logRecorder{messages: rec.Logs, signal: s},
+	}
+}
+
 // NewObservedClient returns a client entity without a driver client that has observed
-// events, in order: for tests of event assertions outside this package. Its Client is
-// nil, so it must not be closed or used for operations.
+// command events, in order (see NewRecordedClient).
 func NewObservedClient(id string, events ...CommandEvent) *Client {
-	return &Client{ID: id, events: &commandRecorder{events: events}}
+	return NewRecordedClient(id, Recording{Commands: events})
 }
 
 // LastCommand returns the last command this client sent, observed or not, and the
@@ -54,12 +133,20 @@ func (c *Client) LastCommand() (started, ended CommandEvent) {
 	return c.events.last, c.events.lastOutcome
 }
 
-// StopObserving turns the client's event listeners off: the spec has them disabled
-// once a test's operations are done, before events are asserted.
+// StopObserving turns the client's event listeners and log collector off: the spec
+// has them disabled once a test's operations are done, before events are asserted.
 func (c *Client) StopObserving() {
 	c.events.mu.Lock()
 	c.events.stopped = true
 	c.events.mu.Unlock()
+	c.monitor.mu.Lock()
+	c.monitor.stopped = true
+	c.monitor.mu.Unlock()
+	if c.logs != nil {
+		c.logs.mu.Lock()
+		c.logs.stopped = true
+		c.logs.mu.Unlock()
+	}
 }
 
 // Unobserved runs fn with event recording paused, for the configureFailPoint commands
@@ -88,6 +175,12 @@ type NotImplemented struct{ What string }
 
 func (n *NotImplemented) Error() string { return n.What + " is not implemented by specrun yet" }
 
+// Failed is a condition the test sets up that the server did not meet (a pool that
+// awaitMinPoolSizeMS waits for and that is not populated in time): the test fails.
+type Failed struct{ Reason string }
+
+func (f *Failed) Error() string { return f.Reason }
+
 // ClientConfig is what a client entity needs from the test run.
 type ClientConfig struct {
 	URI        string     // the connection string the run targets
@@ -100,16 +193,10 @@ type ClientConfig struct {
 // NewClient connects a client entity as the spec defines it.
 func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg ClientConfig) (*Client, error) {
 	switch {
-	case spec.StoreEventsAsEntities != nil:
-		return nil, &NotImplemented{"client storeEventsAsEntities"}
-	case spec.ObserveLogMessages != nil:
-		return nil, &NotImplemented{"client observeLogMessages"}
 	case spec.AutoEncryptOpts != nil:
 		return nil, &Unsupported{NoClientSideEncryption}
 	case spec.ObserveTracingMessages != nil:
 		return nil, &Unsupported{"observeTracingMessages: the Go driver has no tracing spans"}
-	case spec.AwaitMinPoolSizeMS != nil:
-		return nil, &NotImplemented{"client awaitMinPoolSizeMS"}
 	}
 	uri, err := clientURI(cfg.URI, cfg.Deployment, spec.UseMultipleMongoses)
 	if err != nil {
@@ -118,27 +205,43 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 	if uri, err = withURIOptions(uri, spec.URIOptions); err != nil {
 		return nil, err
 	}
-	rec := &commandRecorder{
+	if err := knownURIOptions(uri, spec.URIOptions); err != nil {
+		return nil, err
+	}
+	c := &Client{ID: spec.ID, signal: newSignal()}
+	c.events = &commandRecorder{
 		observe:           map[CommandEventType]bool{},
 		ignore:            map[string]bool{},
 		sensitiveRequests: map[int64]bool{},
 		observeSensitive:  spec.ObserveSensitiveCommands != nil && *spec.ObserveSensitiveCommands,
 		commandTime:       cfg.CommandTime,
+		signal:            c.signal,
 	}
+	c.monitor = newMonitorRecorder(c.signal)
 	for _, name := range spec.ObserveEvents {
 		switch t := CommandEventType(name); t {
 		case CommandStarted, CommandSucceeded, CommandFailed:
-			rec.observe[t] = true
+			c.events.observe[t] = true
 		default:
-			return nil, &NotImplemented{"observeEvents " + name}
+			c.monitor.observe[name] = true
 		}
 	}
 	for _, name := range spec.IgnoreCommandMonitoringEvents {
-		rec.ignore[name] = true
+		c.events.ignore[name] = true
 	}
-	opts := options.Client().ApplyURI(uri).SetMonitor(rec.monitor())
+	if c.store = newEventStore(spec.StoreEventsAsEntities); c.store != nil {
+		c.events.store, c.monitor.store = c.store.store, c.store.store
+	}
+	pools, servers := c.monitor.poolMonitor(), c.monitor.serverMonitor()
 	if cfg.CommandTime != nil {
-		opts.SetPoolMonitor(poolRoundTrips(cfg.CommandTime)).SetServerMonitor(heartbeatRoundTrips(cfg.CommandTime))
+		pools = bothPools(pools, poolRoundTrips(cfg.CommandTime))
+		servers = bothServers(servers, heartbeatRoundTrips(cfg.CommandTime))
+	}
+	opts := options.Client().ApplyURI(uri).SetMonitor(c.events.monitor()).SetPoolMonitor(pools).SetServerMonitor(servers)
+	if spec.ObserveLogMessages != nil {
+		var logOpts *options.LoggerOptions
+		c.logs, logOpts = newLogRecorder(spec.ObserveLogMessages, c.signal)
+		opts.SetLoggerOptions(logOpts)
 	}
 	if spec.ServerAPI != nil {
 		api := options.ServerAPI(options.ServerAPIVersion(spec.ServerAPI.Version))
@@ -150,11 +253,61 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 		}
 		opts.SetServerAPIOptions(api)
 	}
-	mc, err := mongo.Connect(opts)
-	if err != nil {
+	// awaitMinPoolSizeMS: the CMAP and SDAM listeners and the log collector ignore
+	// what happens before the pools are populated.
+	var minPool uint64
+	if spec.AwaitMinPoolSizeMS != nil && opts.MinPoolSize != nil {
+		minPool = *opts.MinPoolSize
+	}
+	c.pause(minPool > 0)
+	if c.Client, err = mongo.Connect(opts); err != nil {
 		return nil, err
 	}
-	return &Client{ID: spec.ID, Client: mc, events: rec, Reads: Reads{Preference: opts.ReadPreference, Concern: opts.ReadConcern}, Timeout: opts.Timeout}, nil
+	c.Reads = Reads{Preference: opts.ReadPreference, Concern: opts.ReadConcern}
+	c.Timeout = opts.Timeout
+	if minPool > 0 {
+		wait := time.Duration(*spec.AwaitMinPoolSizeMS) * time.Millisecond
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		populated := c.monitor.waitPopulated(wctx, minPool)
+		cancel()
+		if !populated {
+			_ = c.Client.Disconnect(ctx)
+			return nil, &Failed{fmt.Sprintf("awaitMinPoolSizeMS: the connection pools did not reach minPoolSize %d within %s", minPool, wait)}
+		}
+		c.pause(false)
+	}
+	return c, nil
+}
+
+// pause turns the CMAP and SDAM listeners and the log collector off or back on.
+func (c *Client) pause(on bool) {
+	c.monitor.mu.Lock()
+	c.monitor.paused = on
+	c.monitor.mu.Unlock()
+	if c.logs != nil {
+		c.logs.mu.Lock()
+		c.logs.paused = on
+		c.logs.mu.Unlock()
+	}
+}
+
+// knownURIOptions refuses a uriOptions key that the Go driver does not know: it would
+// ignore it silently, and the test would not run as written.
+func knownURIOptions(uri string, uriOptions bson.Raw) error {
+	if len(uriOptions) == 0 {
+		return nil
+	}
+	cs, err := connstring.Parse(uri)
+	if err != nil || len(cs.UnknownOptions) == 0 {
+		return nil // a bad value is the driver's to report, when the client connects
+	}
+	elems, _ := uriOptions.Elements()
+	for _, el := range elems {
+		if _, unknown := cs.UnknownOptions[strings.ToLower(el.Key())]; unknown {
+			return &Unsupported{fmt.Sprintf("uriOptions.%s: the Go driver v2 has no such URI option", el.Key())}
+		}
+	}
+	return nil
 }
 
 // withURIOptions applies a client entity's uriOptions to the run's connection string;

@@ -25,7 +25,7 @@ const NoClientSideEncryption = "client-side encryption: this build of specrun ha
 // TestCanCreateAgreesWithCreate keeps it in step with Create.
 func CanCreate(kind Kind) (ok bool, reason string) {
 	switch kind {
-	case KindClient, KindDatabase, KindCollection, KindSession, KindBucket:
+	case KindClient, KindDatabase, KindCollection, KindSession, KindBucket, KindThread:
 		return true, ""
 	case KindClientEncryption:
 		return false, NoClientSideEncryption
@@ -52,17 +52,46 @@ func (m *Map) Create(ctx context.Context, spec *specifications.Entity, cfg Clien
 		e, err = m.newSession(spec.Session)
 	case spec.Bucket != nil:
 		e, err = m.newBucket(spec.Bucket)
+	case spec.Thread != nil:
+		e = NewThread(spec.Thread.ID)
 	default:
 		return &NotImplemented{spec.Kind() + " entities"}
 	}
 	if err != nil {
 		return err
 	}
-	if err := m.Add(spec.ID(), e); err != nil {
+	if err := m.addAll(spec.ID(), e); err != nil {
 		if c, ok := e.(closer); ok {
 			c.close(ctx)
 		}
 		return err
+	}
+	return nil
+}
+
+// addAll adds an entity and, for a client, the event lists of its
+// storeEventsAsEntities; all names must be new (none is added otherwise).
+func (m *Map) addAll(id string, e Entity) error {
+	names := []namedList{{id: id}}
+	if c, ok := e.(*Client); ok && c.store != nil {
+		names = append(names, c.store.lists...)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	seen := map[string]bool{}
+	for _, n := range names {
+		if _, dup := m.byID[n.id]; dup || seen[n.id] {
+			return fmt.Errorf("entity %q is already defined", n.id)
+		}
+		seen[n.id] = true
+	}
+	for _, n := range names {
+		var entity Entity = e
+		if n.list != nil {
+			entity = n.list
+		}
+		m.byID[n.id] = entity
+		m.order = append(m.order, n.id)
 	}
 	return nil
 }

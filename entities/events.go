@@ -63,6 +63,10 @@ type commandRecorder struct {
 	last              CommandEvent
 	lastOutcome       CommandEvent
 	commandTime       *atomic.Int64 // nil: not measured
+	signal            *signal       // fired for every recorded event; nil in tests
+	// store hands every event to storeEventsAsEntities, whatever observeEvents and
+	// ignoreCommandMonitoringEvents say; nil when the client has none.
+	store func(name string, fields bson.D)
 }
 
 func (r *commandRecorder) monitor() *event.CommandMonitor {
@@ -71,21 +75,21 @@ func (r *commandRecorder) monitor() *event.CommandMonitor {
 			r.record(CommandEvent{
 				Type: CommandStarted, CommandName: e.CommandName, DatabaseName: e.DatabaseName, RequestID: e.RequestID,
 				Command: clone(e.Command), ServiceID: e.ServiceID, ServerConnectionID: e.ServerConnectionID,
-			}, isHello(e.CommandName) && len(e.Command) <= 5)
+			}, isHello(e.CommandName) && len(e.Command) <= 5, e.ConnectionID, 0)
 		},
 		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
 			r.addTime(e.Duration)
 			r.record(CommandEvent{
 				Type: CommandSucceeded, CommandName: e.CommandName, DatabaseName: e.DatabaseName, RequestID: e.RequestID,
 				Reply: clone(e.Reply), ServiceID: e.ServiceID, ServerConnectionID: e.ServerConnectionID,
-			}, false)
+			}, false, e.ConnectionID, e.Duration)
 		},
 		Failed: func(_ context.Context, e *event.CommandFailedEvent) {
 			r.addTime(e.Duration)
 			r.record(CommandEvent{
 				Type: CommandFailed, CommandName: e.CommandName, DatabaseName: e.DatabaseName, RequestID: e.RequestID,
 				Failure: e.Failure, ServiceID: e.ServiceID, ServerConnectionID: e.ServerConnectionID,
-			}, false)
+			}, false, e.ConnectionID, e.Duration)
 		},
 	}
 }
@@ -100,7 +104,17 @@ func (r *commandRecorder) addTime(d time.Duration) {
 // observeEvents, ignoreCommandMonitoringEvents, configureFailPoint sent for a failPoint
 // operation (recording is paused then), and sensitive commands unless
 // observeSensitiveCommands. A redacted hello makes its reply sensitive too.
-func (r *commandRecorder) record(e CommandEvent, redactedHello bool) {
+// storeEventsAsEntities takes every event while listening is on; conn and duration are
+// for it.
+func (r *commandRecorder) record(e CommandEvent, redactedHello bool, conn string, duration time.Duration) {
+	if r.store != nil {
+		r.mu.Lock()
+		stopped := r.stopped
+		r.mu.Unlock()
+		if !stopped {
+			r.store(string(e.Type), commandEventDoc(&e, conn, duration))
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e.Type == CommandStarted {
@@ -122,6 +136,9 @@ func (r *commandRecorder) record(e CommandEvent, redactedHello bool) {
 		return
 	}
 	r.events = append(r.events, e)
+	if r.signal != nil {
+		r.signal.fire()
+	}
 }
 
 // clone copies a command or reply out of the driver's buffers. The driver gives a

@@ -98,15 +98,6 @@ func TestRecorderObserveEvents(t *testing.T) {
 	}
 }
 
-func TestRecorderRefusesOtherEventTypes(t *testing.T) {
-	_, err := NewClient(context.Background(), &specifications.ClientEntity{ID: "c", ObserveEvents: []string{"poolCreatedEvent"}},
-		ClientConfig{URI: "mongodb://127.0.0.1:1/"})
-	var ni *NotImplemented
-	if !errors.As(err, &ni) {
-		t.Errorf("observeEvents poolCreatedEvent: %v, want NotImplemented", err)
-	}
-}
-
 func TestRecorderIgnoreCommandMonitoringEvents(t *testing.T) {
 	c, mon := newTestClient(t, &specifications.ClientEntity{
 		ObserveEvents:                 []string{"commandStartedEvent", "commandSucceededEvent", "commandFailedEvent"},

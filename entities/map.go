@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -26,13 +27,20 @@ const (
 	KindValue      Kind = "value"
 
 	KindClientEncryption Kind = "clientEncryption"
+	KindThread           Kind = "thread"
+	// KindTopologyDescription is saved by recordTopologyDescription.
+	KindTopologyDescription Kind = "topologyDescription"
+	// KindEventList is an entity of a client's storeEventsAsEntities.
+	KindEventList Kind = "eventList"
 )
 
 // Entity is anything the map holds.
 type Entity interface{ Kind() Kind }
 
-// Map is one test's entity map. It is not shared between tests.
+// Map is one test's entity map. It is not shared between tests; within a test, thread
+// entities use it concurrently.
 type Map struct {
+	mu    sync.RWMutex
 	byID  map[string]Entity
 	order []string // creation order, so Close can go in reverse
 }
@@ -42,6 +50,8 @@ func NewMap() *Map { return &Map{byID: map[string]Entity{}} }
 
 // Add stores an entity; a name may be defined once per test.
 func (m *Map) Add(id string, e Entity) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if _, dup := m.byID[id]; dup {
 		return fmt.Errorf("entity %q is already defined", id)
 	}
@@ -52,6 +62,8 @@ func (m *Map) Add(id string, e Entity) error {
 
 // Get returns the entity named id.
 func (m *Map) Get(id string) (Entity, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
 	e, ok := m.byID[id]
 	if !ok {
 		return nil, fmt.Errorf("entity %q is not defined", id)
@@ -76,8 +88,15 @@ func Lookup[T Entity](m *Map, id string) (T, error) {
 
 // Each calls fn for every entity in creation order.
 func (m *Map) Each(fn func(id string, e Entity)) {
-	for _, id := range m.order {
-		fn(id, m.byID[id])
+	m.mu.RLock()
+	ids := slices.Clone(m.order)
+	es := make([]Entity, len(ids))
+	for i, id := range ids {
+		es[i] = m.byID[id]
+	}
+	m.mu.RUnlock()
+	for i, id := range ids {
+		fn(id, es[i])
 	}
 }
 
@@ -100,15 +119,18 @@ func (m *Map) EntityValue(name string) (bson.RawValue, error) {
 	return v.Value, nil
 }
 
-// Close ends what the test left open, newest first: cursors are closed, sessions
-// ended, clients disconnected. The map is empty afterwards.
+// Close ends what the test left open, newest first: threads stopped, cursors closed,
+// sessions ended, clients disconnected. The map is empty afterwards.
 func (m *Map) Close(ctx context.Context) {
-	for _, id := range slices.Backward(m.order) {
-		if c, ok := m.byID[id].(closer); ok {
+	m.mu.Lock()
+	byID, order := m.byID, m.order
+	m.byID, m.order = map[string]Entity{}, nil
+	m.mu.Unlock()
+	for _, id := range slices.Backward(order) {
+		if c, ok := byID[id].(closer); ok {
 			c.close(ctx)
 		}
 	}
-	m.byID, m.order = map[string]Entity{}, nil
 }
 
 type closer interface{ close(context.Context) }

@@ -1,92 +1,96 @@
 package interpreter
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/operations"
 	"github.com/specrun/specrun/specifications"
 )
 
-// expectEvents compares one client's observed events with the expected list: same
-// number and order, or a prefix when ignoreExtraEvents is true.
+// expectEvents compares one client's observed events of the list's eventType (command,
+// cmap or sdam) with the expected list: same number and order, or a prefix when
+// ignoreExtraEvents is true.
 func (tr *testRun) expectEvents(i int, want *specifications.ExpectedEventsForClient) *verdict {
 	where := fmt.Sprintf("expectEvents[%d] (%s)", i, want.Client)
 	if l := tr.t.Labels; l != nil && l.Events != "" {
 		where = l.Events
 	}
-	if fam := want.Family(); fam != "command" {
-		return &verdict{Error, where + ": " + fam + " events are not implemented by specrun yet", ""}
-	}
 	client, err := entities.Lookup[*entities.Client](tr.entities, want.Client)
 	if err != nil {
 		return judge(where, err)
 	}
-	got := client.CommandEvents()
+	var (
+		observed []string
+		match    func(j int) error
+	)
+	switch want.Family() {
+	case "command":
+		got := client.CommandEvents()
+		observed = commandNames(got)
+		m := tr.matcher()
+		match = func(j int) error { return operations.MatchCommandEvent(m, &want.Events[j], &got[j]) }
+	case "cmap", "sdam":
+		got := client.CMAPEvents()
+		if want.Family() == "sdam" {
+			got = client.SDAMEvents()
+		}
+		observed = eventNames(got)
+		match = func(j int) error { return operations.MatchEvent(&want.Events[j], &got[j]) }
+	}
+	names := func() string {
+		return "expected: " + expectedNames(want.Events) + "\nobserved: [" + strings.Join(observed, ", ") + "]"
+	}
 	extraOK := want.IgnoreExtraEvents != nil && *want.IgnoreExtraEvents
-	if len(got) < len(want.Events) || (!extraOK && len(got) > len(want.Events)) {
-		return failed(fmt.Sprintf("%s: expected %d events, observed %d", where, len(want.Events), len(got)),
-			"expected: "+expectedNames(want.Events)+"\nobserved: "+observedNames(got))
+	if len(observed) < len(want.Events) || (!extraOK && len(observed) > len(want.Events)) {
+		return failed(fmt.Sprintf("%s: expected %d events, observed %d", where, len(want.Events), len(observed)), names())
 	}
 	for j := range want.Events {
-		if v := tr.matchEvent(&want.Events[j], &got[j]); v != nil {
+		if err := match(j); err != nil {
+			v := tr.departedCommand(err)
+			if v == nil {
+				v = eventVerdict(err)
+			}
 			v.reason = fmt.Sprintf("%s: event %d: %s", where, j, v.reason)
-			v.detail = strings.TrimSpace(v.detail + "\nexpected: " + expectedNames(want.Events) + "\nobserved: " + observedNames(got))
+			v.detail = strings.TrimSpace(v.detail + "\n" + names())
 			return v
 		}
 	}
 	return nil
 }
 
-// matchEvent checks one expected command event against the observed one.
-func (tr *testRun) matchEvent(want *specifications.ExpectedEvent, got *entities.CommandEvent) *verdict {
-	var (
-		name, db            *string
-		service, connection *bool
-	)
-	kind := entities.CommandEventType(want.Name())
-	if kind != got.Type {
-		return failed(fmt.Sprintf("expected %s, observed %s for %s", kind, got.Type, got.CommandName), "")
+// departedCommand is the verdict of a command that differs from the expected one only
+// by a known driver departure (departures.go); nil otherwise.
+func (tr *testRun) departedCommand(err error) *verdict {
+	var em *operations.EventMismatch
+	if !errors.As(err, &em) || em.Field != "command" {
+		return nil
 	}
-	switch {
-	case want.CommandStartedEvent != nil:
-		e := want.CommandStartedEvent
-		name, db, service, connection = e.CommandName, e.DatabaseName, e.HasServiceID, e.HasServerConnectionID
-		if e.Command != nil {
-			if err := tr.matcher().Match(matchers.Doc(e.Command), matchers.Doc(got.Command), matchers.Root); err != nil {
-				if reason := tr.departureOf(e.Command, got.Command); reason != "" {
-					return &verdict{Unsupported, "command: " + reason, ""}
-				}
-				return judgeMatch("command", err, matchers.Doc(e.Command), matchers.Doc(got.Command))
-			}
-		}
-	case want.CommandSucceededEvent != nil:
-		e := want.CommandSucceededEvent
-		name, db, service, connection = e.CommandName, e.DatabaseName, e.HasServiceID, e.HasServerConnectionID
-		if e.Reply != nil {
-			if err := tr.matcher().Match(matchers.Doc(e.Reply), matchers.Doc(got.Reply), matchers.Root); err != nil {
-				return judgeMatch("reply", err, matchers.Doc(e.Reply), matchers.Doc(got.Reply))
-			}
-		}
-	case want.CommandFailedEvent != nil:
-		e := want.CommandFailedEvent
-		name, db, service, connection = e.CommandName, e.DatabaseName, e.HasServiceID, e.HasServerConnectionID
-	}
-	if name != nil && *name != got.CommandName {
-		return failed(fmt.Sprintf("commandName: expected %s, observed %s", *name, got.CommandName), "")
-	}
-	if db != nil && *db != got.DatabaseName {
-		return failed(fmt.Sprintf("databaseName: expected %s, observed %s", *db, got.DatabaseName), "")
-	}
-	// The spec's "set": a non-empty ObjectId, a positive connection ID.
-	if service != nil && *service != (got.ServiceID != nil && !got.ServiceID.IsZero()) {
-		return failed(fmt.Sprintf("hasServiceId: expected %t", *service), "")
-	}
-	if connection != nil && *connection != (got.ServerConnectionID != nil && *got.ServerConnectionID > 0) {
-		return failed(fmt.Sprintf("hasServerConnectionId: expected %t", *connection), "")
+	expected, _ := em.Expected.DocumentOK()
+	actual, _ := em.Actual.DocumentOK()
+	if reason := tr.departureOf(expected, actual); reason != "" {
+		return &verdict{Unsupported, "command: " + reason, ""}
 	}
 	return nil
+}
+
+// eventVerdict turns an event mismatch into a verdict: a document field that does not
+// match fails (or is an error when the expectation cannot be evaluated), another
+// field fails.
+func eventVerdict(err error) *verdict {
+	var em *operations.EventMismatch
+	if errors.As(err, &em) && em.Err != nil {
+		return judgeMatch(em.Field, em.Err, em.Expected, em.Actual)
+	}
+	if em != nil {
+		return failed(em.Reason, "")
+	}
+	return judge("event", err)
 }
 
 func expectedNames(events []specifications.ExpectedEvent) string {
@@ -105,16 +109,168 @@ func expectedNames(events []specifications.ExpectedEvent) string {
 			name = *e.CommandSucceededEvent.CommandName
 		case e.CommandFailedEvent != nil && e.CommandFailedEvent.CommandName != nil:
 			name = *e.CommandFailedEvent.CommandName
+		case e.Family() == "command":
+		default:
+			parts = append(parts, e.Name())
+			continue
 		}
 		parts = append(parts, strings.TrimSuffix(e.Name(), "Event")+"("+name+")")
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-func observedNames(events []entities.CommandEvent) string {
+func commandNames(events []entities.CommandEvent) []string {
 	var parts []string
 	for _, e := range events {
 		parts = append(parts, strings.TrimSuffix(string(e.Type), "Event")+"("+e.CommandName+")")
+	}
+	return parts
+}
+
+// eventNames lists CMAP or SDAM events with what tells them apart in a report.
+func eventNames(events []entities.Event) []string {
+	var parts []string
+	for _, e := range events {
+		s := e.Name
+		switch {
+		case e.Reason != "":
+			s += "(" + e.Reason + ")"
+		case e.PreviousType != "" || e.NewType != "":
+			s += "(" + e.PreviousType + "→" + e.NewType + ")"
+		}
+		parts = append(parts, s)
+	}
+	return parts
+}
+
+// expectLogMessages compares one client's log messages with the expected list, after
+// dropping those that match an entry of ignoreMessages: same number and order, or a
+// prefix when ignoreExtraMessages is true.
+func (tr *testRun) expectLogMessages(i int, want *specifications.ExpectedLogMessagesForClient) *verdict {
+	where := fmt.Sprintf("expectLogMessages[%d] (%s)", i, want.Client)
+	client, err := entities.Lookup[*entities.Client](tr.entities, want.Client)
+	if err != nil {
+		return judge(where, err)
+	}
+	var got []entities.LogMessage
+	for _, m := range client.LogMessages() {
+		ignored := false
+		for k := range want.IgnoreMessages {
+			v := tr.matchLogMessage(&want.IgnoreMessages[k], &m)
+			if v != nil && v.status != Fail {
+				v.reason = fmt.Sprintf("%s: ignoreMessages[%d]: %s", where, k, v.reason)
+				return v
+			}
+			if v == nil {
+				ignored = true
+				break
+			}
+		}
+		if !ignored {
+			got = append(got, m)
+		}
+	}
+	names := func() string {
+		return "expected: " + expectedMessages(want.Messages) + "\nobserved: " + observedMessages(got)
+	}
+	extraOK := want.IgnoreExtraMessages != nil && *want.IgnoreExtraMessages
+	if len(got) < len(want.Messages) || (!extraOK && len(got) > len(want.Messages)) {
+		return failed(fmt.Sprintf("%s: expected %d log messages, observed %d", where, len(want.Messages), len(got)), names())
+	}
+	for j := range want.Messages {
+		if v := tr.matchLogMessage(&want.Messages[j], &got[j]); v != nil {
+			v.reason = fmt.Sprintf("%s: message %d: %s", where, j, v.reason)
+			v.detail = strings.TrimSpace(v.detail + "\n" + names())
+			return v
+		}
+	}
+	return nil
+}
+
+// matchLogMessage checks one log message against an expectedLogMessage: component,
+// level (as the driver maps the spec's levels), data as a root-level document, and
+// failureIsRedacted.
+func (tr *testRun) matchLogMessage(want *specifications.ExpectedLogMessage, got *entities.LogMessage) *verdict {
+	if want.Component != got.Component {
+		return failed(fmt.Sprintf("component: expected %s, observed %s (%s)", want.Component, orUnknown(got.Component), logMessageText(got)), "")
+	}
+	if entities.DriverLevel(want.Level) != got.Level {
+		return failed(fmt.Sprintf("level: expected %s (the driver's %s), observed %s (%s)",
+			want.Level, entities.DriverLevel(want.Level), got.Level, logMessageText(got)), "")
+	}
+	if err := tr.matcher().Match(matchers.Doc(want.Data), matchers.Doc(got.Data), matchers.Root); err != nil {
+		return judgeMatch("data", err, matchers.Doc(want.Data), matchers.Doc(got.Data))
+	}
+	if want.FailureIsRedacted != nil {
+		failure := got.Data.Lookup("failure")
+		switch redacted := isRedacted(failure); {
+		case failure.Type == 0:
+			return failed("failureIsRedacted: the message has no failure", "data: "+relaxed(matchers.Doc(got.Data)))
+		case *want.FailureIsRedacted && !redacted:
+			// Redaction is the driver's alone, and the Go driver logs the failures of
+			// sensitive commands as they are.
+			return &verdict{Unsupported, "failureIsRedacted: the Go driver v2 does not redact the failure of a sensitive command in its log message (logged: " + oneLineString(relaxed(failure)) + ")", ""}
+		case !*want.FailureIsRedacted && redacted:
+			return failed("failureIsRedacted: expected the failure not to be redacted, observed "+relaxed(failure), "")
+		}
+	}
+	return nil
+}
+
+// isRedacted says whether a logged failure has been redacted as the Command Logging
+// and Monitoring spec allows a driver to: replaced by a null, an empty string or an
+// empty document, or with its text replaced by "REDACTED". A server error reduced to
+// code, codeName and errorLabels is a document without errmsg.
+func isRedacted(failure bson.RawValue) bool {
+	switch failure.Type {
+	case bson.TypeNull:
+		return true
+	case bson.TypeString:
+		s := failure.StringValue()
+		return s == "" || strings.Contains(s, "REDACTED")
+	case bson.TypeEmbeddedDocument:
+		d := failure.Document()
+		elems, _ := d.Elements()
+		if len(elems) == 0 {
+			return true
+		}
+		for _, el := range elems {
+			switch el.Key() {
+			case "code", "codeName", "errorLabels":
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func orUnknown(component string) string {
+	if component == "" {
+		return "(unknown)"
+	}
+	return component
+}
+
+func logMessageText(m *entities.LogMessage) string {
+	s, _ := m.Data.Lookup("message").StringValueOK()
+	return fmt.Sprintf("%q", s)
+}
+
+func expectedMessages(ms []specifications.ExpectedLogMessage) string {
+	var parts []string
+	for _, m := range ms {
+		s, _ := m.Data.Lookup("message").StringValueOK()
+		parts = append(parts, fmt.Sprintf("%s/%s %q", m.Component, m.Level, s))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+func observedMessages(ms []entities.LogMessage) string {
+	var parts []string
+	for i := range ms {
+		parts = append(parts, fmt.Sprintf("%s/%s %s", orUnknown(ms[i].Component), ms[i].Level, logMessageText(&ms[i])))
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }

@@ -200,6 +200,8 @@ func TestJudge(t *testing.T) {
 		{"bulk write exception", bulkExc, Fail, "op: write error 121 at index 1: Document failed validation"},
 		{"client bulk write exception", clientBulkTopLevel, Fail, "op: write error 8 at index 0: failpoint"},
 		{"assertion failed", &operations.AssertionFailed{Message: `collection "db.coll" does not exist`}, Fail, `op: collection "db.coll" does not exist`},
+		{"condition not met", fmt.Errorf("client client0: %w", &entities.Failed{Reason: "awaitMinPoolSizeMS: the connection pools did not reach minPoolSize 1 within 1s"}), Fail,
+			"op: client client0: awaitMinPoolSizeMS: the connection pools did not reach minPoolSize 1"},
 		{"mismatch", &matchers.Mismatch{Path: "a.b", Reason: "differs"}, Fail, "op: a.b: expected"},
 		{"verdict of nested operations", &verdict{Fail, "operation 0 (insertOne): unexpected error", ""}, Fail, "op: operation 0 (insertOne): unexpected error"},
 	}

@@ -112,6 +112,10 @@ func (tr *testRun) steps(ctx context.Context) *verdict {
 			return v
 		}
 	}
+	if v := tr.threadFailure(); v != nil {
+		end()
+		return v
+	}
 	tr.entities.Each(func(_ string, e entities.Entity) {
 		if c, ok := e.(*entities.Client); ok {
 			c.StopObserving()
@@ -125,8 +129,10 @@ func (tr *testRun) steps(ctx context.Context) *verdict {
 			return v
 		}
 	}
-	if tr.t.ExpectLogMessages != nil {
-		return &verdict{Error, "expectLogMessages is not implemented by specrun yet", ""}
+	for i := range tr.t.ExpectLogMessages {
+		if v := tr.expectLogMessages(i, &tr.t.ExpectLogMessages[i]); v != nil {
+			return v
+		}
 	}
 	if tr.t.ExpectTracingMessages != nil {
 		return &verdict{Unsupported, "expectTracingMessages: the Go driver has no tracing spans", ""}

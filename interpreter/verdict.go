@@ -31,6 +31,7 @@ func judge(where string, err error) *verdict {
 		v     *verdict
 		unsup *entities.Unsupported
 		notim *entities.NotImplemented
+		unmet *entities.Failed
 		assrt *operations.AssertionFailed
 		unkop *operations.UnknownOperation
 		mism  *matchers.Mismatch
@@ -43,7 +44,7 @@ func judge(where string, err error) *verdict {
 		return &verdict{Unsupported, where + ": " + unsup.Reason, ""}
 	case errors.As(err, &notim), errors.As(err, &unkop):
 		return &verdict{Error, where + ": " + err.Error(), ""}
-	case errors.As(err, &assrt), errors.As(err, &mism):
+	case errors.As(err, &assrt), errors.As(err, &mism), errors.As(err, &unmet):
 		return &verdict{Fail, where + ": " + oneLine(err), ""}
 	case isServerError(err):
 		return &verdict{Fail, where + ": " + describeError(err), ""}

@@ -118,6 +118,17 @@ var table = map[key]executor{
 	{kindRunner, "assertSessionNotDirty"}:                special(assertSessionDirty(false)),
 	{kindRunner, "assertSameLsidOnLastTwoCommands"}:      special(assertLsidOnLastTwoCommands(true)),
 	{kindRunner, "assertDifferentLsidOnLastTwoCommands"}: special(assertLsidOnLastTwoCommands(false)),
+
+	// testRunner: events, threads and topology (runner_events.go).
+	{kindRunner, "waitForEvent"}:                      special(waitForEvent),
+	{kindRunner, "assertEventCount"}:                  special(assertEventCount),
+	{kindRunner, "assertNumberConnectionsCheckedOut"}: special(assertNumberConnectionsCheckedOut),
+	{kindRunner, "recordTopologyDescription"}:         special(recordTopologyDescription),
+	{kindRunner, "assertTopologyType"}:                special(assertTopologyType),
+	{kindRunner, "waitForPrimaryChange"}:              special(waitForPrimaryChange),
+	{kindRunner, "wait"}:                              special(wait),
+	{kindRunner, "runOnThread"}:                       special(runOnThread),
+	{kindRunner, "waitForThread"}:                     special(waitForThread),
 }
 
 // on adapts an operation on one kind of entity to the table's executor. A dry run

@@ -94,6 +94,8 @@ func parseTag(tag string) fieldTag {
 }
 
 // namedEnums are the value lists used by more than one field (`enum=@name`).
+// observableEvents follows the spec text, which lists the heartbeat events that the
+// JSON schema leaves out (the SDAM tests observe them).
 var namedEnums = map[string][]string{
 	"severity": {"emergency", "alert", "critical", "error", "warning", "notice", "info", "debug", "trace"},
 	// The spec text lists the three heartbeat events too (added with schema 1.17), and

@@ -25,3 +25,23 @@ func DecodeOperations(path string, v bson.RawValue) ([]Operation, error) {
 	}
 	return out, nil
 }
+
+// DecodeOperation decodes one operation (runOnThread's operation); path names it in
+// errors.
+func DecodeOperation(path string, v bson.RawValue) (*Operation, error) {
+	var out Operation
+	if err := decodeValue(path, v, reflectOf(&out), fieldTag{}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DecodeExpectedEvent decodes one expectedEvent (the event of waitForEvent and
+// assertEventCount); path names it in errors.
+func DecodeExpectedEvent(path string, v bson.RawValue) (*ExpectedEvent, error) {
+	var out ExpectedEvent
+	if err := decodeValue(path, v, reflectOf(&out), fieldTag{}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -1,0 +1,18 @@
+package interpreter
+
+import "github.com/specrun/specrun/entities"
+
+// threadFailure is the failure of an operation run on a thread that no waitForThread
+// reported: the spec has the whole test fail when a thread's operation does (the
+// operations still running when the test's own are done are not waited for).
+func (tr *testRun) threadFailure() *verdict {
+	var v *verdict
+	tr.entities.Each(func(id string, e entities.Entity) {
+		if t, ok := e.(*entities.Thread); ok && v == nil {
+			if err := t.Err(); err != nil {
+				v = judge("thread "+id, err)
+			}
+		}
+	})
+	return v
+}

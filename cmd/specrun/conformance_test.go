@@ -36,13 +36,35 @@ type conformanceRun struct {
 }
 
 var conformanceRuns = []conformanceRun{
+	// Every folder of unified tests, and the legacy formats.
 	{"shared", func(t testing.TB) string { return filepath.Join(testcorpus.Shared(t), "source") }, []string{
-		"crud/tests/unified",
-		"crud/tests/v1",
+		"auth/tests/unified",
+		"causal-consistency/tests",
+		"change-streams/tests/unified",
+		"client-backpressure/tests",
+		"client-side-encryption/tests/unified",
+		"client-side-operations-timeout/tests",
+		"command-logging-and-monitoring/tests/logging",
 		"command-logging-and-monitoring/tests/monitoring",
 		"command-monitoring/tests/legacy",
+		"connection-monitoring-and-pooling/tests/logging",
+		"crud/tests/unified",
+		"crud/tests/v1",
+		"gridfs/tests",
+		"load-balancers/tests",
+		"mongodb-handshake/tests/unified",
+		"open-telemetry/tests",
+		"read-write-concern/tests/operation",
+		"retryable-reads/tests/unified",
+		"retryable-writes/tests/unified",
+		"server-discovery-and-monitoring/tests/unified",
+		"server-selection/tests/logging",
+		"sessions/tests",
+		"transactions-convenient-api/tests/unified",
+		"transactions/tests/unified",
 		"unified-test-format/tests/valid-pass",
 		"unified-test-format/tests/valid-fail",
+		"versioned-api/tests",
 	}, "../../testdata/expect/ferretdb-1.24.2.yml"},
 	{"debian", testcorpus.Debian, []string{
 		"crud/v1",

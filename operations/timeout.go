@@ -41,6 +41,11 @@ func operationTimeout(kind entities.Kind, op *specifications.Operation) (*specif
 	if !ok || ms < 0 {
 		return nil, nil, &InvalidArgument{"timeoutMS", typeError("a number of milliseconds, 0 or more", v)}
 	}
+	if wait, ok := op.Arguments.Lookup("maxAwaitTimeMS").AsInt64OK(); ok && ms > 0 && wait >= ms {
+		// CSOT requires a client error before anything is sent; the driver checks only
+		// when it iterates (getMore), so the verdict would turn on timing.
+		return nil, nil, &entities.Unsupported{Reason: "maxAwaitTimeMS not below timeoutMS: the Go driver v2 refuses it only when it iterates the cursor, not when the operation starts"}
+	}
 	var rest bson.D
 	elems, _ := op.Arguments.Elements()
 	for _, e := range elems {

@@ -26,6 +26,7 @@ func TestOperationTimeout(t *testing.T) {
 		{"cursor outlives the operation", entities.KindCollection, "createFindCursor", `{"filter": {}, "timeoutMS": 5}`, -2, `{"filter": {},"timeoutMS": {"$numberInt":"5"}}`, false},
 		{"change stream outlives the operation", entities.KindCollection, "createChangeStream", `{"pipeline": [], "timeoutMS": 5}`, -2, `{"pipeline": [],"timeoutMS": {"$numberInt":"5"}}`, false},
 		{"testRunner", kindRunner, "wait", `{"timeoutMS": 5}`, -2, `{"timeoutMS": {"$numberInt":"5"}}`, false},
+		{"maxAwaitTimeMS below timeoutMS", entities.KindCollection, "aggregate", `{"pipeline": [], "timeoutMS": 10, "maxAwaitTimeMS": 5}`, 10 * time.Millisecond, `{"pipeline": [],"maxAwaitTimeMS": {"$numberInt":"5"}}`, false},
 		{"negative", entities.KindCollection, "find", `{"timeoutMS": -1}`, 0, "", true},
 		{"not a number", entities.KindCollection, "find", `{"timeoutMS": "5"}`, 0, "", true},
 	}
@@ -56,5 +57,17 @@ func TestOperationTimeout(t *testing.T) {
 				t.Error("the test's own operation was changed")
 			}
 		})
+	}
+}
+
+// CSOT wants a client error before anything is sent when maxAwaitTimeMS is not below
+// timeoutMS; the Go driver checks only when it iterates, so such tests are unsupported.
+func TestOperationTimeoutMaxAwaitTime(t *testing.T) {
+	for _, args := range []string{`{"filter": {}, "timeoutMS": 5, "maxAwaitTimeMS": 10}`, `{"filter": {}, "timeoutMS": 5, "maxAwaitTimeMS": 5}`} {
+		op := &specifications.Operation{Name: "find", Object: "x", Arguments: collExtJSON(t, args)}
+		var unsup *entities.Unsupported
+		if _, _, err := operationTimeout(entities.KindCollection, op); !errors.As(err, &unsup) {
+			t.Errorf("%s: %v, want Unsupported", args, err)
+		}
 	}
 }

@@ -142,9 +142,18 @@ func (cv *coverage) operation(path string, op *specifications.Operation, kinds m
 	if !ok {
 		cv.add(path+".name", Missing, "%s", (&UnknownOperation{Kind: kind, Name: op.Name}).Error())
 	} else {
+		// Execute applies timeoutMS itself (timeout.go), or refuses it as unsupported.
 		dry := op
-		if stripped, _, err := operationTimeout(kind, op); err == nil {
-			dry = stripped // Execute applies timeoutMS itself (timeout.go)
+		stripped, _, err := operationTimeout(kind, op)
+		var unsup *entities.Unsupported
+		switch {
+		case err == nil:
+			dry = stripped
+		case errors.As(err, &unsup):
+			cv.add(path+".arguments.timeoutMS", Inexpressible, "%s", unsup.Reason)
+			if d, err := withoutArgument(op, "timeoutMS"); err == nil {
+				dry = d
+			}
 		}
 		cv.dryRun(path, kind, dry, fn)
 	}

@@ -100,6 +100,17 @@ func TestCoverage(t *testing.T) {
 			},
 		},
 		{
+			name: "timeoutMS, which Execute applies or refuses itself",
+			tests: `
+  - description: t
+    operations:
+      - {name: insertOne, object: collection0, arguments: {document: {}, timeoutMS: 5}}
+      - {name: aggregate, object: collection0, arguments: {pipeline: [], timeoutMS: 5, maxAwaitTimeMS: 5}}
+`,
+			want: []Gap{{"tests.0.operations.1.arguments.timeoutMS",
+				"maxAwaitTimeMS not below timeoutMS: the Go driver v2 refuses it only when it iterates the cursor, not when the operation starts", Inexpressible}},
+		},
+		{
 			name: "a missing required argument",
 			tests: `
   - description: t

@@ -46,22 +46,31 @@ func operationTimeout(kind entities.Kind, op *specifications.Operation) (*specif
 		// when it iterates (getMore), so the verdict would turn on timing.
 		return nil, nil, &entities.Unsupported{Reason: "maxAwaitTimeMS not below timeoutMS: the Go driver v2 refuses it only when it iterates the cursor, not when the operation starts"}
 	}
-	var rest bson.D
-	elems, _ := op.Arguments.Elements()
-	for _, e := range elems {
-		if e.Key() != "timeoutMS" {
-			rest = append(rest, bson.E{Key: e.Key(), Value: e.Value()})
-		}
-	}
-	args, err := bson.Marshal(append(bson.D{}, rest...))
+	stripped, err := withoutArgument(op, "timeoutMS")
 	if err != nil {
 		return nil, nil, err
 	}
-	stripped := *op
-	stripped.Arguments = args
 	timeout := time.Duration(ms) * time.Millisecond
 	if ms == 0 {
 		timeout = noDeadline
 	}
-	return &stripped, &timeout, nil
+	return stripped, &timeout, nil
+}
+
+// withoutArgument is op without one of its arguments (op itself is not changed).
+func withoutArgument(op *specifications.Operation, name string) (*specifications.Operation, error) {
+	rest := bson.D{}
+	elems, _ := op.Arguments.Elements()
+	for _, e := range elems {
+		if e.Key() != name {
+			rest = append(rest, bson.E{Key: e.Key(), Value: e.Value()})
+		}
+	}
+	args, err := bson.Marshal(rest)
+	if err != nil {
+		return nil, err
+	}
+	out := *op
+	out.Arguments = args
+	return &out, nil
 }

@@ -44,7 +44,7 @@ func changeStreamArgs(ctx *context.Context, c *Call) (any, *options.ChangeStream
 			o.SetStartAtOperationTime(&bson.Timestamp{T: t, I: i})
 			return nil
 		},
-		"timeoutMS": collTimeoutMS(),
+		"timeoutMS": unsupportedTimeoutMS,
 	}, "pipeline")
 	return stages, o, err
 }

@@ -82,7 +82,7 @@ func findArgs(ctx *context.Context, c *Call) (bson.Raw, *options.FindOptionsBuil
 		"skip":                int64Arg(o.SetSkip),
 		"sort":                document(o.SetSort),
 		"rawData":             rawData(o, xoptions.SetInternalFindOptions),
-		"timeoutMS":           collTimeoutMS(),
+		"timeoutMS":           unsupportedTimeoutMS,
 		"timeoutMode":         collTimeoutMode("find"),
 	}, "filter")
 	return filter, o, err

@@ -16,9 +16,6 @@ import (
 
 // Arguments the Go driver v2 cannot express, with the reason a test is unsupported.
 
-// collTimeoutMS refuses a per-operation timeoutMS (as find does).
-func collTimeoutMS() arg { return unsupportedTimeoutMS }
-
 // collMaxTimeMS refuses maxTimeMS, which the Go driver v2 removed from its options.
 func collMaxTimeMS(op string) arg {
 	return unsupported("maxTimeMS on " + op + ": the Go driver v2 has no per-operation maxTimeMS (it uses timeoutMS)")

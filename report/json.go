@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/specifications"
 )
 
 // Run is everything a report says about one run of specrun.
@@ -20,6 +21,11 @@ type Run struct {
 	Started        time.Time
 	Duration       time.Duration
 	Tests          []interpreter.Result // in run order
+	Filters        Filters
+
+	// Partial is set when the run stopped before every selected test ran
+	// (interrupted, --max-time): the report is incomplete.
+	Partial *Partial
 
 	// Expect is the verdict of the expectations file on Tests, or nil when the run
 	// had none. Its Verdicts must correspond one to one, in order, to Tests.
@@ -36,10 +42,45 @@ type ServerInfo struct {
 	Capabilities   map[string]bool // e.g. failPoints, transactions, changeStreams
 }
 
-// CorpusRoot is one corpus root of a run and how many fixture files it gave.
+// CorpusRoot is one corpus root of a run, how many fixture files it gave and which
+// version of the corpus it is.
 type CorpusRoot struct {
-	Root  string
-	Files int
+	Root     string
+	Files    int
+	Identity specifications.Identity
+}
+
+// Filters are what selected the tests of a run: two runs with other filters are
+// not comparable test for test.
+type Filters struct {
+	Run, Skip string // --run and --skip, "" when not given
+	Shard     Shard  // zero when the run was not sharded
+}
+
+// Shard is one of Count stable parts of the corpus files, Index counted from 1.
+type Shard struct{ Index, Count int }
+
+func (s Shard) String() string {
+	if s.Count == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", s.Index, s.Count)
+}
+
+// ParseShard reads "I/N" with 1 <= I <= N.
+func ParseShard(s string) (Shard, error) {
+	var sh Shard
+	var rest string
+	if n, _ := fmt.Sscanf(s, "%d/%d%s", &sh.Index, &sh.Count, &rest); n != 2 || sh.Count < 1 || sh.Index < 1 || sh.Index > sh.Count {
+		return Shard{}, fmt.Errorf("shard %q: want I/N with 1 <= I <= N, e.g. 1/4", s)
+	}
+	return sh, nil
+}
+
+// Partial says why a run is incomplete and which selected tests did not run.
+type Partial struct {
+	Reason string               // e.g. "interrupted", "--max-time 30m0s reached"
+	NotRun []interpreter.Result // ID, File and Description only
 }
 
 // Summary counts tests by status.
@@ -107,6 +148,8 @@ type (
 		Specrun      jsonSpecrun       `json:"specrun"`
 		Server       jsonServer        `json:"server"`
 		Corpus       []jsonCorpus      `json:"corpus"`
+		Filters      jsonFilters       `json:"filters"`
+		Partial      *jsonPartial      `json:"partial,omitempty"`
 		Started      string            `json:"started"`
 		DurationMs   int64             `json:"durationMs"`
 		Summary      Summary           `json:"summary"`
@@ -126,8 +169,37 @@ type (
 		Capabilities   map[string]bool `json:"capabilities"`
 	}
 	jsonCorpus struct {
-		Root  string `json:"root"`
-		Files int    `json:"files"`
+		Root     string        `json:"root"`
+		Files    int           `json:"files"`
+		Identity *jsonIdentity `json:"identity,omitempty"`
+	}
+	jsonIdentity struct {
+		Git        string          `json:"git,omitempty"`
+		Provenance *jsonProvenance `json:"provenance,omitempty"`
+		Debian     *jsonPackage    `json:"debianPackage,omitempty"`
+	}
+	jsonProvenance struct {
+		File    string   `json:"file"`
+		SHA256  string   `json:"sha256"`
+		Commits []string `json:"commits"`
+	}
+	jsonPackage struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+	}
+	jsonFilters struct {
+		Run   string `json:"run,omitempty"`
+		Skip  string `json:"skip,omitempty"`
+		Shard string `json:"shard,omitempty"`
+	}
+	jsonPartial struct {
+		Reason string       `json:"reason"`
+		NotRun []jsonNotRun `json:"notRun"`
+	}
+	jsonNotRun struct {
+		ID          string `json:"id"`
+		File        string `json:"file"`
+		Description string `json:"description"`
 	}
 	jsonTest struct {
 		ID          string `json:"id"`
@@ -173,6 +245,40 @@ func (j jsonEntry) entry() (*Entry, error) {
 	return e, nil
 }
 
+func toJSONIdentity(id specifications.Identity) *jsonIdentity {
+	if id.Empty() {
+		return nil
+	}
+	j := &jsonIdentity{Git: id.GitCommit}
+	if id.Provenance != "" {
+		j.Provenance = &jsonProvenance{File: id.Provenance, SHA256: id.ProvenanceSHA256, Commits: id.ProvenanceCommits}
+		if j.Provenance.Commits == nil {
+			j.Provenance.Commits = []string{}
+		}
+	}
+	if id.DebianPackage != "" {
+		j.Debian = &jsonPackage{Name: id.DebianPackage, Version: id.DebianVersion}
+	}
+	return j
+}
+
+func (j *jsonIdentity) identity() specifications.Identity {
+	if j == nil {
+		return specifications.Identity{}
+	}
+	id := specifications.Identity{GitCommit: j.Git}
+	if p := j.Provenance; p != nil {
+		id.Provenance, id.ProvenanceSHA256 = p.File, p.SHA256
+		if len(p.Commits) > 0 {
+			id.ProvenanceCommits = p.Commits
+		}
+	}
+	if d := j.Debian; d != nil {
+		id.DebianPackage, id.DebianVersion = d.Name, d.Version
+	}
+	return id
+}
+
 // WriteJSON writes r as the JSON report of DESIGN.md, indented, with a final newline.
 // It refuses a test with an unknown status (the summary would not add up) and an
 // Expect whose verdicts do not match the tests.
@@ -197,7 +303,14 @@ func WriteJSON(w io.Writer, r *Run) error {
 		j.Server.Capabilities = map[string]bool{}
 	}
 	for _, c := range r.Corpus {
-		j.Corpus = append(j.Corpus, jsonCorpus(c))
+		j.Corpus = append(j.Corpus, jsonCorpus{Root: c.Root, Files: c.Files, Identity: toJSONIdentity(c.Identity)})
+	}
+	j.Filters = jsonFilters{Run: r.Filters.Run, Skip: r.Filters.Skip, Shard: r.Filters.Shard.String()}
+	if p := r.Partial; p != nil {
+		j.Partial = &jsonPartial{Reason: p.Reason, NotRun: make([]jsonNotRun, 0, len(p.NotRun))}
+		for _, t := range p.NotRun {
+			j.Partial.NotRun = append(j.Partial.NotRun, jsonNotRun{ID: t.ID, File: t.File, Description: t.Description})
+		}
 	}
 	if r.Expect != nil && len(r.Expect.Verdicts) != len(r.Tests) {
 		return fmt.Errorf("report: %d verdicts for %d tests", len(r.Expect.Verdicts), len(r.Tests))
@@ -291,7 +404,19 @@ func ReadJSON(r io.Reader) (*Run, error) {
 		}
 	}
 	for _, c := range j.Corpus {
-		run.Corpus = append(run.Corpus, CorpusRoot(c))
+		run.Corpus = append(run.Corpus, CorpusRoot{Root: c.Root, Files: c.Files, Identity: c.Identity.identity()})
+	}
+	run.Filters = Filters{Run: j.Filters.Run, Skip: j.Filters.Skip}
+	if j.Filters.Shard != "" {
+		if run.Filters.Shard, err = ParseShard(j.Filters.Shard); err != nil {
+			return nil, fmt.Errorf("report: filters: %w", err)
+		}
+	}
+	if p := j.Partial; p != nil {
+		run.Partial = &Partial{Reason: p.Reason}
+		for _, t := range p.NotRun {
+			run.Partial.NotRun = append(run.Partial.NotRun, interpreter.Result{ID: t.ID, File: t.File, Description: t.Description})
+		}
 	}
 	var ev *Evaluation
 	if j.Expectations != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/specifications"
 )
 
 func sampleRun() *Run {
@@ -87,7 +88,7 @@ func TestWriteJSONFieldNames(t *testing.T) {
 			t.Errorf("%s keys = %q, want %q", what, got, sorted(want...))
 		}
 	}
-	check("top level", m, "specrun", "server", "corpus", "started", "durationMs", "summary", "tests")
+	check("top level", m, "specrun", "server", "corpus", "filters", "started", "durationMs", "summary", "tests")
 	check("specrun", obj(m["specrun"]), "version", "driver")
 	check("server", obj(m["server"]), "uri", "embedded", "version", "topology", "maxWireVersion", "capabilities")
 	check("server.capabilities", obj(obj(m["server"])["capabilities"]), "failPoints", "transactions", "changeStreams")
@@ -232,7 +233,14 @@ func TestJSONRoundTrip(t *testing.T) {
 	ev := exp.Evaluate(withExpect.Tests, nil)
 	withExpect.Expect = &ev
 
-	for name, run := range map[string]*Run{"plain": sampleRun(), "with expectations": withExpect} {
+	partial := sampleRun()
+	partial.Filters = Filters{Run: "^crud/", Skip: "x", Shard: Shard{2, 3}}
+	partial.Partial = &Partial{Reason: "interrupted", NotRun: []interpreter.Result{{ID: "crud/unified/z/d", File: "crud/unified/z.json", Description: "d"}}}
+	partial.Corpus[0].Identity = specifications.Identity{GitCommit: "92b3c0b9287bfba1b0ec4084300858d05c654f8c",
+		Provenance: "/c/PROVENANCE.md", ProvenanceSHA256: "ab", ProvenanceCommits: []string{"19c33559f0eef83a96e73a37a0a7b4704be59e1a"},
+		DebianPackage: "golang-mongodb-mongo-driver-dev", DebianVersion: "1.17.3+ds1-1"}
+
+	for name, run := range map[string]*Run{"plain": sampleRun(), "with expectations": withExpect, "partial, filtered, identified": partial} {
 		t.Run(name, func(t *testing.T) {
 			first := encode(t, run)
 			got, err := ReadJSON(bytes.NewReader(first))
@@ -350,5 +358,54 @@ func TestReadJSONIgnoresAddedFields(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, sampleRun()) {
 		t.Errorf("got %+v", got)
+	}
+}
+
+func TestWriteJSONPartialAndIdentity(t *testing.T) {
+	run := sampleRun()
+	run.Filters.Shard = Shard{1, 2}
+	run.Partial = &Partial{Reason: "--max-time 1m0s reached", NotRun: []interpreter.Result{{ID: "a/b/c", File: "a/b.json", Description: "c", Status: interpreter.Fail}}}
+	run.Corpus[0].Identity = specifications.Identity{DebianPackage: "golang-mongodb-mongo-driver-dev", DebianVersion: "1.17.3+ds1-1"}
+	var m struct {
+		Filters map[string]any
+		Partial struct {
+			Reason string
+			NotRun []map[string]any
+		}
+		Corpus []map[string]any
+		Tests  []any
+	}
+	if err := json.Unmarshal(encode(t, run), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Filters["shard"] != "1/2" || len(m.Filters) != 1 {
+		t.Errorf("filters = %v", m.Filters)
+	}
+	if m.Partial.Reason != "--max-time 1m0s reached" || len(m.Partial.NotRun) != 1 ||
+		!reflect.DeepEqual(keys(m.Partial.NotRun[0]), sorted("id", "file", "description")) {
+		t.Errorf("partial = %+v; a test that did not run has no status", m.Partial)
+	}
+	if len(m.Tests) != len(run.Tests) {
+		t.Errorf("not-run tests must not be among the tests: %d", len(m.Tests))
+	}
+	id, _ := m.Corpus[0]["identity"].(map[string]any)
+	if pkg, _ := id["debianPackage"].(map[string]any); pkg["name"] != "golang-mongodb-mongo-driver-dev" || pkg["version"] != "1.17.3+ds1-1" || len(id) != 1 {
+		t.Errorf("corpus[0].identity = %v", id)
+	}
+	if _, ok := m.Corpus[1]["identity"]; ok {
+		t.Errorf("a root with no identity has none: %v", m.Corpus[1])
+	}
+}
+
+func TestParseShard(t *testing.T) {
+	for in, want := range map[string]Shard{"1/1": {1, 1}, "2/4": {2, 4}, "4/4": {4, 4}} {
+		if got, err := ParseShard(in); err != nil || got != want || got.String() != in {
+			t.Errorf("ParseShard(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "0/4", "5/4", "1/0", "-1/2", "1/2x", "a/b", "1", "1/2/3"} {
+		if _, err := ParseShard(in); err == nil {
+			t.Errorf("ParseShard(%q) accepted", in)
+		}
 	}
 }

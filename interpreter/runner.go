@@ -215,3 +215,9 @@ func (r *Runner) runWithTimeout(ctx context.Context, f *specifications.File, t *
 		return Fail, fmt.Sprintf("timed out after %s and did not stop", r.cfg.Timeout), ""
 	}
 }
+
+// DatabaseNames lists the server's databases, for the check that a run does not
+// mix its data with someone else's.
+func (r *Runner) DatabaseNames(ctx context.Context) ([]string, error) {
+	return r.internal.ListDatabaseNames(ctx, bson.D{})
+}

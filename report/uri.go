@@ -1,7 +1,10 @@
 package report
 
 import (
+	"io"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -83,4 +86,87 @@ func secretOption(key, value string) bool {
 		return strings.Contains(strings.ToUpper(value), "AWS_SESSION_TOKEN")
 	}
 	return false
+}
+
+// Redactor removes credentials from text that may quote a connection string (driver
+// errors, server replies): the user information of every URI in it, and the
+// passwords of the URIs specrun was given wherever they appear. Passwords shorter
+// than minSecret characters are removed only inside URIs: replacing every "ab" of a
+// report would garble it and hide nothing.
+type Redactor struct{ secrets []string }
+
+const minSecret = 4
+
+var uriInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
+
+// NewRedactor returns a Redactor for the passwords of these URIs ("" are ignored).
+func NewRedactor(uris ...string) *Redactor {
+	r := &Redactor{}
+	for _, u := range uris {
+		i := strings.Index(u, "://")
+		if i < 0 {
+			continue
+		}
+		rest := u[i+3:]
+		if end := strings.IndexAny(rest, "?/"); end >= 0 && strings.LastIndexByte(rest[:end], '@') >= 0 {
+			rest = rest[:end]
+		}
+		at := strings.LastIndexByte(rest, '@')
+		if at < 0 {
+			continue
+		}
+		_, password, ok := strings.Cut(rest[:at], ":")
+		if !ok {
+			continue
+		}
+		forms := []string{password}
+		if p, err := url.PathUnescape(password); err == nil {
+			forms = append(forms, p)
+		}
+		for _, p := range forms {
+			if len(p) >= minSecret && !slices.Contains(r.secrets, p) {
+				r.secrets = append(r.secrets, p)
+			}
+		}
+	}
+	// Longest first, so that a password containing another is removed whole.
+	slices.SortFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
+	return r
+}
+
+// String returns s without credentials.
+func (r *Redactor) String(s string) string {
+	s = uriInText.ReplaceAllStringFunc(s, RedactURI)
+	for _, p := range r.secrets {
+		s = strings.ReplaceAll(s, p, redacted)
+	}
+	return s
+}
+
+// Writer returns a writer that redacts each write before passing it on. Every write
+// must hold whole lines or documents, as fmt.Fprint and the report writers do.
+func (r *Redactor) Writer(w io.Writer) io.Writer { return redactingWriter{r, w} }
+
+type redactingWriter struct {
+	r *Redactor
+	w io.Writer
+}
+
+func (rw redactingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(rw.w, rw.r.String(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Run redacts everything in a report that came from tests, the driver or the server.
+func (r *Redactor) Run(run *Run) {
+	run.Server.URI = RedactURI(run.Server.URI)
+	for i := range run.Tests {
+		t := &run.Tests[i]
+		t.Reason, t.Detail = r.String(t.Reason), r.String(t.Detail)
+	}
+	if run.Partial != nil {
+		run.Partial.Reason = r.String(run.Partial.Reason)
+	}
 }

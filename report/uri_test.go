@@ -1,6 +1,11 @@
 package report
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/specrun/specrun/interpreter"
+)
 
 func TestRedactURI(t *testing.T) {
 	tests := []struct {
@@ -43,5 +48,39 @@ func TestRedactURI(t *testing.T) {
 				t.Errorf("RedactURI(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRedactor(t *testing.T) {
+	r := NewRedactor("mongodb://alice:s3cr%40tPass@db1:27017,db2/admin?authSource=admin", "", "mongodb://bob:ab@h/", "mongodb://h:1/")
+	tests := []struct{ in, want string }{
+		{"connect mongodb://alice:s3cr%40tPass@db1:27017,db2/admin?authSource=admin failed",
+			"connect mongodb://db1:27017,db2/admin?authSource=admin failed"},
+		{"auth failed for password s3cr@tPass", "auth failed for password REDACTED"},
+		{"escaped s3cr%40tPass", "escaped REDACTED"},
+		{"other uri mongodb+srv://carol:x@cluster/ in a reply", "other uri mongodb+srv://cluster/ in a reply"},
+		{"short password ab stays outside URIs: abc", "short password ab stays outside URIs: abc"},
+		{"but not inside one: mongodb://bob:ab@h/", "but not inside one: mongodb://h/"},
+		{`{"uri": "mongodb://u:p@h:1/?tlsCertificateKeyFilePassword=k"}`, `{"uri": "mongodb://h:1/?tlsCertificateKeyFilePassword=REDACTED"}`},
+		{"nothing secret", "nothing secret"},
+	}
+	for _, tc := range tests {
+		if got := r.String(tc.in); got != tc.want {
+			t.Errorf("String(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	var b strings.Builder
+	w := r.Writer(&b)
+	if n, err := w.Write([]byte("pw s3cr@tPass\n")); err != nil || n != 14 {
+		t.Errorf("Write = %d, %v", n, err)
+	}
+	if b.String() != "pw REDACTED\n" {
+		t.Errorf("written %q", b.String())
+	}
+	run := &Run{Server: ServerInfo{URI: "mongodb://alice:s3cr%40tPass@db1/"},
+		Tests: []interpreter.Result{{Reason: "s3cr@tPass", Detail: "x mongodb://alice:s3cr%40tPass@db1/"}}, Partial: &Partial{Reason: "s3cr@tPass"}}
+	r.Run(run)
+	if run.Server.URI != "mongodb://db1/" || run.Tests[0].Reason != "REDACTED" || run.Tests[0].Detail != "x mongodb://db1/" || run.Partial.Reason != "REDACTED" {
+		t.Errorf("Run: %+v", run)
 	}
 }

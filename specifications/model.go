@@ -2,6 +2,7 @@ package specifications
 
 import (
 	"regexp"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -576,4 +577,29 @@ type Span struct {
 	Name       string   `spec:"name,required"`
 	Attributes bson.Raw `spec:"attributes,required"`
 	Nested     []Span   `spec:"nested,nonempty"`
+}
+
+// DatabaseNames lists the databases the file names (database entities, initialData,
+// outcomes), each once: the databases a run of it may touch.
+func (f *File) DatabaseNames() []string {
+	var names []string
+	add := func(n string) {
+		if n != "" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	for _, e := range f.CreateEntities {
+		if e.Database != nil {
+			add(e.Database.DatabaseName)
+		}
+	}
+	for _, d := range f.InitialData {
+		add(d.DatabaseName)
+	}
+	for _, t := range f.Tests {
+		for _, d := range t.Outcome {
+			add(d.DatabaseName)
+		}
+	}
+	return names
 }

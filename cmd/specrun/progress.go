@@ -20,8 +20,10 @@ type progress struct {
 	lineLen        int
 }
 
-func newProgress(stdout, stderr io.Writer, verbose bool, total int) *progress {
-	return &progress{stdout: stdout, stderr: stderr, verbose: verbose, live: isTerminal(stderr),
+// newProgress: live is whether stderr is a terminal (see isTerminal; the writers may
+// wrap the terminal).
+func newProgress(stdout, stderr io.Writer, verbose, live bool, total int) *progress {
+	return &progress{stdout: stdout, stderr: stderr, verbose: verbose, live: live,
 		total: total, counts: map[interpreter.Status]int{}}
 }
 

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/report"
+)
+
+// expectationsUpdate is --update-expect FILE: the file is rewritten from the run,
+// starting from --expect when given, else from the file's own entries, and taking
+// reasons from both.
+type expectationsUpdate struct {
+	path   string
+	base   *report.Expectations // what the new file starts from
+	own    *report.Expectations // the file's entries before, nil if it did not exist
+	header string
+}
+
+func loadUpdate(path, expectPath string, expect *report.Expectations) (*expectationsUpdate, error) {
+	u := &expectationsUpdate{path: path, base: expect, header: report.DefaultExpectationsHeader}
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("--update-expect: %w", err)
+	default:
+		if u.own, err = report.ParseExpectations(path, data); err != nil {
+			return nil, fmt.Errorf("--update-expect: %w (fix it or remove it)", err)
+		}
+		if h := report.HeaderComment(data); h != "" {
+			u.header = h
+		}
+		if u.base == nil {
+			u.base = u.own
+		}
+	}
+	if u.own == nil && expect != nil {
+		if data, err := os.ReadFile(expectPath); err == nil {
+			if h := report.HeaderComment(data); h != "" {
+				u.header = h
+			}
+		}
+	}
+	return u, nil
+}
+
+// write writes the file and says what changed.
+func (u *expectationsUpdate) write(ran []interpreter.Result, known []string, w io.Writer) error {
+	up := report.UpdateExpectations(u.base, ran, known, u.own)
+	var b bytes.Buffer
+	if err := report.WriteExpectations(&b, u.header, up.Expectations); err != nil {
+		return err
+	}
+	if err := os.WriteFile(u.path, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("--update-expect: %w", err)
+	}
+	todo := 0
+	for _, e := range up.Expectations.Entries {
+		if bytes.HasPrefix([]byte(e.Reason), []byte(report.TODOReason)) {
+			todo++
+		}
+	}
+	fmt.Fprintf(w, "specrun: wrote %s: %d entries (%d added, %d changed, %d removed); %d reason(s) to fill in (they start with %q)\n",
+		u.path, len(up.Expectations.Entries), len(up.Added), len(up.Changed), len(up.Removed), todo, "TODO:")
+	return nil
+}

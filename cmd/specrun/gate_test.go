@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/specrun/specrun/embedded"
+	"github.com/specrun/specrun/report"
+)
+
+// The gate fixtures (testdata/gate) on the embedded server: six tests pass, one fails
+// ($out is not implemented), one is unsupported (no fail points). gate/b/slow waits
+// 1.5 s.
+const (
+	gateDir         = "../../testdata/gate"
+	gateFail        = "gate/a/fails: $out is not implemented"
+	gatePass        = "gate/a/passes"
+	gateUnsupported = "gate/a/unsupported: fail point"
+)
+
+func writeExpect(t *testing.T, yaml string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "expect.yml")
+	require.NoError(t, os.WriteFile(p, []byte(yaml), 0o644))
+	return p
+}
+
+func readReport(t *testing.T, path string) *report.Run {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	r, err := report.ReadJSON(f)
+	require.NoError(t, err)
+	return r
+}
+
+func TestGateOutcomes(t *testing.T) {
+	known := "tests:\n  - id: \"" + gateFail + "\"\n    status: fail\n    reason: \"$out: NotImplemented (238)\"\n"
+	tests := []struct {
+		name     string
+		expect   string
+		code     int
+		contains []string
+	}{
+		{"clean pass: every departure has its entry", known, exitOK,
+			[]string{"0 regressions, 0 unexpected passes, 0 stale entries: OK"}},
+		{"regression: a failure with no entry", "tests: []\n", exitFail,
+			[]string{"regression: " + gateFail + ": fail, no entry: operation 0 (aggregate): unexpected error: server error 238"}},
+		{"regression: an unsupported test the file expects to fail", known + "  - id: \"" + gateUnsupported + "\"\n    status: fail\n    reason: r\n", exitFail,
+			[]string{"regression: " + gateUnsupported + ": unsupported, "}},
+		{"unexpected pass: the entry to remove is named", known + "  - id: " + gatePass + "\n    status: fail\n    reason: was broken\n", exitFail,
+			[]string{"unexpected pass: " + gatePass + ": remove ", ":5 (id \"" + gatePass + "\", expects fail)"}},
+		{"stale entry: reported, does not fail the run", known + "  - prefix: gate/zz/\n    status: fail\n    reason: gone\n", exitOK,
+			[]string{"1 stale entry: OK", `stale: `, `:5: prefix "gate/zz/" (fail) decides no test`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reportPath := filepath.Join(t.TempDir(), "r.json")
+			code, stdout, stderr := runArgs(t, "--skip", "slow", "--expect", writeExpect(t, tc.expect), "--json", reportPath, gateDir)
+			assert.Equal(t, tc.code, code, stdout+stderr)
+			for _, s := range tc.contains {
+				assert.Contains(t, stdout, s)
+			}
+			rep := readReport(t, reportPath)
+			require.NotNil(t, rep.Expect)
+			assert.Equal(t, tc.code == exitOK, rep.Expect.OK(), "the JSON report carries the verdict")
+		})
+	}
+}
+
+func TestGateUpdateExpectRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "expect.yml")
+	code, stdout, stderr := runArgs(t, "--skip", "slow", "--update-expect", path, gateDir)
+	assert.Equal(t, exitFail, code, "without --expect the failure fails the run: %s%s", stdout, stderr)
+	assert.Contains(t, stderr, "specrun: wrote "+path+": 1 entries (1 added, 0 changed, 0 removed); 1 reason(s) to fill in")
+	exp, err := report.LoadExpectations(path)
+	require.NoError(t, err)
+	require.Len(t, exp.Entries, 1, "unsupported needs no entry")
+	assert.Equal(t, gateFail, exp.Entries[0].ID)
+	assert.True(t, strings.HasPrefix(exp.Entries[0].Reason, report.TODOReason+"operation 0 (aggregate): unexpected error: server error 238"), exp.Entries[0].Reason)
+
+	code, stdout, _ = runArgs(t, "--skip", "slow", "--expect", path, gateDir)
+	assert.Equal(t, exitOK, code, "a second run with the written file passes the gate: %s", stdout)
+
+	// A person fills in the reason; updating again keeps it and the file's header.
+	edited := "# our server\ntests:\n  - id: \"" + gateFail + "\"\n    status: fail\n    reason: \"no $out yet\"\n"
+	require.NoError(t, os.WriteFile(path, []byte(edited), 0o644))
+	code, _, stderr = runArgs(t, "--skip", "slow", "--update-expect", path, "--expect", path, gateDir)
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "1 entries (0 added, 0 changed, 0 removed); 0 reason(s) to fill in")
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(after), "reason: \"no $out yet\"")
+	assert.Equal(t, edited, string(after), "the file this run satisfies is the file as it was")
+
+	// A narrower run keeps the entries of the tests it did not run.
+	code, _, stderr = runArgs(t, "--run", "^gate/c/", "--update-expect", path, gateDir)
+	assert.Equal(t, exitOK, code, stderr)
+	again, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(after), string(again))
+}
+
+func TestGatePartialRun(t *testing.T) {
+	t.Run("max-time", func(t *testing.T) {
+		dir := t.TempDir()
+		expectPath := filepath.Join(dir, "expect.yml")
+		require.NoError(t, os.WriteFile(expectPath, []byte("tests: []\n"), 0o644))
+		reportPath := filepath.Join(dir, "r.json")
+		// gate/b/slow waits 1.5 s: a 700 ms run ends in it, or before.
+		code, stdout, stderr := runArgs(t, "--max-time", "700ms", "--update-expect", expectPath, "--json", reportPath, gateDir)
+		assert.Equal(t, exitFail, code, stdout+stderr)
+		assert.Contains(t, stderr, "specrun: --max-time 700ms reached: the run is partial")
+		assert.Contains(t, stderr, "--update-expect: a partial run does not update "+expectPath+"; it is unchanged")
+		data, err := os.ReadFile(expectPath)
+		require.NoError(t, err)
+		assert.Equal(t, "tests: []\n", string(data))
+
+		rep := readReport(t, reportPath)
+		require.NotNil(t, rep.Partial, "the report says it is partial")
+		assert.Equal(t, "--max-time 700ms reached", rep.Partial.Reason)
+		var notRun []string
+		for _, r := range rep.Partial.NotRun {
+			notRun = append(notRun, r.ID)
+		}
+		assert.Contains(t, notRun, "gate/b/slow", "the test cut short is not run, not failed")
+		ran := map[string]bool{}
+		for _, r := range rep.Tests {
+			ran[r.ID] = true
+			assert.NotEqual(t, "gate/b/slow", r.ID)
+		}
+		assert.Equal(t, 8, len(rep.Tests)+len(rep.Partial.NotRun), "every selected test is either judged or listed as not run")
+		for _, id := range notRun {
+			assert.False(t, ran[id], id)
+		}
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		time.AfterFunc(time.Second, cancel)
+		reportPath := filepath.Join(t.TempDir(), "r.json")
+		var out, errOut strings.Builder
+		code := runTests(ctx, []string{"--run", "gate/b/", "--json", reportPath, gateDir}, &out, &errOut)
+		assert.Equal(t, exitFail, code)
+		assert.Contains(t, errOut.String(), "specrun: interrupted: stopping after the current test")
+		rep := readReport(t, reportPath)
+		require.NotNil(t, rep.Partial)
+		assert.Equal(t, "interrupted", rep.Partial.Reason)
+		require.Len(t, rep.Partial.NotRun, 1, "the slow test was cut: %+v", rep.Tests)
+		assert.Equal(t, "gate/b/slow", rep.Partial.NotRun[0].ID)
+	})
+}
+
+// TestGateShards: the shards of a run are disjoint, cover it, and stay the same.
+func TestGateShards(t *testing.T) {
+	ids := func(args ...string) []string {
+		reportPath := filepath.Join(t.TempDir(), "r.json")
+		code, stdout, stderr := runArgs(t, append([]string{"--skip", "slow", "--json", reportPath}, append(args, gateDir)...)...)
+		require.Contains(t, []int{exitOK, exitFail}, code, stdout+stderr)
+		var out []string
+		for _, r := range readReport(t, reportPath).Tests {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	all := ids()
+	one, two := ids("--shard", "1/2"), ids("--shard", "2/2")
+	assert.NotEmpty(t, one)
+	assert.NotEmpty(t, two)
+	assert.ElementsMatch(t, all, append(one, two...))
+	assert.Equal(t, one, ids("--shard", "1/2"), "a shard is stable")
+
+	code, _, stderr := runArgs(t, "--shard", "3/2", gateDir)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "want I/N with 1 <= I <= N")
+}
+
+func TestGateNonemptyServer(t *testing.T) {
+	srv, err := embedded.Start(context.Background(), embedded.Options{})
+	require.NoError(t, err)
+	defer srv.Close()
+	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
+	require.NoError(t, err)
+	defer client.Disconnect(context.Background())
+
+	// The tests' own databases (left by an earlier run) are no reason to refuse.
+	_, err = client.Database("gate-d").Collection("coll").InsertOne(context.Background(), bson.D{{Key: "left", Value: 1}})
+	require.NoError(t, err)
+	code, stdout, stderr := runArgs(t, "--uri", srv.URI(), gateDir+"/d.json")
+	assert.Equal(t, exitOK, code, stdout+stderr)
+
+	_, err = client.Database("customers").Collection("orders").InsertOne(context.Background(), bson.D{{Key: "x", Value: 1}})
+	require.NoError(t, err)
+	code, _, stderr = runArgs(t, "--uri", srv.URI(), gateDir+"/d.json")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "the server holds databases these tests do not name (customers)")
+	assert.Contains(t, stderr, "--allow-nonempty")
+
+	code, stdout, stderr = runArgs(t, "--uri", srv.URI(), "--allow-nonempty", gateDir+"/d.json")
+	assert.Equal(t, exitOK, code, stdout+stderr)
+	n, err := client.Database("customers").Collection("orders").CountDocuments(context.Background(), bson.D{})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n, "other data is left alone")
+}
+
+// TestGateCredentialsNeverShown: with a password in --uri (PLAIN, which FerretDB's
+// SQLite backend accepts), nothing specrun prints or writes contains it.
+func TestGateCredentialsNeverShown(t *testing.T) {
+	srv, err := embedded.Start(context.Background(), embedded.Options{})
+	require.NoError(t, err)
+	defer srv.Close()
+	const password = "Sup3rSecretPw"
+	uri := strings.Replace(srv.URI(), "mongodb://", "mongodb://alice:"+password+"@", 1) + "?authMechanism=PLAIN"
+	reportPath := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, stderr := runArgs(t, "--uri", uri, "-v", "--json", reportPath, gateDir)
+	assert.Equal(t, exitFail, code, "gate/a has a failure: %s", stderr)
+	data, err := os.ReadFile(reportPath)
+	require.NoError(t, err)
+	for what, s := range map[string]string{"stdout": stdout, "stderr": stderr, "report": string(data)} {
+		assert.NotContains(t, s, password, what)
+		assert.NotContains(t, s, "alice", what)
+	}
+	var rep struct{ Server struct{ URI string } }
+	require.NoError(t, json.Unmarshal(data, &rep))
+	assert.Equal(t, strings.Replace(uri, "alice:"+password+"@", "", 1), rep.Server.URI)
+}

@@ -236,3 +236,14 @@ func TestGateCredentialsNeverShown(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &rep))
 	assert.Equal(t, strings.Replace(uri, "alice:"+password+"@", "", 1), rep.Server.URI)
 }
+
+func TestHelpShowsNoCredentialsFromTheEnvironment(t *testing.T) {
+	t.Setenv("MONGODB_URI", "mongodb://alice:EnvSecretPw@db.example:27017/")
+	t.Setenv("MULTI_MONGOS_LB_URI", "mongodb://bob:LbSecretPw@lb.example:27017/")
+	code, stdout, stderr := runArgs(t, "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stderr, "-uri string")
+	for _, secret := range []string{"EnvSecretPw", "LbSecretPw", "alice", "bob"} {
+		assert.NotContains(t, stdout+stderr, secret)
+	}
+}

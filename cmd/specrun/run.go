@@ -35,8 +35,17 @@ judge: an invalid file, an operation specrun does not run).
 With no --uri and no $MONGODB_URI, specrun starts an embedded FerretDB 1.24.2
 (SQLite, temporary data) for the run.
 
+As a release gate: --expect FILE says what the server is known to do (each entry with a
+reason); the run fails only on departures from it. --update-expect FILE writes the file
+this run satisfies. Ctrl-C or --max-time end the run after the current test; the
+reports are still written, marked partial, with the tests that did not run.
+
+Against a --uri server that holds databases the tests do not name, specrun refuses to
+run without --allow-nonempty. Credentials never appear in its output or reports.
+
 Exit status: 0 every test met its expectation (without --expect: no fail, no error),
-1 some did not, 2 usage error or nothing to run, 3 server unreachable.
+1 some did not, or the run was partial, 2 usage error or nothing to run, 3 server
+unreachable.
 
 Flags:
 `
@@ -65,9 +74,9 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var o runOptions
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.uri, "uri", os.Getenv("MONGODB_URI"), "server connection string (default $MONGODB_URI; neither: the embedded server)")
-	fs.StringVar(&o.singleLB, "single-mongos-lb-uri", os.Getenv("SINGLE_MONGOS_LB_URI"), "load-balanced clusters: the load balancer fronting one mongos (default $SINGLE_MONGOS_LB_URI)")
-	fs.StringVar(&o.multiLB, "multi-mongos-lb-uri", os.Getenv("MULTI_MONGOS_LB_URI"), "load-balanced clusters: the load balancer fronting several mongoses (default $MULTI_MONGOS_LB_URI)")
+	fs.StringVar(&o.uri, "uri", "", "server connection string (default $MONGODB_URI; neither: the embedded server)")
+	fs.StringVar(&o.singleLB, "single-mongos-lb-uri", "", "load-balanced clusters: the load balancer fronting one mongos (default $SINGLE_MONGOS_LB_URI)")
+	fs.StringVar(&o.multiLB, "multi-mongos-lb-uri", "", "load-balanced clusters: the load balancer fronting several mongoses (default $MULTI_MONGOS_LB_URI)")
 	fs.StringVar(&o.corpus, "corpus", "", "corpus root for SPEC names (default $SPECRUN_CORPUS, ./specifications, the Debian package location)")
 	fs.StringVar(&o.runRE, "run", "", "run only tests whose ID matches this regular expression")
 	fs.StringVar(&o.skipRE, "skip", "", "skip tests whose ID matches this regular expression")
@@ -93,6 +102,13 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if len(paths) == 0 {
 		fs.Usage()
 		return exitUsage
+	}
+	// The environment's URIs are read only now: as flag defaults, --help would print
+	// their credentials.
+	for p, env := range map[*string]string{&o.uri: "MONGODB_URI", &o.singleLB: "SINGLE_MONGOS_LB_URI", &o.multiLB: "MULTI_MONGOS_LB_URI"} {
+		if *p == "" {
+			*p = os.Getenv(env)
+		}
 	}
 	// Nothing specrun prints or writes may carry the credentials of the URIs.
 	redact := report.NewRedactor(o.uri, o.singleLB, o.multiLB)

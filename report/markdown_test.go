@@ -198,7 +198,7 @@ func TestWriteMarkdownHostileText(t *testing.T) {
 	for _, h := range hostile {
 		t.Run(h, func(t *testing.T) {
 			run := &Run{
-				Corpus: []CorpusRoot{{Root: "/c/" + h, Files: 1}},
+				Corpus:  []CorpusRoot{{Root: "/c/" + h, Files: 1}},
 				Filters: Filters{Run: h, Skip: "x|y"},
 				Tests: []interpreter.Result{
 					{ID: h + "/f/" + h, File: h + ".json", Description: h, Status: interpreter.Fail, Reason: h},

@@ -25,8 +25,9 @@
 // seconds). fail is a <failure>, error an <error>, both with the reason as message
 // and the detail as text; skip and unsupported are <skipped message="skip: …"> and
 // <skipped message="unsupported: …">, and the tests a partial run did not run are
-// <skipped message="not run: <reason>">. Suites and the <testsuites> root carry the
-// counts tests, failures, errors, skipped and time. What XML 1.0 cannot carry
+// <skipped message="not run: <reason>">. Suites carry the counts tests, failures,
+// errors, skipped and time; the <testsuites> root all but skipped, which Jenkins'
+// JUnit schema (junit-10.xsd) does not allow there. What XML 1.0 cannot carry
 // (control characters, U+FFFE/U+FFFF) is written visibly as \xHH or \uHHHH, invalid
 // UTF-8 as U+FFFD, so any text gives a well-formed file.
 //

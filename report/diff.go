@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -246,4 +247,70 @@ func (d DiffResult) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// The JSON form of a diff (specrun diff --json).
+type (
+	jsonDiff struct {
+		Regressed     bool             `json:"regressed"`
+		Warnings      []string         `json:"warnings"`
+		KeyedByFile   []string         `json:"keyedByFile"`
+		Regressions   []jsonChange     `json:"regressions"`
+		Fixes         []jsonChange     `json:"fixes"`
+		StatusChanges []jsonChange     `json:"statusChanges"`
+		ReasonChanges []jsonChange     `json:"reasonChanges"`
+		New           []jsonDiffResult `json:"new"`
+		Removed       []jsonDiffResult `json:"removed"`
+	}
+	jsonChange struct {
+		ID   string        `json:"id"`
+		File string        `json:"file"`
+		Old  jsonDiffState `json:"old"`
+		New  jsonDiffState `json:"new"`
+	}
+	jsonDiffState struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	}
+	jsonDiffResult struct {
+		ID     string `json:"id"`
+		File   string `json:"file"`
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	}
+)
+
+// WriteJSON writes the diff as JSON: every list present (empty rather than null),
+// each change with the test's ID and new file and the old and new status and reason.
+func (d DiffResult) WriteJSON(w io.Writer) error {
+	changes := func(cs []Change) []jsonChange {
+		out := make([]jsonChange, 0, len(cs))
+		for _, c := range cs {
+			out = append(out, jsonChange{ID: c.New.ID, File: c.New.File,
+				Old: jsonDiffState{string(c.Old.Status), c.Old.Reason}, New: jsonDiffState{string(c.New.Status), c.New.Reason}})
+		}
+		return out
+	}
+	results := func(rs []interpreter.Result) []jsonDiffResult {
+		out := make([]jsonDiffResult, 0, len(rs))
+		for _, r := range rs {
+			out = append(out, jsonDiffResult{r.ID, r.File, string(r.Status), r.Reason})
+		}
+		return out
+	}
+	j := jsonDiff{
+		Regressed:     d.Regressed(),
+		Warnings:      append([]string{}, d.Warnings...),
+		KeyedByFile:   append([]string{}, d.KeyedByFile...),
+		Regressions:   changes(d.Regressions),
+		Fixes:         changes(d.Fixes),
+		StatusChanges: changes(d.StatusChanges),
+		ReasonChanges: changes(d.ReasonChanges),
+		New:           results(d.New),
+		Removed:       results(d.Removed),
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(&j)
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -263,5 +264,30 @@ func TestDiffComparabilityWarnings(t *testing.T) {
 	n.Corpus[0].Root = "/other"
 	if d := Diff(o, n); len(d.Warnings) != 1 || !strings.HasPrefix(d.Warnings[0], "corpus roots differ and carry no identity") {
 		t.Errorf("warnings = %q", d.Warnings)
+	}
+}
+
+func TestDiffJSON(t *testing.T) {
+	old := &Run{Tests: []interpreter.Result{result("a/f/1", interpreter.Pass, ""), result("a/f/2", interpreter.Fail, "x")}}
+	new := &Run{Tests: []interpreter.Result{result("a/f/1", interpreter.Fail, "boom"), result("a/f/2", interpreter.Fail, "x")},
+		Filters: Filters{Run: "f"}}
+	var b bytes.Buffer
+	if err := Diff(old, new).WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"regressed":   true,
+		"warnings":    []any{"other filters: OLD (none), NEW --run f"},
+		"keyedByFile": []any{},
+		"regressions": []any{map[string]any{"id": "a/f/1", "file": "a/f.json",
+			"old": map[string]any{"status": "pass", "reason": ""}, "new": map[string]any{"status": "fail", "reason": "boom"}}},
+		"fixes": []any{}, "statusChanges": []any{}, "reasonChanges": []any{}, "new": []any{}, "removed": []any{},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("JSON:\n%s", b.String())
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/specrun/specrun/report"
 )
 
-const diffUsage = `Usage: specrun diff OLD.json NEW.json
+const diffUsage = `Usage: specrun diff [--json FILE] OLD.json NEW.json
 
 Compares two JSON reports of specrun run (--json) test by test and prints
 regressions (not failing before, fail or error now), fixes (fail or error before,
@@ -19,12 +19,19 @@ or a partial run).
 
 Exit status: 0 no regression, 1 some test regressed, 2 usage error or a report
 that cannot be read.
+
+Flags:
 `
 
 func diff(args []string, stdout, stderr io.Writer) int {
+	var jsonPath string
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, diffUsage) }
+	fs.StringVar(&jsonPath, "json", "", "also write the diff as JSON to this file")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, diffUsage)
+		fs.PrintDefaults()
+	}
 	paths, err := parseFlags(fs, args)
 	if err != nil {
 		if err == flag.ErrHelp {
@@ -46,6 +53,12 @@ func diff(args []string, stdout, stderr io.Writer) int {
 	if err := d.WriteText(stdout); err != nil {
 		fmt.Fprintln(stderr, "specrun diff:", err)
 		return exitUsage
+	}
+	if jsonPath != "" {
+		if err := writeFile(jsonPath, d.WriteJSON); err != nil {
+			fmt.Fprintln(stderr, "specrun diff:", err)
+			return exitUsage
+		}
 	}
 	if d.Regressed() {
 		return exitFail

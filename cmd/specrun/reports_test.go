@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"os"
 	"path/filepath"
@@ -61,8 +62,19 @@ func TestDiffCommand(t *testing.T) {
 		result("a", "2", interpreter.Pass, ""),
 		result("a", "gone", interpreter.Pass, "")))
 
-	code, stdout, stderr := cli("diff", old, regressed)
+	jsonOut := filepath.Join(t.TempDir(), "diff.json")
+	code, stdout, stderr := cli("diff", old, regressed, "--json", jsonOut)
 	assert.Equal(t, exitFail, code, stderr)
+	data, err := os.ReadFile(jsonOut)
+	require.NoError(t, err)
+	var machine struct {
+		Regressed   bool
+		Regressions []struct{ ID string }
+	}
+	require.NoError(t, json.Unmarshal(data, &machine))
+	assert.True(t, machine.Regressed)
+	require.Len(t, machine.Regressions, 1)
+	assert.Equal(t, "crud/a/1", machine.Regressions[0].ID)
 	assert.Equal(t, "1 regression, 1 fix, 0 other status changes, 0 changed reasons, 1 new test, 1 removed test\n"+
 		"regression: crud/a/1: pass → error: boom\n"+
 		"fix: crud/a/2: fail → pass\n"+
@@ -114,7 +126,7 @@ func TestDiffCommandUsage(t *testing.T) {
 	}
 	code, _, stderr := cli("diff", "--help")
 	assert.Equal(t, exitOK, code)
-	assert.Contains(t, stderr, "Usage: specrun diff OLD.json NEW.json")
+	assert.Contains(t, stderr, "Usage: specrun diff [--json FILE] OLD.json NEW.json")
 }
 
 func TestMergeCommand(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package report writes and reads what a specrun run produces for other tools and
-// people: the JSON report (--json) and the expectations file (--expect), as
-// DESIGN.md defines them.
+// people: the JSON report (--json), the JUnit XML (--junit) and Markdown (--markdown)
+// reports, the expectations file (--expect), the diff of two reports (specrun diff)
+// and the merge of shard reports (specrun merge), as DESIGN.md defines them.
 //
 // # JSON report
 //
@@ -15,6 +16,58 @@
 // renamed or dropped.
 //
 // URIs in reports must carry no credentials: [RedactURI] removes them.
+//
+// # JUnit XML
+//
+// [WriteJUnit] writes one <testsuite> per fixture file (name: the file's ID, [FileID],
+// the test ID without the description; file: its path) in run order, and one
+// <testcase> per test (name: the description, classname: the file's ID, time in
+// seconds). fail is a <failure>, error an <error>, both with the reason as message
+// and the detail as text; skip and unsupported are <skipped message="skip: …"> and
+// <skipped message="unsupported: …">, and the tests a partial run did not run are
+// <skipped message="not run: <reason>">. Suites carry the counts tests, failures,
+// errors, skipped and time; the <testsuites> root all but skipped, which Jenkins'
+// JUnit schema (junit-10.xsd) does not allow there. What XML 1.0 cannot carry
+// (control characters, U+FFFE/U+FFFF) is written visibly as \xHH or \uHHHH, invalid
+// UTF-8 as U+FFFD, so any text gives a well-formed file.
+//
+// # Markdown
+//
+// [WriteMarkdown] writes a header (date, specrun and driver versions, server,
+// corpus roots with their identity, duration, filters, and a PARTIAL banner when the
+// run is partial), a table with a row per spec (the first segment of the test ID)
+// and a total row: pass, fail, skip, unsupported, error, total and the pass rate
+// pass / (pass + fail + error) rounded down to 0.1% ("—" when that is 0), then
+// every failure and error grouped by file, one line each, then, when the run had an
+// expectations file, its regressions, unexpected passes and stale entries. Every
+// result is a leaf test. Text from tests and the command line is escaped (Markdown
+// punctuation gets a backslash, line breaks become spaces), so it cannot break the
+// table or turn into markup.
+//
+// # Diff
+//
+// [Diff] matches the tests of two reports by ID; an ID that occurs more than once in
+// either report (both corpus layouts in one run) is matched by ID and file, and the
+// diff names it. A test not failing before (pass, skip, unsupported) that fails or
+// errors now is a regression; fail or error before and pass now is a fix; any other
+// change of status (pass → unsupported: no longer judged; fail → error) is a status
+// change; the same status other than pass with another reason is a changed reason.
+// A test only in the new report is new (a new failing test is new, not a
+// regression), one only in the old is removed, except that a test a partial report
+// lists as not run is neither. Warnings say when the reports are not comparable test
+// for test: other corpus (the roots' identities differ, or roots without identity
+// differ), other server (version, topology, embedded or not), other filters (--run,
+// --skip, --shard), or a partial report. [DiffResult.Regressed] decides the exit
+// status of specrun diff.
+//
+// # Merge
+//
+// [Merge] joins the reports of the shards of one run into the report of the whole
+// run; see its doc for what it refuses and how missing or partial shards make the
+// result partial. Tests come in the order of the unsharded run: corpus roots in
+// argument order, files inside a root in the order specifications.Discover gives.
+// Verdicts of an expectations file are the shards'; an entry is stale only when it
+// is stale in every shard.
 //
 // # Expectations
 //

@@ -18,6 +18,10 @@ Usage:
                                        embedded FerretDB) and print a verdict per test
   specrun check [flags] PATH|SPEC...   load and validate fixture files and list what
                                        specrun cannot run in them; no server needed
+  specrun diff OLD.json NEW.json       compare two JSON reports: regressions, fixes, new
+                                       and removed tests; exit 1 on a regression
+  specrun merge A.json B.json... [--json F] [--junit F] [--markdown F]
+                                       join the reports of --shard runs into one
   specrun serve [--addr HOST:PORT]     run the embedded FerretDB server until interrupted
   specrun version                      print the versions of specrun and the Go driver
 
@@ -31,7 +35,7 @@ Examples:
   specrun crud                                  CRUD spec tests on the embedded server
   specrun --uri mongodb://localhost:27017 ./specifications/crud --json r.json
 
-Run 'specrun run --help' or 'specrun check --help' for the flags.
+Run 'specrun <command> --help' for the flags of a command.
 `
 
 // Exit statuses shared by the subcommands (see DESIGN.md).
@@ -55,6 +59,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCommand(args[1:], stdout, stderr)
 	case "check":
 		return check(args[1:], stdout, stderr)
+	case "diff":
+		return diff(args[1:], stdout, stderr)
+	case "merge":
+		return merge(args[1:], stdout, stderr)
 	case "serve":
 		return serve(args[1:], stdout, stderr)
 	case "version":

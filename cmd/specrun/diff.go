@@ -1,0 +1,85 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/specrun/specrun/report"
+)
+
+const diffUsage = `Usage: specrun diff [--json FILE] OLD.json NEW.json
+
+Compares two JSON reports of specrun run (--json) test by test and prints
+regressions (not failing before, fail or error now), fixes (fail or error before,
+pass now), other status changes, changed failure reasons, new and removed tests,
+and warnings when the reports are not comparable (other corpus, server or filters,
+or a partial run).
+
+Exit status: 0 no regression, 1 some test regressed, 2 usage error or a report
+that cannot be read.
+
+Flags:
+`
+
+func diff(args []string, stdout, stderr io.Writer) int {
+	var jsonPath string
+	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&jsonPath, "json", "", "also write the diff as JSON to this file")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, diffUsage)
+		fs.PrintDefaults()
+	}
+	paths, err := parseFlags(fs, args)
+	if err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(paths) != 2 {
+		fmt.Fprintf(stderr, "specrun diff: want two reports, OLD.json and NEW.json; got %d\n", len(paths))
+		fs.Usage()
+		return exitUsage
+	}
+	runs, err := readReports(paths)
+	if err != nil {
+		fmt.Fprintln(stderr, "specrun diff:", err)
+		return exitUsage
+	}
+	d := report.Diff(runs[0], runs[1])
+	if err := d.WriteText(stdout); err != nil {
+		fmt.Fprintln(stderr, "specrun diff:", err)
+		return exitUsage
+	}
+	if jsonPath != "" {
+		if err := writeFile(jsonPath, d.WriteJSON); err != nil {
+			fmt.Fprintln(stderr, "specrun diff:", err)
+			return exitUsage
+		}
+	}
+	if d.Regressed() {
+		return exitFail
+	}
+	return exitOK
+}
+
+// readReports reads JSON reports; an error names the file.
+func readReports(paths []string) ([]*report.Run, error) {
+	var runs []*report.Run
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		r, err := report.ReadJSON(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
+}

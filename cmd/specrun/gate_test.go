@@ -247,3 +247,126 @@ func TestHelpShowsNoCredentialsFromTheEnvironment(t *testing.T) {
 		assert.NotContains(t, stdout+stderr, secret)
 	}
 }
+
+// testFields are what two runs of the same tests on the same server agree on (the
+// detail quotes session ids and ports, the duration varies).
+func testFields(r *report.Run) []string {
+	var out []string
+	for _, t := range r.Tests {
+		out = append(out, strings.Join([]string{t.ID, t.File, t.Description, string(t.Status), t.Reason}, " | "))
+	}
+	return out
+}
+
+// TestGateShardsMergeToTheUnshardedRun: two shards of a real run, merged, are the
+// unsharded run — tests, order, verdicts of the expectations file, file counts.
+func TestGateShardsMergeToTheUnshardedRun(t *testing.T) {
+	dir := t.TempDir()
+	expect := writeExpect(t, "tests:\n  - id: \""+gateFail+"\"\n    status: fail\n    reason: no $out\n  - prefix: gate/zz/\n    status: fail\n    reason: stale\n")
+	run := func(name string, extra ...string) *report.Run {
+		p := filepath.Join(dir, name+".json")
+		args := append([]string{"--skip", "slow", "--expect", expect, "--json", p}, extra...)
+		code, stdout, stderr := runArgs(t, append(args, gateDir)...)
+		require.Equal(t, exitOK, code, stdout+stderr)
+		return readReport(t, p)
+	}
+	whole := run("whole")
+	run("shard1", "--shard", "1/2")
+	run("shard2", "--shard", "2/2")
+
+	var stdout, stderr strings.Builder
+	mergedPath := filepath.Join(dir, "merged.json")
+	// Shards in any order.
+	code := merge([]string{"--json", mergedPath, "--junit", filepath.Join(dir, "m.xml"), "--markdown", filepath.Join(dir, "m.md"),
+		filepath.Join(dir, "shard2.json"), filepath.Join(dir, "shard1.json")}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stdout.String()+stderr.String())
+	merged := readReport(t, mergedPath)
+
+	assert.Equal(t, testFields(whole), testFields(merged))
+	assert.Equal(t, report.Summarize(whole.Tests), report.Summarize(merged.Tests))
+	assert.Nil(t, merged.Partial)
+	assert.Equal(t, report.Filters{Skip: "slow"}, merged.Filters)
+	require.Len(t, merged.Corpus, 1)
+	assert.Equal(t, whole.Corpus[0].Files, merged.Corpus[0].Files)
+	require.NotNil(t, merged.Expect)
+	assert.True(t, merged.Expect.OK())
+	assert.Equal(t, whole.Expect.Count(report.Expected), merged.Expect.Count(report.Expected))
+	require.Len(t, merged.Expect.Stale, 1, "stale in every shard")
+	assert.Equal(t, "gate/zz/", merged.Expect.Stale[0].Prefix)
+	for _, f := range []string{"m.xml", "m.md"} {
+		info, err := os.Stat(filepath.Join(dir, f))
+		require.NoError(t, err)
+		assert.NotZero(t, info.Size(), f)
+	}
+
+	// One shard alone is a partial merge.
+	stdout.Reset()
+	stderr.Reset()
+	code = merge([]string{filepath.Join(dir, "shard1.json")}, &stdout, &stderr)
+	assert.Equal(t, exitFail, code)
+	assert.Contains(t, stderr.String(), "partial")
+}
+
+// TestGateDiffOfRealRuns: the same tests run twice, the second time with one test
+// broken and one fixed (the fixtures changed, as a server's behaviour would).
+func TestGateDiffOfRealRuns(t *testing.T) {
+	dir := t.TempDir()
+	copyGate := func(name string, edit func(string) string) string {
+		dst := filepath.Join(dir, name, "gate")
+		require.NoError(t, os.MkdirAll(dst, 0o755))
+		for _, f := range []string{"a.json", "c.json"} {
+			data, err := os.ReadFile(filepath.Join(gateDir, f))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(dst, f), []byte(edit(string(data))), 0o644))
+		}
+		return dst
+	}
+	oldDir := copyGate("old", func(s string) string { return s })
+	newDir := copyGate("new", func(s string) string {
+		// "passes c1" now expects a document the server does not have: it fails.
+		s = strings.Replace(s, `"description": "passes c1",
+      "operations": [
+        {
+          "object": "collection0",
+          "name": "find",
+          "arguments": {
+            "filter": {}
+          },
+          "expectResult": [
+            {
+              "_id": 1,
+              "x": 1`, `"description": "passes c1",
+      "operations": [
+        {
+          "object": "collection0",
+          "name": "find",
+          "arguments": {
+            "filter": {}
+          },
+          "expectResult": [
+            {
+              "_id": 1,
+              "x": 2`, 1)
+		// "$out" now expects the server's error: it passes.
+		return strings.Replace(s, `"expectResult": []`, `"expectError": {"errorCode": 238}`, 1)
+	})
+	report := func(name, folder string) string {
+		p := filepath.Join(dir, name+".json")
+		code, stdout, stderr := runArgs(t, "--json", p, folder)
+		require.Contains(t, []int{exitOK, exitFail}, code, stdout+stderr)
+		return p
+	}
+	oldReport, newReport := report("old", oldDir), report("new", newDir)
+
+	var stdout, stderr strings.Builder
+	code := diff([]string{oldReport, newReport}, &stdout, &stderr)
+	assert.Equal(t, exitFail, code, "a regression: %s%s", stdout.String(), stderr.String())
+	out := stdout.String()
+	assert.Contains(t, out, "gate/c/passes c1")
+	assert.Contains(t, out, "gate/a/fails: $out is not implemented")
+	assert.Regexp(t, `(?s)[Rr]egression.*gate/c/passes c1.*[Ff]ix.*gate/a/fails`, out)
+
+	stdout.Reset()
+	code = diff([]string{oldReport, oldReport}, &stdout, &stderr)
+	assert.Equal(t, exitOK, code, stdout.String())
+}

@@ -27,12 +27,10 @@ Flags:
 `
 
 func merge(args []string, stdout, stderr io.Writer) int {
-	var jsonPath, junitPath, markdownPath string
+	var files reportFiles
 	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&jsonPath, "json", "", "write the merged JSON report to this file")
-	fs.StringVar(&junitPath, "junit", "", "write the merged JUnit XML report to this file")
-	fs.StringVar(&markdownPath, "markdown", "", "write the merged Markdown report to this file")
+	files.register(fs, "merged ")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, mergeUsage)
 		fs.PrintDefaults()
@@ -74,17 +72,9 @@ func merge(args []string, stdout, stderr io.Writer) int {
 	if merged.Expect != nil {
 		_ = merged.Expect.WriteSummary(stdout)
 	}
-	for _, out := range []struct {
-		path  string
-		write func(io.Writer, *report.Run) error
-	}{{jsonPath, report.WriteJSON}, {junitPath, report.WriteJUnit}, {markdownPath, report.WriteMarkdown}} {
-		if out.path == "" {
-			continue
-		}
-		if err := writeFile(out.path, func(w io.Writer) error { return out.write(w, merged) }); err != nil {
-			fmt.Fprintln(stderr, "specrun merge:", err)
-			return exitFail
-		}
+	if err := files.write(merged); err != nil {
+		fmt.Fprintln(stderr, "specrun merge:", err)
+		return exitFail
 	}
 	if p := merged.Partial; p != nil {
 		fmt.Fprintf(stderr, "specrun merge: the merged report is partial: %s\n", p.Reason)

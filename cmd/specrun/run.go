@@ -53,7 +53,8 @@ Flags:
 // runOptions are the flags of specrun run.
 type runOptions struct {
 	uri, corpus, runRE, skipRE, shard string
-	jsonPath, expectPath, updatePath  string
+	expectPath, updatePath            string
+	reports                           reportFiles
 	singleLB, multiLB                 string
 	timeout, maxTime                  time.Duration
 	allowNonempty, verbose            bool
@@ -81,7 +82,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&o.runRE, "run", "", "run only tests whose ID matches this regular expression")
 	fs.StringVar(&o.skipRE, "skip", "", "skip tests whose ID matches this regular expression")
 	fs.StringVar(&o.shard, "shard", "", "run shard `I/N`: a stable 1/N of the files (by file ID), for a CI matrix; join the reports with specrun merge")
-	fs.StringVar(&o.jsonPath, "json", "", "write the JSON report to this `file`")
+	o.reports.register(fs, "")
 	fs.StringVar(&o.expectPath, "expect", "", "expectations `file`: what the server is known to do; only departures fail the run")
 	fs.StringVar(&o.updatePath, "update-expect", "", "write to this `file` the expectations this run satisfies, keeping the reasons of --expect\nand of the file's own entries; new entries get a TODO reason. A partial run writes nothing")
 	fs.DurationVar(&o.timeout, "timeout", interpreter.DefaultTimeout, "time limit per test; a test that takes longer fails")
@@ -274,11 +275,9 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	redact.Run(rep)
-	if o.jsonPath != "" {
-		if err := writeFile(o.jsonPath, func(w io.Writer) error { return report.WriteJSON(w, rep) }); err != nil {
-			fmt.Fprintln(stderr, "specrun:", err)
-			code = exitFail
-		}
+	if err := o.reports.write(rep); err != nil {
+		fmt.Fprintln(stderr, "specrun:", err)
+		code = exitFail
 	}
 	switch {
 	case rep.Partial != nil, !eval.OK():

@@ -30,6 +30,15 @@ func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Oper
 	if op.IgnoreResultAndError != nil && *op.IgnoreResultAndError {
 		return nil
 	}
+	if want := tr.t.FirstError; want != nil && op.ExpectError == nil && res.Err != nil {
+		// the first error ends the operations and is the one judged
+		tr.raised = true
+		if v := tr.checkError(want, &res); v != nil {
+			v.reason = where + ": " + tr.firstErrorLabel() + ": " + v.reason
+			return tr.withContext(v, op)
+		}
+		return nil
+	}
 	if op.ExpectError != nil {
 		if res.Err == nil {
 			return tr.withContext(failed(where+": expected an error, got none", "result: "+relaxed(res.Value)), op)
@@ -98,6 +107,9 @@ func (tr *testRun) checkError(want *specifications.ExpectedError, res *operation
 	got := describeError(err)
 	fail := func(format string, args ...any) *verdict {
 		return failed(fmt.Sprintf(format, args...), "error: "+got)
+	}
+	if want.GridFSError != "" && !operations.IsGridFSError(err, want.GridFSError) {
+		return fail("expected the GridFS error %s, got: %s", want.GridFSError, got)
 	}
 	if want.IsClientError != nil && *want.IsClientError != !isServerError(err) {
 		if *want.IsClientError {
@@ -331,6 +343,14 @@ func (tr *testRun) operationLabel(i int, op *specifications.Operation) string {
 		return fmt.Sprintf("%s (%s)", l.Operations[i], op.Name)
 	}
 	return fmt.Sprintf("operation %d (%s)", i, op.Name)
+}
+
+// firstErrorLabel names a FirstError test's expected error in messages.
+func (tr *testRun) firstErrorLabel() string {
+	if l := tr.t.Labels; l != nil && l.FirstError != "" {
+		return l.FirstError
+	}
+	return "expected error"
 }
 
 // resultLabel names an expected result in messages: unified is the unified field.

@@ -1,6 +1,7 @@
 package interpreter
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -34,6 +35,8 @@ type testRun struct {
 	// session entity starts from it (see seededClusterTime).
 	clusterTime bson.Raw
 	legacy      *matchers.Matcher
+	// raised is set when an operation raised the error a FirstError test judges.
+	raised bool
 }
 
 // failPoint is a fail point to turn off: set through a client entity, or (targeted)
@@ -46,7 +49,15 @@ type failPoint struct {
 
 func newTestRun(r *Runner, f *specifications.File, t *specifications.Test) *testRun {
 	tr := &testRun{r: r, f: f, t: t, entities: entities.NewMap()}
-	if f.Format != specifications.Unified {
+	switch f.Format {
+	case specifications.Unified:
+	case specifications.LegacyChangeStreams:
+		tr.legacy = matchers.LegacyChangeStreams()
+	case specifications.LegacyGridFS:
+		tr.legacy = matchers.LegacyGridFS(func() (bson.RawValue, error) {
+			return tr.entities.EntityValue(specifications.LegacyGridFSResult)
+		})
+	default:
 		tr.legacy = matchers.Legacy()
 	}
 	return tr
@@ -89,6 +100,13 @@ func (tr *testRun) run(ctx context.Context) (status Status, reason, detail strin
 
 func (tr *testRun) steps(ctx context.Context) *verdict {
 	end := tr.r.stats.phase(PhaseInitialData)
+	for _, name := range tr.f.DropDatabases {
+		db := tr.r.internal.Database(name, options.Database().SetWriteConcern(writeconcern.Majority()))
+		if err := db.Drop(ctx); err != nil {
+			end()
+			return judge("dropping database "+name, err)
+		}
+	}
 	for i := range tr.f.InitialData {
 		if err := tr.seed(ctx, &tr.f.InitialData[i]); err != nil {
 			end()
@@ -111,6 +129,13 @@ func (tr *testRun) steps(ctx context.Context) *verdict {
 			end()
 			return v
 		}
+		if tr.raised {
+			break
+		}
+	}
+	if tr.t.FirstError != nil && !tr.raised {
+		end()
+		return failed(tr.firstErrorLabel()+": expected an error, got none", "")
 	}
 	if v := tr.threadFailure(); v != nil {
 		end()
@@ -137,12 +162,17 @@ func (tr *testRun) steps(ctx context.Context) *verdict {
 	if tr.t.ExpectTracingMessages != nil {
 		return &verdict{Unsupported, "expectTracingMessages: the Go driver has no tracing spans", ""}
 	}
+	// A collection that cannot be judged does not stop the others from failing the test.
+	var unjudged *verdict
 	for i := range tr.t.Outcome {
 		if v := tr.outcome(ctx, i, &tr.t.Outcome[i]); v != nil {
-			return v
+			if v.status != Unsupported {
+				return v
+			}
+			unjudged = cmp.Or(unjudged, v)
 		}
 	}
-	return nil
+	return unjudged
 }
 
 // seed sets up one collection of initialData through the internal client with a
@@ -332,7 +362,21 @@ func (tr *testRun) outcome(ctx context.Context, i int, cd *specifications.Collec
 	if tr.legacy != nil {
 		m = tr.legacy
 	}
-	if err := m.Match(rawArray(expected), rawArray(actual), matchers.Nested); err != nil {
+	if cd.Unordered {
+		docs := make([]bson.Raw, len(actual))
+		for j, d := range actual {
+			docs[j] = d.(bson.Raw)
+		}
+		err = m.MatchUnordered(cd.Documents, docs)
+		if err != nil && !isInvalid(err) {
+			if reason := withoutMD5(m, cd, docs); reason != "" {
+				return &verdict{Unsupported, where + ": " + reason, ""}
+			}
+		}
+	} else {
+		err = m.Match(rawArray(expected), rawArray(actual), matchers.Nested)
+	}
+	if err != nil {
 		v := judge(where, err)
 		v.detail = fmt.Sprintf("%s\nexpected documents: %s\nactual documents:   %s", where, relaxed(rawArray(expected)), relaxed(rawArray(actual)))
 		return v

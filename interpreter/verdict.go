@@ -135,3 +135,8 @@ func describeWrite(wes []mongo.WriteError, wce *mongo.WriteConcernError, err err
 var connectionRE = regexp.MustCompile(`connection\([^)]*\)\s*`)
 
 func oneLineString(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func isInvalid(err error) bool {
+	var invalid *matchers.InvalidExpectation
+	return errors.As(err, &invalid)
+}

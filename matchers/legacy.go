@@ -1,7 +1,10 @@
 package matchers
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -132,4 +135,105 @@ func anyErrorMessage(r *run, exp, act bson.RawValue) (bool, error) {
 		return true, r.mismatch(exp, act, `placeholder "" stands for a non-empty message`)
 	}
 	return true, nil
+}
+
+// LegacyChangeStreams returns a matcher for the legacy change-stream tests: their
+// README's MATCH. Expected is a subset of actual at every depth: a document may have
+// keys the expectation does not name, an array more elements than expected (each
+// expected element matches the actual one at its index); 42 or "42" stands for any
+// value that exists and is not null; otherwise actual must have the expected JSON
+// type and value. The README lets drivers compare "native equivalents of JSON": all
+// numbers (int32, int64, double) are one JSON type and compare by value. The
+// position does not matter.
+func LegacyChangeStreams() *Matcher {
+	return &Matcher{profile: profile{flexibleNumbers: true, subset: true}}
+}
+
+// LegacyGridFS returns a matcher for the legacy GridFS tests: results and the files
+// and chunks documents are "the same" as expected, no key more or less, except that
+// "*actual" stands for any value the actual document has there and "*result" for
+// the operation's result, which result returns. The fixtures are JSON, whose numbers
+// have no width: numbers compare by value (a driver stores length as int64 where the
+// fixture writes 1). Compare collections with MatchUnordered.
+func LegacyGridFS(result func() (bson.RawValue, error)) *Matcher {
+	return &Matcher{profile: profile{flexibleNumbers: true, gridfs: true}, gridfsResult: result}
+}
+
+// formatPlaceholder applies the placeholders of LegacyChangeStreams and LegacyGridFS.
+func (r *run) formatPlaceholder(exp, act bson.RawValue) (bool, error) {
+	switch {
+	case r.profile.subset && is42(exp, true):
+		if absent(act) || act.Type == bson.TypeNull {
+			return true, r.mismatch(exp, act, "placeholder 42 stands for any value that exists and is not null")
+		}
+		return true, nil
+	case r.profile.gridfs && exp.Type == bson.TypeString:
+		switch s := exp.StringValue(); s {
+		case "*actual":
+			if absent(act) {
+				return true, r.mismatch(exp, act, `placeholder "*actual" stands for whatever value the document has, but it has none`)
+			}
+			return true, nil
+		case "*result":
+			want, err := r.gridfsResult()
+			if err != nil {
+				return true, r.invalid(exp, fmt.Errorf(`placeholder "*result": %w`, err))
+			}
+			if absent(act) || !want.Equal(act) {
+				return true, r.mismatch(want, act, `placeholder "*result" stands for the operation's result`)
+			}
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// MatchUnordered matches a collection's documents against the expected ones in any
+// order: each expected document must match a different actual one, and no actual
+// document may be left over. Every pairing is tried, so a placeholder cannot take
+// the document a literal needed.
+func (m *Matcher) MatchUnordered(expected, actual []bson.Raw) error {
+	if len(expected) != len(actual) {
+		return &Mismatch{Expected: int32Value(len(expected)), Actual: int32Value(len(actual)), Reason: "the number of documents"}
+	}
+	fits := make([][]bool, len(expected))
+	for i, e := range expected {
+		fits[i] = make([]bool, len(actual))
+		for j, a := range actual {
+			err := m.Match(Doc(e), Doc(a), Nested)
+			var invalid *InvalidExpectation
+			if errors.As(err, &invalid) {
+				return err
+			}
+			fits[i][j] = err == nil
+		}
+	}
+	used := make([]bool, len(actual))
+	var pair func(i int) (int, bool) // the first expected document left unpaired
+	pair = func(i int) (int, bool) {
+		if i == len(expected) {
+			return i, true
+		}
+		deepest := i
+		for j := range actual {
+			if fits[i][j] && !used[j] {
+				used[j] = true
+				k, ok := pair(i + 1)
+				used[j] = false
+				if ok {
+					return k, true
+				}
+				deepest = max(deepest, k)
+			}
+		}
+		return deepest, false
+	}
+	if i, ok := pair(0); !ok {
+		return &Mismatch{Path: strconv.Itoa(i), Expected: Doc(expected[i]), Reason: "no actual document left that matches this one"}
+	}
+	return nil
+}
+
+func int32Value(n int) bson.RawValue {
+	return bson.RawValue{Type: bson.TypeInt32, Value: binary.LittleEndian.AppendUint32(nil, uint32(n))}
 }

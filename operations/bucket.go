@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 
@@ -266,4 +267,20 @@ func bucketFind(ctx context.Context, c *Call, b *entities.Bucket) (Result, error
 	}
 	cur, err := b.Bucket.Find(ctx, filter, o)
 	return drain(ctx, cur, err)
+}
+
+// gridFSErrors maps the error kinds of the legacy GridFS tests onto the Go driver's
+// errors. The driver has one error for a file it cannot find, whatever the parameters
+// ("file with given parameters not found"): a missing revision is reported with it.
+var gridFSErrors = map[string]error{
+	"FileNotFound":     mongo.ErrFileNotFound,
+	"RevisionNotFound": mongo.ErrFileNotFound,
+	"ChunkIsMissing":   mongo.ErrMissingChunk,
+	"ChunkIsWrongSize": mongo.ErrWrongSize,
+}
+
+// IsGridFSError reports whether err is the GridFS error of the kind named.
+func IsGridFSError(err error, kind string) bool {
+	want, ok := gridFSErrors[kind]
+	return ok && errors.Is(err, want)
 }

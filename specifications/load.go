@@ -92,6 +92,10 @@ func decodeFile(doc bson.Raw) (*File, *FieldError) {
 		f, err = translateCRUD(doc)
 	case LegacyCommandMonitoring:
 		f, err = translateCommandMonitoring(doc)
+	case LegacyChangeStreams:
+		f, err = translateChangeStreams(doc)
+	case LegacyGridFS:
+		f, err = translateGridFS(doc)
 	default:
 		return nil, nil
 	}
@@ -158,6 +162,11 @@ func detectFormat(doc bson.Raw) Format {
 	}
 	legacyTop := has(doc, "data", "collection_name", "database_name", "runOn", "bucket_name", "collection2_name")
 	switch {
+	// legacy change streams and GridFS: keys no other format's tests use
+	case testKeys["target"] && testKeys["changeStreamPipeline"] && has(doc, "collection_name", "database_name") && !has(doc, "runOn", "data"):
+		return LegacyChangeStreams
+	case testKeys["act"] && testKeys["assert"] && has(doc, "data") && !has(doc, "runOn", "collection_name", "database_name"):
+		return LegacyGridFS
 	case testKeys["operation"] && testKeys["expectations"] && !testKeys["operations"] &&
 		has(doc, "collection_name", "database_name") && !has(doc, "runOn"):
 		return LegacyCommandMonitoring

@@ -404,6 +404,8 @@ func TestDebianCorpusLoads(t *testing.T) {
 	assert.Equal(t, []string{"tests.0.expectEvents in sessions/unified/snapshot-sessions-not-supported-client-error"}, rejected)
 	assert.Equal(t, 10, formats[LegacyCommandMonitoring])
 	assert.Equal(t, 35, formats[LegacyCRUD])
+	assert.Equal(t, 4, formats[LegacyChangeStreams], "change-streams/legacy has 4 JSON files")
+	assert.Equal(t, 4, formats[LegacyGridFS], "gridfs has 4 JSON files")
 }
 
 func BenchmarkLoadSharedCorpus(b *testing.B) {

@@ -16,6 +16,8 @@ const (
 	Unified Format = iota + 1
 	LegacyCRUD
 	LegacyCommandMonitoring
+	LegacyChangeStreams
+	LegacyGridFS
 )
 
 func (f Format) String() string {
@@ -26,6 +28,10 @@ func (f Format) String() string {
 		return "legacy CRUD v1"
 	case LegacyCommandMonitoring:
 		return "legacy command monitoring"
+	case LegacyChangeStreams:
+		return "legacy change streams"
+	case LegacyGridFS:
+		return "legacy GridFS"
 	}
 	return "unknown"
 }
@@ -50,6 +56,10 @@ type File struct {
 	InitialData       []CollectionData   `spec:"initialData,nonempty"`
 	Tests             []Test             `spec:"tests,required,nonempty"`
 	YAMLAnchors       bson.Raw           `spec:"_yamlAnchors"` // only a place for YAML anchors
+
+	// DropDatabases are dropped before initialData is written, set only by translation
+	// (the legacy change-streams runner drops whole databases before each test).
+	DropDatabases []string `spec:"-"`
 }
 
 // RunOnRequirement is one alternative set of server conditions.
@@ -330,6 +340,10 @@ type CollectionData struct {
 	DatabaseName   string     `spec:"databaseName,required"`
 	CreateOptions  bson.Raw   `spec:"createOptions"`
 	Documents      []bson.Raw `spec:"documents,required"`
+
+	// Unordered is set only by translation: the collection must hold these documents
+	// in any order (legacy GridFS compares collections as sets).
+	Unordered bool `spec:"-"`
 }
 
 func (c *CollectionData) validate() *FieldError {
@@ -352,6 +366,11 @@ type Test struct {
 	ExpectTracingMessages []ExpectedTracingMessagesForClient `spec:"expectTracingMessages,nonempty"`
 	Outcome               []CollectionData                   `spec:"outcome,nonempty"`
 
+	// FirstError is set only by translation (legacy change streams): the operations run
+	// until one raises an error, which must match FirstError and ends them; when none
+	// raises one, the test fails. An operation's own expectError still applies to it.
+	FirstError *ExpectedError `spec:"-"`
+
 	// Labels is set on tests translated from a legacy fixture, so that messages point
 	// into the file the user has rather than into the unified model; nil otherwise.
 	Labels *Labels `spec:"-"`
@@ -363,6 +382,7 @@ type Labels struct {
 	Result     string   // the expected result (also beside an expected error)
 	Events     string   // the expected events of the test's one client
 	Outcome    string   // the expected collection contents
+	FirstError string   // the expected error of FirstError
 }
 
 // Operation is one operation of a test (also the nested operations of withTransaction,
@@ -412,6 +432,10 @@ type ExpectedError struct {
 	WriteConcernErrors []bson.Raw    `spec:"writeConcernErrors"`
 	ErrorResponse      bson.Raw      `spec:"errorResponse"`
 	ExpectResult       bson.RawValue `spec:"expectResult"`
+
+	// GridFSError is set only by translation (legacy GridFS): the kind of GridFS error
+	// expected, e.g. "FileNotFound".
+	GridFSError string `spec:"-"`
 }
 
 func (e *ExpectedError) validate() *FieldError {

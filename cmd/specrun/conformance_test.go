@@ -69,6 +69,8 @@ var conformanceRuns = []conformanceRun{
 	{"debian", testcorpus.Debian, []string{
 		"crud/v1",
 		"command-monitoring/legacy",
+		"change-streams/legacy",
+		"gridfs",
 	}, "../../testdata/expect/ferretdb-1.24.2-debian.yml"},
 }
 

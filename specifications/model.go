@@ -15,6 +15,11 @@ const (
 	Unified Format = iota + 1
 	LegacyCRUD
 	LegacyCommandMonitoring
+	// LegacyTransactions is the runner format that transactions, retryable reads and
+	// writes, sessions, convenient transactions, read/write concern operations,
+	// client-side encryption, Atlas Data Lake and SDAM integration tests shared before
+	// the Unified Test Format (legacy_transactions.go).
+	LegacyTransactions
 )
 
 func (f Format) String() string {
@@ -25,6 +30,8 @@ func (f Format) String() string {
 		return "legacy CRUD v1"
 	case LegacyCommandMonitoring:
 		return "legacy command monitoring"
+	case LegacyTransactions:
+		return "legacy transactions-style"
 	}
 	return "unknown"
 }
@@ -350,6 +357,11 @@ type Test struct {
 	ExpectLogMessages     []ExpectedLogMessagesForClient     `spec:"expectLogMessages,nonempty"`
 	ExpectTracingMessages []ExpectedTracingMessagesForClient `spec:"expectTracingMessages,nonempty"`
 	Outcome               []CollectionData                   `spec:"outcome,nonempty"`
+
+	// FailPoint, set only by translation (the legacy transactions-style failPoint), is a
+	// configureFailPoint command the runner sends through its own client after the
+	// initial data and before the test's entities exist.
+	FailPoint bson.Raw `spec:"-"`
 
 	// Labels is set on tests translated from a legacy fixture, so that messages point
 	// into the file the user has rather than into the unified model; nil otherwise.

@@ -379,3 +379,30 @@ func TestLegacyTransactionsExpectationRules(t *testing.T) {
 		})
 	}
 }
+
+// TestLegacyTransactionsDetection: the format's files, and not the legacy change-stream
+// files that share its top-level keys.
+func TestLegacyTransactionsDetection(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       bool
+	}{
+		{"operations beside runOn", `{"runOn": [], "tests": [{"description": "t", "operations": []}]}`, true},
+		{"operations beside data", `{"data": [], "tests": [{"description": "t", "operations": []}]}`, true},
+		{"tests alone (Atlas Data Lake)", `{"tests": [{"description": "t", "operations": [], "expectations": []}]}`, true},
+		{"one operation and outcome beside runOn (retryable writes)", `{"runOn": [], "data": [], "tests": [{"description": "t", "operation": {}, "outcome": {}}]}`, true},
+		{"one operation and outcome alone (CRUD v1)", `{"data": [], "tests": [{"description": "t", "operation": {}, "outcome": {}}]}`, false},
+		{"change streams", `{"collection_name": "c", "database_name": "d", "collection2_name": "c2",
+			"tests": [{"description": "t", "target": "collection", "changeStreamPipeline": [], "operations": []}]}`, false},
+		{"change streams without the second collection", `{"collection_name": "c", "database_name": "d",
+			"tests": [{"description": "t", "target": "collection", "changeStreamPipeline": [], "operations": []}]}`, false},
+		{"a unified file without schemaVersion", `{"description": "d", "tests": [{"description": "t", "operations": []}]}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var doc bson.Raw
+			require.NoError(t, bson.UnmarshalExtJSON([]byte(tt.text), false, &doc))
+			assert.Equal(t, tt.want, detectFormat(doc) == LegacyTransactions)
+		})
+	}
+}

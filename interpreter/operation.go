@@ -337,9 +337,10 @@ func topLevelError(err error) error {
 }
 
 // operationLabel names operation i in messages: by its index in the test, or by where
-// it is in a legacy fixture.
+// it is in a legacy fixture. The labels are those of the test's own operations, not of
+// the nested ones (a callback's, a thread's), which are named by their index.
 func (tr *testRun) operationLabel(i int, op *specifications.Operation) string {
-	if l := tr.t.Labels; l != nil && i < len(l.Operations) {
+	if l := tr.t.Labels; l != nil && i < len(l.Operations) && i < len(tr.t.Operations) && &tr.t.Operations[i] == op {
 		return fmt.Sprintf("%s (%s)", l.Operations[i], op.Name)
 	}
 	return fmt.Sprintf("operation %d (%s)", i, op.Name)

@@ -39,12 +39,13 @@ type testRun struct {
 	raised bool
 }
 
-// failPoint is a fail point to turn off: set through a client entity, or (targeted)
-// on one host.
+// failPoint is a fail point to turn off: set through a client entity, through the
+// runner's own client, or (targeted) on one host.
 type failPoint struct {
-	client *entities.Client
-	host   string
-	name   string
+	client   *entities.Client
+	internal bool
+	host     string
+	name     string
 }
 
 func newTestRun(r *Runner, f *specifications.File, t *specifications.Test) *testRun {
@@ -57,6 +58,8 @@ func newTestRun(r *Runner, f *specifications.File, t *specifications.Test) *test
 		tr.legacy = matchers.LegacyGridFS(func() (bson.RawValue, error) {
 			return tr.entities.EntityValue(specifications.LegacyGridFSResult)
 		})
+	case specifications.LegacyTransactions:
+		tr.legacy = matchers.LegacyTransactions(tr.entities)
 	default:
 		tr.legacy = matchers.Legacy()
 	}
@@ -82,6 +85,9 @@ func (tr *testRun) run(ctx context.Context) (status Status, reason, detail strin
 	if !ok {
 		return Skip, why, ""
 	}
+	if reason := tr.unjudgeable(); reason != "" {
+		return Unsupported, reason, ""
+	}
 	defer tr.r.stats.testDone()
 	defer func() {
 		end := tr.r.stats.phase(PhaseCleanup)
@@ -96,6 +102,40 @@ func (tr *testRun) run(ctx context.Context) (status Status, reason, detail strin
 		return v.status, v.reason, v.detail
 	}
 	return Pass, "", ""
+}
+
+// unjudgeable is why this build of specrun cannot judge the test whatever the server
+// does, found before anything touches the server: an entity that needs client-side
+// encryption, in the file's createEntities or a createEntities operation of the test.
+// Otherwise a server that fails the initial data (a validator it lacks) would fail a
+// test that no server could pass here. "" when there is none.
+func (tr *testRun) unjudgeable() string {
+	check := func(where string, list []specifications.Entity) string {
+		for i := range list {
+			e := &list[i]
+			if e.ClientEncryption != nil || (e.Client != nil && e.Client.AutoEncryptOpts != nil) {
+				return fmt.Sprintf("%s: %s %s: %s", where, e.Kind(), e.ID(), entities.NoClientSideEncryption)
+			}
+		}
+		return ""
+	}
+	if reason := check("createEntities", tr.f.CreateEntities); reason != "" {
+		return reason
+	}
+	for i := range tr.t.Operations {
+		op := &tr.t.Operations[i]
+		if op.Object != operations.RunnerObject || op.Name != "createEntities" {
+			continue
+		}
+		list, err := specifications.DecodeEntities("entities", op.Arguments.Lookup("entities"))
+		if err != nil {
+			continue // the operation itself reports it
+		}
+		if reason := check(tr.operationLabel(i, op), list); reason != "" {
+			return reason
+		}
+	}
+	return ""
 }
 
 func (tr *testRun) steps(ctx context.Context) *verdict {
@@ -115,6 +155,13 @@ func (tr *testRun) steps(ctx context.Context) *verdict {
 	}
 	if t := tr.r.server.Topology; t == "sharded" || t == "load-balanced" {
 		tr.clusterTime = tr.r.seededClusterTime(ctx)
+	}
+	if tr.t.FailPoint != nil {
+		// the legacy transactions-style failPoint, before the test's client exists
+		if err := tr.FailPoint(ctx, nil, tr.t.FailPoint); err != nil {
+			end()
+			return judge("failPoint", err)
+		}
 	}
 	end()
 	end = tr.r.stats.phase(PhaseEntities)
@@ -243,7 +290,8 @@ func (r *Runner) seededClusterTime(ctx context.Context) bson.Raw {
 }
 
 // FailPoint implements operations.Runner: the fail point is set through the test's
-// client (so on the server that client uses) and remembered to be turned off.
+// client (so on the server that client uses), or with a nil client through the
+// runner's own (a legacy test's failPoint), and remembered to be turned off.
 func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, command bson.Raw) error {
 	if !tr.r.server.FailPoints {
 		return &entities.Unsupported{Reason: "the server has no configureFailPoint command"}
@@ -251,6 +299,13 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 	name, ok := command.Lookup("configureFailPoint").StringValueOK()
 	if !ok {
 		return fmt.Errorf("failPoint: the command must start with configureFailPoint: <name>")
+	}
+	if client == nil {
+		if err := tr.r.internal.Database("admin").RunCommand(ctx, command).Err(); err != nil {
+			return err
+		}
+		tr.failPoints = append(tr.failPoints, failPoint{internal: true, name: name})
+		return nil
 	}
 	err := client.Unobserved(func() error {
 		return client.Client.Database("admin").RunCommand(ctx, command).Err()
@@ -309,7 +364,11 @@ func (tr *testRun) disableFailPoints() {
 		off := func(admin *mongo.Database) error {
 			return admin.RunCommand(ctx, bson.D{{Key: "configureFailPoint", Value: fp.name}, {Key: "mode", Value: "off"}}).Err()
 		}
-		if fp.client == nil {
+		switch {
+		case fp.internal:
+			_ = off(tr.r.internal.Database("admin"))
+			continue
+		case fp.client == nil:
 			_ = tr.r.onHost(ctx, fp.host, off)
 			continue
 		}

@@ -47,10 +47,21 @@ var legacyRoot = &rule{keys: map[string]*rule{
 		"code":   {expect: anyErrorCode},
 		"errmsg": {expect: anyErrorMessage},
 	}}},
-	"insertedId":    {mayOmit: true},
-	"insertedIds":   {mayOmit: true},
-	"upsertedCount": {omittedAs: bson.RawValue{Type: bson.TypeInt32, Value: []byte{0, 0, 0, 0}}},
+	"insertedId":    insertedID,
+	"insertedIds":   insertedID,
+	"upsertedCount": upsertedCount,
 }}
+
+// The CRUD v1 result rules, shared by the legacy transactions-style format.
+var (
+	insertedID      = &rule{mayOmit: true}
+	upsertedCount   = &rule{omittedAs: bson.RawValue{Type: bson.TypeInt32, Value: []byte{0, 0, 0, 0}}}
+	crudResultRules = &rule{keys: map[string]*rule{
+		"insertedId":    insertedID,
+		"insertedIds":   insertedID,
+		"upsertedCount": upsertedCount,
+	}}
+)
 
 var cursorID = &rule{expect: sameCursorID}
 

@@ -112,3 +112,28 @@ func TestLegacyCursorIDAcrossEvents(t *testing.T) {
 	// A new test starts with a new matcher.
 	matchCase{expected: `{"getMore": 42}`, actual: `{"getMore": {"$numberLong": "1"}}`, at: Root}.check(t, Legacy())
 }
+
+// TestLegacyTransactions: the profile of the legacy transactions-style format is the
+// unified one (the translation writes its placeholders as operators) with the CRUD v1
+// result rules, and none of command monitoring's placeholders.
+func TestLegacyTransactions(t *testing.T) {
+	runCases(t, func() *Matcher { return LegacyTransactions(testEntities) }, []matchCase{
+		{name: "insertedId not reported", expected: `{"insertedId": 2}`, actual: `{}`, at: Root},
+		{name: "insertedId reported and different", expected: `{"insertedId": 2}`, actual: `{"insertedId": 3}`, at: Root, want: mismatch, path: "insertedId"},
+		{name: "insertedIds not reported", expected: `{"insertedIds": {"0": 1}}`, actual: `{"insertedCount": 1}`, at: Root},
+		{name: "upsertedCount missing counts as 0", expected: `{"matchedCount": 1, "upsertedCount": 0}`, actual: `{"matchedCount": 1}`, at: Root},
+		{name: "upsertedCount missing is not 1", expected: `{"upsertedCount": 1}`, actual: `{}`, at: Root, want: mismatch, path: "upsertedCount"},
+		{name: "other result fields are required", expected: `{"deletedCount": 1}`, actual: `{}`, at: Root, want: mismatch, path: "deletedCount"},
+		{name: "runCommand reply: only the expected fields", expected: `{"ok": 1}`, actual: `{"ok": 1.0, "operationTime": {"$timestamp": {"t": 1, "i": 1}}}`, at: Root},
+		{name: "documents of a find are root-level", expected: `[{"_id": 1}]`, actual: `[{"_id": 1, "x": 1}]`, at: RootElements},
+		{name: "a scalar result", expected: `15`, actual: `{"$numberLong": "15"}`, at: Nested},
+		{name: "a null result", expected: `null`, actual: `null`, at: Nested},
+		{name: "$$sessionLsid", expected: `{"lsid": {"$$sessionLsid": "session0"}}`,
+			actual: `{"lsid": {"id": {"$binary": {"base64": "RaigP3oASqu+galPvRAfcg==", "subType": "04"}}}}`, at: Root},
+		{name: "$$exists false", expected: `{"writeConcern": {"$$exists": false}}`, actual: `{"writeConcern": {}}`, at: Root, want: mismatch, path: "writeConcern"},
+		{name: "$$type in outcome documents", expected: `[{"x": {"$$type": "binData"}}]`, actual: `[{"x": 1}]`, at: Nested, want: mismatch, path: "0.x"},
+		{name: "no cursor id placeholder", expected: `{"cursor": {"id": 42}}`, actual: `{"cursor": {"id": {"$numberLong": "7"}}}`, at: Root, want: mismatch, path: "cursor.id"},
+		{name: "no write error placeholders", expected: `{"writeErrors": [{"code": 42}]}`, actual: `{"writeErrors": [{"code": 2}]}`, at: Root, want: mismatch, path: "writeErrors.0.code"},
+		{name: "outcome documents are exact", expected: `[{"_id": 1}]`, actual: `[{"_id": 1, "x": 1}]`, at: Nested, want: mismatch, path: "0.x"},
+	})
+}

@@ -51,9 +51,11 @@ type profile struct {
 	operators       bool // $$-prefixed operator documents
 	flexibleNumbers bool // int32, int64 and double compare by value
 	rootExtraKeys   bool // root-level documents may have unexpected keys
-	legacyRules     bool // placeholders and optional fields of the legacy formats
-	subset          bool // legacy change streams: MATCH, see LegacyChangeStreams
-	gridfs          bool // legacy GridFS: "*actual" and "*result", see LegacyGridFS
+	// rootRules are the placeholders and optional fields of a legacy format, applied
+	// in root-level documents; nil for the unified rules.
+	rootRules *rule
+	subset    bool // legacy change streams: MATCH, see LegacyChangeStreams
+	gridfs    bool // legacy GridFS: "*actual" and "*result", see LegacyGridFS
 }
 
 // Unified returns a matcher for the Unified Test Format. entities may be nil
@@ -76,7 +78,21 @@ func Exact() *Matcher {
 // results) at Root: that is where extra keys are allowed and where the
 // placeholders and optional fields apply.
 func Legacy() *Matcher {
-	return &Matcher{profile: profile{flexibleNumbers: true, rootExtraKeys: true, legacyRules: true}}
+	return &Matcher{profile: profile{flexibleNumbers: true, rootExtraKeys: true, rootRules: legacyRoot}}
+}
+
+// LegacyTransactions returns a matcher for one test of the legacy transactions-style
+// format: the unified rules, whose operators the translation writes for the format's
+// placeholders in expected commands (lsid "session0", null fields, the 42s of getMore,
+// afterClusterTime and recoveryToken) and which client-side encryption's README uses
+// ($$type), with the CRUD v1 rules for operation results ("the same logic as the CRUD
+// Spec Tests runner"): insertedId and insertedIds may be missing, a missing
+// upsertedCount counts as 0.
+func LegacyTransactions(entities Entities) *Matcher {
+	return &Matcher{
+		profile:  profile{operators: true, flexibleNumbers: true, rootExtraKeys: true, rootRules: crudResultRules},
+		entities: entities,
+	}
 }
 
 // Doc returns a document as a value to match, or the absent value for nil.
@@ -177,8 +193,8 @@ func (r *run) match(exp, act bson.RawValue, at Position, rules *rule) error {
 			return err
 		}
 		root := at != Nested
-		if root && r.profile.legacyRules {
-			rules = legacyRoot
+		if root && r.profile.rootRules != nil {
+			rules = r.profile.rootRules
 		}
 		return r.matchDocument(exp, doc, actDoc, root, rules)
 	case bson.TypeArray:

@@ -17,7 +17,7 @@ func FuzzLoad(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			file, ferr := decodeFile(doc)
+			file, ferr := decodeFile(doc, "")
 			if ferr == nil && file != nil {
 				for i := range file.CreateEntities {
 					_ = file.CreateEntities[i].ID()

@@ -17,6 +17,7 @@ const (
 	LegacyClient           = "client0"
 	LegacyDatabase         = "database0"
 	LegacyCollection       = "collection0"
+	LegacyBucket           = "bucket0"
 	LegacyCRUDDatabaseName = "crud-v1"
 	LegacyCRUDCollection   = "test"
 )

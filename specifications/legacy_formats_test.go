@@ -135,7 +135,8 @@ func TestLegacyFormatsDetected(t *testing.T) {
 	for name, want := range map[string]Format{"change-streams.json": LegacyChangeStreams, "gridfs.json": LegacyGridFS} {
 		assert.Equal(t, want, mustLoad(t, name, fixture(t, name)).Format, name)
 	}
-	// the transactions-style files, which have runOn and operations, stay another format
+	// the transactions-style files, which have runOn and operations, are their own format
 	r := loadText(t, "f.json", `{"runOn": [], "database_name": "d", "collection_name": "c", "data": [], "tests": [{"description": "t", "operations": []}]}`)
-	assert.Equal(t, OtherFormat, r.Outcome)
+	require.Equal(t, Loaded, r.Outcome, "%v", r.Err)
+	assert.Equal(t, LegacyTransactions, r.File.Format)
 }

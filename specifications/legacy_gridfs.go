@@ -26,7 +26,6 @@ import (
 // Names of translated legacy GridFS files (README.md).
 const (
 	LegacyGridFSDatabase = "gridfs-tests"
-	LegacyBucket         = "bucket0"
 	LegacyGridFSResult   = "result"
 )
 

@@ -60,7 +60,7 @@ func Load(src Source, compareTwin bool) LoadResult {
 	if compareTwin && src.Twin != "" {
 		res.Notes = append(res.Notes, twinNotes(src.Twin, doc)...)
 	}
-	f, ferr := decodeFile(doc)
+	f, ferr := decodeFile(doc, src.ID)
 	if ferr != nil {
 		return res.reject(ferr)
 	}
@@ -80,8 +80,9 @@ func Load(src Source, compareTwin bool) LoadResult {
 }
 
 // decodeFile detects the format of a document and decodes it into the unified
-// model; a nil File without error means a format specrun does not run.
-func decodeFile(doc bson.Raw) (*File, *FieldError) {
+// model; a nil File without error means a format specrun does not run. id is the
+// file's test ID prefix (<spec>/<path>): some legacy rules belong to one spec.
+func decodeFile(doc bson.Raw, id string) (*File, *FieldError) {
 	var f *File
 	var err *FieldError
 	format := detectFormat(doc)
@@ -96,6 +97,8 @@ func decodeFile(doc bson.Raw) (*File, *FieldError) {
 		f, err = translateChangeStreams(doc)
 	case LegacyGridFS:
 		f, err = translateGridFS(doc)
+	case LegacyTransactions:
+		f, err = translateTransactions(doc, id)
 	default:
 		return nil, nil
 	}
@@ -176,20 +179,41 @@ func detectFormat(doc bson.Raw) Format {
 	case testKeys["operations"] && !legacyTop && len(values) > 0 && has(doc, "description"):
 		return Unified
 	}
+	if isLegacyTransactions(doc, testKeys) {
+		return LegacyTransactions
+	}
 	return 0
+}
+
+// isLegacyTransactions: tests made of operations beside the format's top-level keys
+// (or with no top-level key but tests, as some Atlas Data Lake files), or retryable
+// writes' single operation judged by its outcome beside runOn. Legacy change-stream
+// tests share the top-level keys but not the test keys.
+func isLegacyTransactions(doc bson.Raw, testKeys map[string]bool) bool {
+	if testKeys["changeStreamPipeline"] || testKeys["target"] || has(doc, "collection2_name", "database2_name", "description") {
+		return false
+	}
+	top := has(doc, "runOn", "data", "collection_name", "database_name", "bucket_name")
+	switch {
+	case testKeys["operations"]:
+		return true
+	case testKeys["operation"] && testKeys["outcome"]:
+		return top
+	}
+	return false
 }
 
 // otherFormatName guesses what a non-runnable fixture is, for the check listing.
 func otherFormatName(doc bson.Raw) string {
 	switch {
+	case has(doc, "style") && has(doc, "version"): // CMAP files may have runOn too
+		return "CMAP"
 	case has(doc, "runOn", "collection_name", "database_name", "bucket_name"):
 		return "legacy transactions-style"
 	case has(doc, "phases"):
 		return "SDAM"
 	case has(doc, "topology_description"):
 		return "server selection"
-	case has(doc, "style", "version"):
-		return "CMAP"
 	}
 	return "other"
 }

@@ -143,8 +143,7 @@ func TestOtherFormatsAreRecognised(t *testing.T) {
 		{"SDAM", `{"description": "d", "uri": "mongodb://a", "phases": []}`, "SDAM"},
 		{"server selection", `{"topology_description": {}, "operation": "read", "read_preference": {}, "suitable_servers": [], "in_latency_window": []}`, "server selection"},
 		{"CMAP", `{"version": 1, "style": "unit", "description": "d", "operations": [], "events": []}`, "CMAP"},
-		{"transactions-style", `{"runOn": [], "database_name": "d", "collection_name": "c", "data": [], "tests": [{"description": "t", "operations": []}]}`, "legacy transactions-style"},
-		{"retryable writes legacy", `{"runOn": [], "data": [], "tests": [{"description": "t", "operation": {"name": "insertOne"}, "outcome": {}}]}`, "legacy transactions-style"},
+		{"CMAP integration with runOn and failPoint", `{"version": 1, "style": "integration", "description": "d", "runOn": [], "failPoint": {}, "operations": [], "events": []}`, "CMAP"},
 		{"URI options", `{"tests": [{"description": "d", "uri": "mongodb://a", "valid": true}]}`, "other"},
 		{"BSON corpus", `{"description": "d", "bson_type": "0x01", "test_key": "a", "valid": []}`, "other"},
 	}

@@ -18,6 +18,11 @@ const (
 	LegacyCommandMonitoring
 	LegacyChangeStreams
 	LegacyGridFS
+	// LegacyTransactions is the runner format that transactions, retryable reads and
+	// writes, sessions, convenient transactions, read/write concern operations,
+	// client-side encryption, Atlas Data Lake and SDAM integration tests shared before
+	// the Unified Test Format (legacy_transactions.go).
+	LegacyTransactions
 )
 
 func (f Format) String() string {
@@ -32,6 +37,8 @@ func (f Format) String() string {
 		return "legacy change streams"
 	case LegacyGridFS:
 		return "legacy GridFS"
+	case LegacyTransactions:
+		return "legacy transactions-style"
 	}
 	return "unknown"
 }
@@ -370,6 +377,10 @@ type Test struct {
 	// until one raises an error, which must match FirstError and ends them; when none
 	// raises one, the test fails. An operation's own expectError still applies to it.
 	FirstError *ExpectedError `spec:"-"`
+	// FailPoint, set only by translation (the legacy transactions-style failPoint), is a
+	// configureFailPoint command the runner sends through its own client after the
+	// initial data and before the test's entities exist.
+	FailPoint bson.Raw `spec:"-"`
 
 	// Labels is set on tests translated from a legacy fixture, so that messages point
 	// into the file the user has rather than into the unified model; nil otherwise.

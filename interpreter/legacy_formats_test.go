@@ -15,11 +15,7 @@ import (
 // is changed, each with the reason that names the place in the legacy fixture.
 func TestLegacyGridFSMutations(t *testing.T) {
 	oid := func(hex string) bson.ObjectID { id, _ := bson.ObjectIDFromHex(hex); return id }
-	cases := []struct {
-		name, file, test, path string
-		value                  any
-		reason                 string
-	}{
+	cases := []mutation{
 		{"downloaded bytes", "download.json", "Download when there are two chunks", "assert.result",
 			bson.D{{Key: "$hex", Value: "1122334455667789"}},
 			`act (download): assert.result: expected binData {"$binary":{"base64":"ESIzRFVmd4k=","subType":"00"}}, got binData {"$binary":{"base64":"ESIzRFVmd4g=","subType":"00"}}`},
@@ -45,22 +41,7 @@ func TestLegacyGridFSMutations(t *testing.T) {
 			"assert.data gridfs-tests.fs.files: 0: …no actual document left that matches this one"},
 	}
 	root := filepath.Join(specifications.DebianCorpus, "gridfs")
-	r := newRunner(t, interpreter.Config{})
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			original := filepath.Join(root, c.file)
-			res := runLegacy(t, r, original, c.test, nil)
-			if res.Status != interpreter.Pass {
-				t.Fatalf("unchanged, %s: %s %s\n%s", c.test, res.Status, res.Reason, res.Detail)
-			}
-			res = runLegacy(t, r, original, c.test, func(test bson.D) bson.D {
-				return set(t, test, strings.Split(c.path, "."), c.value).(bson.D)
-			})
-			if res.Status != interpreter.Fail || !reasonIs(res.Reason, c.reason) {
-				t.Errorf("changed, %s: %s %q\nwant fail %q\n%s", c.test, res.Status, res.Reason, c.reason, res.Detail)
-			}
-		})
-	}
+	checkMutations(t, root, cases)
 }
 
 // reasonIs compares a reason with a pattern whose "…" stand for any text.

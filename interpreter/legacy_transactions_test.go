@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/internal/testcorpus"
 	"github.com/specrun/specrun/interpreter"
@@ -23,11 +21,7 @@ func TestLegacyTransactionsMutations(t *testing.T) {
 		deleteOp = "DeleteOne omits default write concern"
 		inserts  = "InsertOne and InsertMany omit default write concern"
 	)
-	cases := []struct {
-		name, file, test, path string
-		value                  any
-		reason                 string // the whole reason, or its start if it ends with "…"
-	}{
+	cases := []mutation{
 		{"lsid of the other session", sessions, explicit, "expectations.0.command_started_event.command.lsid", "session1",
 			"expectations: event 0: command: lsid: …"},
 		{"null: the command omits the field", sessions, explicit, "expectations.0.command_started_event.command.ordered", nil,
@@ -50,23 +44,7 @@ func TestLegacyTransactionsMutations(t *testing.T) {
 			"operations.0 (count): result: expected int32 3, got int32 2"},
 	}
 	root := testcorpus.Debian(t)
-	r := newRunner(t, interpreter.Config{})
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			original := filepath.Join(root, c.file)
-			res := runLegacy(t, r, original, c.test, nil)
-			if res.Status != interpreter.Pass {
-				t.Fatalf("unchanged, %s: %s %s\n%s", c.test, res.Status, res.Reason, res.Detail)
-			}
-			res = runLegacy(t, r, original, c.test, func(test bson.D) bson.D {
-				return set(t, test, strings.Split(c.path, "."), c.value).(bson.D)
-			})
-			prefix, open := strings.CutSuffix(c.reason, "…")
-			if res.Status != interpreter.Fail || (!open && res.Reason != c.reason) || !strings.HasPrefix(res.Reason, prefix) {
-				t.Errorf("changed, %s: %s %q\nwant fail %q\n%s", c.test, res.Status, res.Reason, c.reason, res.Detail)
-			}
-		})
-	}
+	checkMutations(t, root, cases)
 }
 
 // What the embedded server cannot do ends a legacy transactions-style test as the spec

@@ -144,28 +144,17 @@ func serverLine(s ServerInfo) string {
 }
 
 func corpusDifference(old, new []CorpusRoot) string {
-	describe := func(roots []CorpusRoot) string {
-		var parts []string
-		for _, c := range roots {
-			id := c.Identity.String()
-			if id == "" {
-				id = "no identity"
-			}
-			parts = append(parts, c.Root+" ("+id+")")
-		}
-		return orNone(strings.Join(parts, ", "))
-	}
 	if len(old) != len(new) {
-		return fmt.Sprintf("other corpus: OLD %s, NEW %s", describe(old), describe(new))
+		return fmt.Sprintf("other corpus: OLD %s, NEW %s", rootsString(old), rootsString(new))
 	}
 	for i := range old {
 		o, n := old[i].Identity, new[i].Identity
 		switch {
 		case !sameIdentity(o, n):
-			return fmt.Sprintf("other corpus: OLD %s, NEW %s", describe(old), describe(new))
+			return fmt.Sprintf("other corpus: OLD %s, NEW %s", rootsString(old), rootsString(new))
 		case o.Empty() && old[i].Root != new[i].Root:
 			return fmt.Sprintf("corpus roots differ and carry no identity, it may be another corpus: OLD %s, NEW %s",
-				describe(old), describe(new))
+				rootsString(old), rootsString(new))
 		}
 	}
 	return ""

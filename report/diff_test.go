@@ -34,13 +34,6 @@ func resultIDs(rs []interpreter.Result) []string {
 }
 
 func TestDiffClassifies(t *testing.T) {
-	const (
-		P = interpreter.Pass
-		F = interpreter.Fail
-		S = interpreter.Skip
-		U = interpreter.Unsupported
-		E = interpreter.Error
-	)
 	cases := []struct {
 		name               string
 		old, new           interpreter.Result

@@ -33,14 +33,16 @@ func entries(es []Entry) []string {
 	return out
 }
 
+// Statuses, short, for the tables of cases.
+const (
+	P = interpreter.Pass
+	F = interpreter.Fail
+	S = interpreter.Skip
+	U = interpreter.Unsupported
+	E = interpreter.Error
+)
+
 func TestUpdateExpectations(t *testing.T) {
-	const (
-		P = interpreter.Pass
-		F = interpreter.Fail
-		S = interpreter.Skip
-		U = interpreter.Unsupported
-		E = interpreter.Error
-	)
 	todo := func(st interpreter.Status) string { return TODOReason + "because " + string(st) }
 	tests := []struct {
 		name    string

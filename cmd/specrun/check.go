@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -15,13 +14,7 @@ import (
 // its JSON file, and one summary line. Exit 0 when nothing was rejected, 1 otherwise:
 // what specrun cannot run is specrun's gap, not the files' fault (a run reports those
 // tests as errors).
-func check(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	corpus := fs.String("corpus", "", "corpus root for SPEC names (default $SPECRUN_CORPUS, ./specifications, the Debian package location)")
-	verbose := fs.Bool("v", false, "also list files of other formats, every twin difference, and every argument the Go driver cannot express")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `Usage: specrun check [flags] PATH|SPEC...
+const checkUsage = `Usage: specrun check [flags] PATH|SPEC...
 
 Loads every fixture file under the paths, with no server, and reports the files
 that specrun would refuse, each as file: field.path: message, and every operation,
@@ -31,15 +24,16 @@ Summary: N files: L loaded (T tests), O other format, R rejected, U unsupported
 Exit status: 1 if any file was rejected, else 0 (what specrun cannot run does not
 change it); 2 for usage errors.
 
-Flags:`)
-		fs.PrintDefaults()
-	}
-	paths, err := parseFlags(fs, args)
-	if err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+Flags:
+`
+
+func check(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("check", checkUsage, stderr)
+	corpus := fs.String("corpus", "", "corpus root for SPEC names (default $SPECRUN_CORPUS, ./specifications, the Debian package location)")
+	verbose := fs.Bool("v", false, "also list files of other formats, every twin difference, and every argument the Go driver cannot express")
+	paths, exit, ok := parseArgs(fs, args)
+	if !ok {
+		return exit
 	}
 	if len(paths) == 0 {
 		fs.Usage()

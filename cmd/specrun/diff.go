@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,19 +24,11 @@ Flags:
 
 func diff(args []string, stdout, stderr io.Writer) int {
 	var jsonPath string
-	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("diff", diffUsage, stderr)
 	fs.StringVar(&jsonPath, "json", "", "also write the diff as JSON to this file")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, diffUsage)
-		fs.PrintDefaults()
-	}
-	paths, err := parseFlags(fs, args)
-	if err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	paths, exit, ok := parseArgs(fs, args)
+	if !ok {
+		return exit
 	}
 	if len(paths) != 2 {
 		fmt.Fprintf(stderr, "specrun diff: want two reports, OLD.json and NEW.json; got %d\n", len(paths))

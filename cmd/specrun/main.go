@@ -99,6 +99,31 @@ func versions() (version, driver string) {
 
 // parseFlags parses flags wherever they stand among the arguments (specrun crud --json
 // r.json as well as specrun --json r.json crud) and returns the other arguments.
+// newFlags is a subcommand's flag set: errors and --help go to stderr, --help prints
+// usage and then the flags.
+func newFlags(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseArgs parses flags anywhere among the arguments and returns the others. When it
+// returns false, the subcommand ends with the exit status: 0 for --help, 2 for a bad flag.
+func parseArgs(fs *flag.FlagSet, args []string) (paths []string, exit int, ok bool) {
+	paths, err := parseFlags(fs, args)
+	switch {
+	case err == flag.ErrHelp:
+		return nil, exitOK, false
+	case err != nil:
+		return nil, exitUsage, false
+	}
+	return paths, 0, true
+}
+
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var rest []string
 	for {

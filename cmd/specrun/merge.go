@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -28,19 +27,11 @@ Flags:
 
 func merge(args []string, stdout, stderr io.Writer) int {
 	var files reportFiles
-	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("merge", mergeUsage, stderr)
 	files.register(fs, "merged ")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, mergeUsage)
-		fs.PrintDefaults()
-	}
-	paths, err := parseFlags(fs, args)
-	if err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	paths, exit, ok := parseArgs(fs, args)
+	if !ok {
+		return exit
 	}
 	if len(paths) == 0 {
 		fs.Usage()

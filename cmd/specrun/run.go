@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -73,8 +72,7 @@ var errMaxTime = errors.New("--max-time reached")
 
 func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o runOptions
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("run", runUsage, stderr)
 	fs.StringVar(&o.uri, "uri", "", "server connection string (default $MONGODB_URI; neither: the embedded server)")
 	fs.StringVar(&o.singleLB, "single-mongos-lb-uri", "", "load-balanced clusters: the load balancer fronting one mongos (default $SINGLE_MONGOS_LB_URI)")
 	fs.StringVar(&o.multiLB, "multi-mongos-lb-uri", "", "load-balanced clusters: the load balancer fronting several mongoses (default $MULTI_MONGOS_LB_URI)")
@@ -89,16 +87,9 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&o.maxTime, "max-time", 0, "time limit for the whole run (0: none); tests not started by then are reported as not run")
 	fs.BoolVar(&o.allowNonempty, "allow-nonempty", false, "run against a --uri server that holds databases the tests do not name")
 	fs.BoolVar(&o.verbose, "v", false, "print every test's verdict, not only failures")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, runUsage)
-		fs.PrintDefaults()
-	}
-	paths, err := parseFlags(fs, args)
-	if err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	paths, exit, ok := parseArgs(fs, args)
+	if !ok {
+		return exit
 	}
 	if len(paths) == 0 {
 		fs.Usage()

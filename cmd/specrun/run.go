@@ -195,6 +195,8 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, lr := range selected {
 		var fileResults []interpreter.Result
 		emit := func(res interpreter.Result) {
+			// Redacted once here: results go to the reports and the expectations file.
+			res.Reason, res.Detail = redact.String(res.Reason), redact.String(res.Detail)
 			rep.Tests = append(rep.Tests, res)
 			if res.Status == interpreter.Skip && res.Reason == filteredOut {
 				return

@@ -223,12 +223,19 @@ func TestGateCredentialsNeverShown(t *testing.T) {
 	defer srv.Close()
 	const password = "Sup3rSecretPw"
 	uri := strings.Replace(srv.URI(), "mongodb://", "mongodb://alice:"+password+"@", 1) + "?authMechanism=PLAIN"
-	reportPath := filepath.Join(t.TempDir(), "r.json")
-	code, stdout, stderr := runArgs(t, "--uri", uri, "-v", "--json", reportPath, gateDir)
+	dir := t.TempDir()
+	reportPath, expectPath := filepath.Join(dir, "r.json"), filepath.Join(dir, "expect.yml")
+	code, stdout, stderr := runArgs(t, "--uri", uri, "-v", "--json", reportPath, "--junit", filepath.Join(dir, "r.xml"),
+		"--markdown", filepath.Join(dir, "r.md"), "--update-expect", expectPath, gateDir)
 	assert.Equal(t, exitFail, code, "gate/a has a failure: %s", stderr)
-	data, err := os.ReadFile(reportPath)
-	require.NoError(t, err)
-	for what, s := range map[string]string{"stdout": stdout, "stderr": stderr, "report": string(data)} {
+	outputs := map[string]string{"stdout": stdout, "stderr": stderr}
+	for _, f := range []string{"r.json", "r.xml", "r.md", "expect.yml"} {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		require.NoError(t, err)
+		outputs[f] = string(data)
+	}
+	data := []byte(outputs["r.json"])
+	for what, s := range outputs {
 		assert.NotContains(t, s, password, what)
 		assert.NotContains(t, s, "alice", what)
 	}

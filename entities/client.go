@@ -16,6 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -163,24 +164,6 @@ func (c *Client) Unobserved(fn func() error) error {
 	return fn()
 }
 
-// Unsupported is returned when a test asks for something the Go driver (or specrun, as
-// built) cannot express; the test is then reported as unsupported with this reason.
-type Unsupported struct{ Reason string }
-
-func (u *Unsupported) Error() string { return u.Reason }
-
-// NotImplemented is a part of the spec that specrun does not run yet: the test is an
-// error (specrun could not judge), not the server's or the driver's fault.
-type NotImplemented struct{ What string }
-
-func (n *NotImplemented) Error() string { return n.What + " is not implemented by specrun yet" }
-
-// Failed is a condition the test sets up that the server did not meet (a pool that
-// awaitMinPoolSizeMS waits for and that is not populated in time): the test fails.
-type Failed struct{ Reason string }
-
-func (f *Failed) Error() string { return f.Reason }
-
 // ClientConfig is what a client entity needs from the test run.
 type ClientConfig struct {
 	URI        string     // the connection string the run targets
@@ -194,9 +177,9 @@ type ClientConfig struct {
 func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg ClientConfig) (*Client, error) {
 	switch {
 	case spec.AutoEncryptOpts != nil:
-		return nil, &Unsupported{NoClientSideEncryption}
+		return nil, result.Unsupportedf("%s", NoClientSideEncryption)
 	case spec.ObserveTracingMessages != nil:
-		return nil, &Unsupported{"observeTracingMessages: the Go driver has no tracing spans"}
+		return nil, result.Unsupportedf("observeTracingMessages: the Go driver has no tracing spans")
 	}
 	uri, err := clientURI(cfg.URI, cfg.Deployment, spec.UseMultipleMongoses)
 	if err != nil {
@@ -272,7 +255,7 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 		cancel()
 		if !populated {
 			_ = c.Client.Disconnect(ctx)
-			return nil, &Failed{fmt.Sprintf("awaitMinPoolSizeMS: the connection pools did not reach minPoolSize %d within %s", minPool, wait)}
+			return nil, result.Failedf("client %s: awaitMinPoolSizeMS: the connection pools did not reach minPoolSize %d within %s", spec.ID, minPool, wait)
 		}
 		c.pause(false)
 	}
@@ -304,7 +287,7 @@ func knownURIOptions(uri string, uriOptions bson.Raw) error {
 	elems, _ := uriOptions.Elements()
 	for _, el := range elems {
 		if _, unknown := cs.UnknownOptions[strings.ToLower(el.Key())]; unknown {
-			return &Unsupported{fmt.Sprintf("uriOptions.%s: the Go driver v2 has no such URI option", el.Key())}
+			return result.Unsupportedf("uriOptions.%s: the Go driver v2 has no such URI option", el.Key())
 		}
 	}
 	return nil
@@ -372,7 +355,7 @@ func uriOptionValues(key string, v bson.RawValue) ([]string, error) {
 		return out, nil
 	case bson.TypeEmbeddedDocument: // authMechanismProperties: K:V pairs
 		if v.Document().Lookup("$$placeholder").Type != 0 {
-			return nil, &Unsupported{fmt.Sprintf("uriOptions.%s is a $$placeholder for a value of the test environment, which specrun does not have", key)}
+			return nil, result.Unsupportedf("uriOptions.%s is a $$placeholder for a value of the test environment, which specrun does not have", key)
 		}
 		var pairs []string
 		elems, _ := v.Document().Elements()

@@ -1,12 +1,12 @@
 package entities
 
 import (
-	"errors"
 	"net/url"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/specrun/specrun/result"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 )
@@ -163,8 +163,7 @@ func TestWithURIOptionsRefuses(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			var u *Unsupported
-			if got := errors.As(err, &u); got != tt.unsupported {
+			if got := result.Is(err, result.Unsupported); got != tt.unsupported {
 				t.Errorf("unsupported = %t, want %t: %v", got, tt.unsupported, err)
 			}
 		})

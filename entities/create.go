@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -41,7 +42,7 @@ func (m *Map) Create(ctx context.Context, spec *specifications.Entity, cfg Clien
 	)
 	switch {
 	case spec.ClientEncryption != nil:
-		return &Unsupported{NoClientSideEncryption}
+		return result.Unsupportedf("%s", NoClientSideEncryption)
 	case spec.Client != nil:
 		e, err = NewClient(ctx, spec.Client, cfg)
 	case spec.Database != nil:
@@ -55,7 +56,7 @@ func (m *Map) Create(ctx context.Context, spec *specifications.Entity, cfg Clien
 	case spec.Thread != nil:
 		e = NewThread(spec.Thread.ID)
 	default:
-		return &NotImplemented{spec.Kind() + " entities"}
+		return result.NotImplemented(spec.Kind() + " entities")
 	}
 	if err != nil {
 		return err
@@ -132,7 +133,7 @@ func applyCommonOptions[B any](o *specifications.CollectionOrDatabaseOptions,
 	setRC func(*readconcern.ReadConcern) B, setWC func(*writeconcern.WriteConcern) B, setRP func(*readpref.ReadPref) B) (Reads, error) {
 	var reads Reads
 	if o.TimeoutMS != nil {
-		return reads, &Unsupported{"timeoutMS on a database or collection: the Go driver v2 sets timeouts per client only"}
+		return reads, result.Unsupportedf("timeoutMS on a database or collection: the Go driver v2 sets timeouts per client only")
 	}
 	if o.ReadConcern != nil {
 		rc, err := ReadConcern(o.ReadConcern)
@@ -217,7 +218,7 @@ func (m *Map) SessionOptions(doc bson.Raw) (*options.SessionOptionsBuilder, erro
 			}
 			opts.SetSnapshotTime(bson.Timestamp{T: t, I: i})
 		case "defaultTimeoutMS":
-			return &Unsupported{"sessionOptions.defaultTimeoutMS: the Go driver v2 sets timeouts per client only"}
+			return result.Unsupportedf("sessionOptions.defaultTimeoutMS: the Go driver v2 sets timeouts per client only")
 		default:
 			return errUnknown
 		}
@@ -257,7 +258,7 @@ func TransactionOptions(doc bson.Raw) (*options.TransactionOptionsBuilder, error
 			}
 			opts.SetReadPreference(rp)
 		case "maxCommitTimeMS":
-			return &Unsupported{"maxCommitTimeMS: the Go driver v2 has no per-transaction commit time limit"}
+			return result.Unsupportedf("maxCommitTimeMS: the Go driver v2 has no per-transaction commit time limit")
 		default:
 			return errUnknown
 		}

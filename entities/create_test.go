@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -29,17 +30,14 @@ func TestCanCreateAgreesWithCreate(t *testing.T) {
 			defer m.Close(ctx)
 			err := m.Create(ctx, &spec, ClientConfig{URI: "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=1"})
 
-			var (
-				notim *NotImplemented
-				unsup *Unsupported
-			)
+			var unsup *result.Verdict
 			ok, reason := CanCreate(kind)
 			switch {
-			case errors.As(err, &notim):
+			case result.Is(err, result.Error):
 				if ok || reason != "" {
 					t.Errorf("Create says %q, CanCreate says (%v, %q)", err, ok, reason)
 				}
-			case errors.As(err, &unsup):
+			case (errors.As(err, &unsup) && unsup.Status == result.Unsupported):
 				if ok || reason != unsup.Reason {
 					t.Errorf("Create says unsupported: %q, CanCreate says (%v, %q)", unsup.Reason, ok, reason)
 				}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/specrun/specrun/result"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -53,7 +54,7 @@ func WriteConcern(doc bson.Raw) (*writeconcern.WriteConcern, error) {
 			}
 			wc.Journal = &b
 		case "wtimeoutMS":
-			return &Unsupported{"writeConcern.wtimeoutMS: the Go driver v2 has no write concern timeout"}
+			return result.Unsupportedf("writeConcern.wtimeoutMS: the Go driver v2 has no write concern timeout")
 		default:
 			return errUnknown
 		}
@@ -146,7 +147,7 @@ func eachField(doc bson.Raw, what string, fn func(key string, v bson.RawValue) e
 	}
 	for _, el := range elems {
 		if err := fn(el.Key(), el.Value()); err != nil {
-			if _, ok := err.(*Unsupported); ok {
+			if _, ok := err.(*result.Verdict); ok {
 				return err
 			}
 			return fmt.Errorf("%s.%s: %w", what, el.Key(), err)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/specrun/specrun/result"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -48,7 +49,7 @@ func TestSessionOptionsSnapshotTime(t *testing.T) {
 	}
 
 	_, err = m.SessionOptions(mustRaw(t, bson.D{{Key: "defaultTimeoutMS", Value: 100}}))
-	if u, ok := err.(*Unsupported); !ok || u.Reason != "sessionOptions.defaultTimeoutMS: the Go driver v2 sets timeouts per client only" {
+	if u, ok := err.(*result.Verdict); !ok || u.Status != result.Unsupported || u.Reason != "sessionOptions.defaultTimeoutMS: the Go driver v2 sets timeouts per client only" {
 		t.Errorf("defaultTimeoutMS: %v", err)
 	}
 }

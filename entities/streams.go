@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -113,7 +114,7 @@ func BucketOptions(doc bson.Raw) (*options.BucketOptionsBuilder, error) {
 			}
 			return bucketConcern(opts, key, d)
 		case "timeoutMS":
-			return &Unsupported{"timeoutMS on a bucket: the Go driver v2 sets timeouts per client only"}
+			return result.Unsupportedf("timeoutMS on a bucket: the Go driver v2 sets timeouts per client only")
 		default:
 			return errUnknown
 		}

@@ -2,7 +2,6 @@ package entities
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -126,8 +126,7 @@ func TestBucketOptionsErrors(t *testing.T) {
 		{`{"timeoutMS": 10}`, true, "timeoutMS on a bucket"},
 	} {
 		_, err := BucketOptions(bucketOptionsDoc(t, tc.doc))
-		var u *Unsupported
-		if err == nil || errors.As(err, &u) != tc.unsupported || !strings.Contains(err.Error(), tc.contains) {
+		if err == nil || result.Is(err, result.Unsupported) != tc.unsupported || !strings.Contains(err.Error(), tc.contains) {
 			t.Errorf("%s: %T %v", tc.doc, err, err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/specrun/specrun/result"
 	"go.mongodb.org/mongo-driver/v2/event"
 )
 
@@ -86,7 +87,7 @@ func (t *Thread) Run(ctx context.Context, job func(context.Context) error) error
 		return nil
 	default:
 		t.pending--
-		return &Unsupported{"more than 1024 operations queued on one thread"}
+		return result.Unsupportedf("more than 1024 operations queued on one thread")
 	}
 }
 

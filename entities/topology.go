@@ -3,6 +3,8 @@ package entities
 import (
 	"fmt"
 	"strings"
+
+	"github.com/specrun/specrun/result"
 )
 
 // Deployment is what a client entity's connection string depends on besides the run's
@@ -38,7 +40,7 @@ func clientURI(uri string, d Deployment, useMultipleMongoses *bool) (string, err
 			if multiple {
 				return uri, nil // an SRV record names the mongoses
 			}
-			return "", &Unsupported{"useMultipleMongoses: false needs one mongos, and a mongodb+srv URI cannot name one"}
+			return "", result.Unsupportedf("useMultipleMongoses: false needs one mongos, and a mongodb+srv URI cannot name one")
 		}
 		hosts, rebuild, err := splitHosts(uri)
 		if err != nil {
@@ -46,7 +48,7 @@ func clientURI(uri string, d Deployment, useMultipleMongoses *bool) (string, err
 		}
 		if multiple {
 			if len(hosts) < 2 {
-				return "", &Unsupported{"useMultipleMongoses: the URI names one mongos, the test needs several"}
+				return "", result.Unsupportedf("useMultipleMongoses: the URI names one mongos, the test needs several")
 			}
 			return uri, nil
 		}

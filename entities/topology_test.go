@@ -3,6 +3,8 @@ package entities
 import (
 	"errors"
 	"testing"
+
+	"github.com/specrun/specrun/result"
 )
 
 func TestClientURI(t *testing.T) {
@@ -36,14 +38,14 @@ func TestClientURI(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := clientURI(tt.uri, tt.d, tt.multiple)
-			var unsup *Unsupported
+			var unsup *result.Verdict
 			switch {
 			case tt.unsup:
-				if !errors.As(err, &unsup) {
+				if !(errors.As(err, &unsup) && unsup.Status == result.Unsupported) {
 					t.Errorf("got %q, %v; want Unsupported", got, err)
 				}
 			case tt.err:
-				if err == nil || errors.As(err, &unsup) {
+				if err == nil || (errors.As(err, &unsup) && unsup.Status == result.Unsupported) {
 					t.Errorf("got %q, %v; want an error", got, err)
 				}
 			case err != nil || got != tt.want:

@@ -8,6 +8,7 @@ import (
 	"github.com/specrun/specrun/embedded"
 	"github.com/specrun/specrun/internal/testcorpus"
 	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -40,11 +41,11 @@ func BenchmarkRunnerOverhead(b *testing.B) {
 	}
 	var tests []testRef
 	for _, lr := range specifications.LoadAll(sources, false) {
-		if lr.Outcome != specifications.Loaded {
+		if lr.Kind != specifications.Loaded {
 			continue
 		}
 		for i := range lr.File.Tests {
-			if res := r.RunTest(ctx, lr.File, i); res.Status != interpreter.Skip {
+			if res := r.RunTest(ctx, lr.File, i); res.Status != result.Skip {
 				tests = append(tests, testRef{lr.File, i})
 			}
 		}

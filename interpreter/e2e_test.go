@@ -15,6 +15,7 @@ import (
 
 	"github.com/specrun/specrun/embedded"
 	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -105,7 +106,7 @@ func loadFixture(t *testing.T, name string) *specifications.File {
 		t.Fatalf("%s: %d sources", name, len(sources))
 	}
 	lr := specifications.Load(sources[0], false)
-	if lr.Outcome != specifications.Loaded {
+	if lr.Kind != specifications.Loaded {
 		t.Fatalf("%s: not loaded: %v", name, lr.Err)
 	}
 	return lr.File
@@ -129,10 +130,10 @@ func newRunner(t *testing.T, cfg interpreter.Config) *interpreter.Runner {
 }
 
 // runFile runs every test of a file and checks that RunFile reports them all, in order.
-func runFile(t *testing.T, r *interpreter.Runner, f *specifications.File) []interpreter.Result {
+func runFile(t *testing.T, r *interpreter.Runner, f *specifications.File) []result.Test {
 	t.Helper()
-	var results []interpreter.Result
-	r.RunFile(context.Background(), f, func(res interpreter.Result) { results = append(results, res) })
+	var results []result.Test
+	r.RunFile(context.Background(), f, func(res result.Test) { results = append(results, res) })
 	if len(results) != len(f.Tests) {
 		t.Fatalf("%d results for %d tests", len(results), len(f.Tests))
 	}
@@ -146,12 +147,12 @@ func runFile(t *testing.T, r *interpreter.Runner, f *specifications.File) []inte
 }
 
 type want struct {
-	status interpreter.Status
+	status result.Status
 	reason string   // the whole reason; "" for pass
 	detail []string // parts of the detail
 }
 
-func check(t *testing.T, res interpreter.Result, w want) {
+func check(t *testing.T, res result.Test, w want) {
 	t.Helper()
 	if res.Status != w.status || res.Reason != w.reason {
 		t.Errorf("%s: %s %q\n want %s %q\ndetail:\n%s", res.Description, res.Status, res.Reason, w.status, w.reason, res.Detail)
@@ -169,8 +170,8 @@ func TestRunFile(t *testing.T) {
 	f := loadFixture(t, "crud.json")
 	results := runFile(t, r, f)
 	cases := map[string]want{
-		"insert and find": {status: interpreter.Pass},
-		"expectResult differs at a nested key": {interpreter.Fail, "operation 0 (find): expectResult: 1.a.b: expected int32 3, got int32 2", []string{
+		"insert and find": {status: result.Pass},
+		"expectResult differs at a nested key": {result.Fail, "operation 0 (find): expectResult: 1.a.b: expected int32 3, got int32 2", []string{
 			"operation find on collection0, arguments {\"filter\":{},\"sort\":{\"_id\":1}}",
 			`expected: [{"_id":1,"x":11,"a":{"b":1}},{"_id":2,"x":22,"a":{"b":3}}]`,
 			`actual:   [{"_id":1,"x":11,"a":{"b":1}},{"_id":2,"x":22,"a":{"b":2}}]`,
@@ -178,42 +179,42 @@ func TestRunFile(t *testing.T) {
 			`last command of client0: {"find":"coll0","filter":{},"sort":{"_id":1},"lsid":`,
 			`reply: {"cursor":{"firstBatch":[{"_id":1,"x":11,"a":{"b":1}},{"_id":2,"x":22,"a":{"b":2}}],"id":0`,
 		}},
-		"expectEvents command differs": {interpreter.Fail, "expectEvents[0] (client0): event 1: command: filter._id: expected int32 3, got int32 2", []string{
+		"expectEvents command differs": {result.Fail, "expectEvents[0] (client0): event 1: command: filter._id: expected int32 3, got int32 2", []string{
 			`expected: {"find":"coll0","filter":{"_id":3}}`,
 			`actual:   {"find":"coll0","filter":{"_id":2},"lsid":`,
 			"observed: [commandStarted(find), commandStarted(find)]",
 		}},
-		"expectEvents count differs": {interpreter.Fail, "expectEvents[0] (client0): expected 2 events, observed 1", []string{
+		"expectEvents count differs": {result.Fail, "expectEvents[0] (client0): expected 2 events, observed 1", []string{
 			"expected: [commandStarted(find), commandStarted(find)]", "observed: [commandStarted(find)]",
 		}},
-		"unexpected write error": {interpreter.Fail, "operation 0 (insertOne): unexpected error: write error 11000 at index 0: E11000 duplicate key error collection: interpreter_tests.coll0", []string{
+		"unexpected write error": {result.Fail, "operation 0 (insertOne): unexpected error: write error 11000 at index 0: E11000 duplicate key error collection: interpreter_tests.coll0", []string{
 			`last command of client0: {"insert":"coll0",`,
 			`reply: {"n":0,"writeErrors":[{"index":0,"code":11000,`,
 		}},
-		"unexpected command error": {interpreter.Fail, "operation 0 (runCommand): unexpected error: server error 59 (CommandNotFound): no such command: 'frobnicate'", []string{
+		"unexpected command error": {result.Fail, "operation 0 (runCommand): unexpected error: server error 59 (CommandNotFound): no such command: 'frobnicate'", []string{
 			`last command of client0: {"frobnicate":1,`, "failed: (CommandNotFound) no such command: 'frobnicate'",
 		}},
-		"expectError holds": {status: interpreter.Pass},
-		"expectError with another code": {interpreter.Fail, "operation 0 (insertOne): expected server error code 11001, got: write error 11000 at index 0: E11000 duplicate key error collection: interpreter_tests.coll0", []string{
+		"expectError holds": {status: result.Pass},
+		"expectError with another code": {result.Fail, "operation 0 (insertOne): expected server error code 11001, got: write error 11000 at index 0: E11000 duplicate key error collection: interpreter_tests.coll0", []string{
 			"error: write error 11000 at index 0", `reply: {"n":0,"writeErrors":`,
 		}},
-		"expectError but no error": {interpreter.Fail, "operation 0 (insertOne): expected an error, got none", []string{`result: {"insertedId":5}`}},
-		"outcome differs": {interpreter.Fail, "outcome[0] interpreter_tests.coll0: 2.x: expected int32 34, got int32 33", []string{
+		"expectError but no error": {result.Fail, "operation 0 (insertOne): expected an error, got none", []string{`result: {"insertedId":5}`}},
+		"outcome differs": {result.Fail, "outcome[0] interpreter_tests.coll0: 2.x: expected int32 34, got int32 33", []string{
 			`expected documents: [{"_id":1,"x":11,"a":{"b":1}},{"_id":2,"x":22,"a":{"b":2}},{"_id":3,"x":34}]`,
 			`actual documents:   [{"_id":1,"x":11,"a":{"b":1}},{"_id":2,"x":22,"a":{"b":2}},{"_id":3,"x":33}]`,
 		}},
-		"failPoint":         {interpreter.Unsupported, "operation 0 (failPoint): the server has no configureFailPoint command", nil},
-		"unknown operation": {interpreter.Error, "operation 0 (frobnicate): specrun cannot run operation frobnicate on a collection", nil},
-		"unknown argument":  {interpreter.Error, `operation 0 (find): unsupported argument "frobnicate"`, nil},
-		"skipReason":        {interpreter.Skip, "skipReason: not today", nil},
-		"runOnRequirements not met": {interpreter.Skip, "none of the runOnRequirements is met: needs server version >= 99.0, server is " +
+		"failPoint":         {result.Unsupported, "operation 0 (failPoint): the server has no configureFailPoint command", nil},
+		"unknown operation": {result.Error, "operation 0 (frobnicate): specrun cannot run operation frobnicate on a collection", nil},
+		"unknown argument":  {result.Error, `operation 0 (find): unsupported argument "frobnicate"`, nil},
+		"skipReason":        {result.Skip, "skipReason: not today", nil},
+		"runOnRequirements not met": {result.Skip, "none of the runOnRequirements is met: needs server version >= 99.0, server is " +
 			r.Server().Version + "; needs topology sharded, server is single", nil},
-		"saveResultAsEntity and matchesEntity": {status: interpreter.Pass},
-		"matchesEntity differs": {interpreter.Fail, "operation 2 (countDocuments): expectResult: expected int64 2, got int64 3", []string{
+		"saveResultAsEntity and matchesEntity": {status: result.Pass},
+		"matchesEntity differs": {result.Fail, "operation 2 (countDocuments): expectResult: expected int64 2, got int64 3", []string{
 			`expected: {"$$matchesEntity":"count0"}`,
 		}},
-		"find cursor": {status: interpreter.Pass},
-		"count, sent as a command, reads with the read concern its collection inherits": {status: interpreter.Pass},
+		"find cursor": {status: result.Pass},
+		"count, sent as a command, reads with the read concern its collection inherits": {status: result.Pass},
 	}
 	if len(cases) != len(results) {
 		t.Errorf("%d cases for %d tests", len(cases), len(results))
@@ -233,10 +234,10 @@ func TestRunFileLevel(t *testing.T) {
 	r := newRunner(t, interpreter.Config{})
 	reason := fmt.Sprintf("schema version 1.99 is not supported: specrun runs 1.0 to %s", specifications.SupportedSchemaVersion)
 	for _, res := range runFile(t, r, loadFixture(t, "schema-unsupported.json")) {
-		check(t, res, want{interpreter.Error, reason, nil})
+		check(t, res, want{result.Error, reason, nil})
 	}
 	for _, res := range runFile(t, r, loadFixture(t, "file-requirements.json")) {
-		check(t, res, want{interpreter.Skip, "needs topology sharded or load-balanced, server is single", nil})
+		check(t, res, want{result.Skip, "needs topology sharded or load-balanced, server is single", nil})
 	}
 }
 
@@ -248,16 +249,16 @@ func TestRunTimeout(t *testing.T) {
 	for i, res := range results {
 		switch i {
 		case 1:
-			check(t, res, want{interpreter.Skip, "skipReason: on purpose", nil})
+			check(t, res, want{result.Skip, "skipReason: on purpose", nil})
 		default:
-			if res.Status != interpreter.Fail || !strings.HasPrefix(res.Reason, "timed out after 1ns") {
+			if res.Status != result.Fail || !strings.HasPrefix(res.Reason, "timed out after 1ns") {
 				t.Errorf("%s: %s %q, want fail, timed out", res.Description, res.Status, res.Reason)
 			}
 		}
 	}
 	// The same tests pass with time to run: the timeouts left nothing behind.
 	for _, res := range runFile(t, newRunner(t, interpreter.Config{}), f) {
-		if res.Status != interpreter.Pass && res.Status != interpreter.Skip {
+		if res.Status != result.Pass && res.Status != result.Skip {
 			t.Errorf("%s: %s %s\n%s", res.Description, res.Status, res.Reason, res.Detail)
 		}
 	}

@@ -10,13 +10,14 @@ import (
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
 	"github.com/specrun/specrun/operations"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
 // expectEvents compares one client's observed events of the list's eventType (command,
 // cmap or sdam) with the expected list: same number and order, or a prefix when
 // ignoreExtraEvents is true.
-func (tr *testRun) expectEvents(i int, want *specifications.ExpectedEventsForClient) *verdict {
+func (tr *testRun) expectEvents(i int, want *specifications.ExpectedEventsForClient) *result.Verdict {
 	where := fmt.Sprintf("expectEvents[%d] (%s)", i, want.Client)
 	if l := tr.t.Labels; l != nil && l.Events != "" {
 		where = l.Events
@@ -56,8 +57,8 @@ func (tr *testRun) expectEvents(i int, want *specifications.ExpectedEventsForCli
 			if v == nil {
 				v = eventVerdict(err)
 			}
-			v.reason = fmt.Sprintf("%s: event %d: %s", where, j, v.reason)
-			v.detail = strings.TrimSpace(v.detail + "\n" + names())
+			v.Reason = fmt.Sprintf("%s: event %d: %s", where, j, v.Reason)
+			v.Detail = strings.TrimSpace(v.Detail + "\n" + names())
 			return v
 		}
 	}
@@ -66,7 +67,7 @@ func (tr *testRun) expectEvents(i int, want *specifications.ExpectedEventsForCli
 
 // departedCommand is the verdict of a command that differs from the expected one only
 // by a known driver departure (departures.go); nil otherwise.
-func (tr *testRun) departedCommand(err error) *verdict {
+func (tr *testRun) departedCommand(err error) *result.Verdict {
 	var em *operations.EventMismatch
 	if !errors.As(err, &em) || em.Field != "command" {
 		return nil
@@ -74,7 +75,7 @@ func (tr *testRun) departedCommand(err error) *verdict {
 	expected, _ := em.Expected.DocumentOK()
 	actual, _ := em.Actual.DocumentOK()
 	if reason := tr.departureOf(expected, actual); reason != "" {
-		return &verdict{Unsupported, "command: " + reason, ""}
+		return &result.Verdict{Status: result.Unsupported, Reason: "command: " + reason}
 	}
 	return nil
 }
@@ -82,7 +83,7 @@ func (tr *testRun) departedCommand(err error) *verdict {
 // eventVerdict turns an event mismatch into a verdict: a document field that does not
 // match fails (or is an error when the expectation cannot be evaluated), another
 // field fails.
-func eventVerdict(err error) *verdict {
+func eventVerdict(err error) *result.Verdict {
 	var em *operations.EventMismatch
 	if errors.As(err, &em) && em.Err != nil {
 		return judgeMatch(em.Field, em.Err, em.Expected, em.Actual)
@@ -146,7 +147,7 @@ func eventNames(events []entities.Event) []string {
 // expectLogMessages compares one client's log messages with the expected list, after
 // dropping those that match an entry of ignoreMessages: same number and order, or a
 // prefix when ignoreExtraMessages is true.
-func (tr *testRun) expectLogMessages(i int, want *specifications.ExpectedLogMessagesForClient) *verdict {
+func (tr *testRun) expectLogMessages(i int, want *specifications.ExpectedLogMessagesForClient) *result.Verdict {
 	where := fmt.Sprintf("expectLogMessages[%d] (%s)", i, want.Client)
 	client, err := entities.Lookup[*entities.Client](tr.entities, want.Client)
 	if err != nil {
@@ -157,8 +158,8 @@ func (tr *testRun) expectLogMessages(i int, want *specifications.ExpectedLogMess
 		ignored := false
 		for k := range want.IgnoreMessages {
 			v := tr.matchLogMessage(&want.IgnoreMessages[k], &m)
-			if v != nil && v.status != Fail {
-				v.reason = fmt.Sprintf("%s: ignoreMessages[%d]: %s", where, k, v.reason)
+			if v != nil && v.Status != result.Fail {
+				v.Reason = fmt.Sprintf("%s: ignoreMessages[%d]: %s", where, k, v.Reason)
 				return v
 			}
 			if v == nil {
@@ -179,8 +180,8 @@ func (tr *testRun) expectLogMessages(i int, want *specifications.ExpectedLogMess
 	}
 	for j := range want.Messages {
 		if v := tr.matchLogMessage(&want.Messages[j], &got[j]); v != nil {
-			v.reason = fmt.Sprintf("%s: message %d: %s", where, j, v.reason)
-			v.detail = strings.TrimSpace(v.detail + "\n" + names())
+			v.Reason = fmt.Sprintf("%s: message %d: %s", where, j, v.Reason)
+			v.Detail = strings.TrimSpace(v.Detail + "\n" + names())
 			return v
 		}
 	}
@@ -190,7 +191,7 @@ func (tr *testRun) expectLogMessages(i int, want *specifications.ExpectedLogMess
 // matchLogMessage checks one log message against an expectedLogMessage: component,
 // level (as the driver maps the spec's levels), data as a root-level document, and
 // failureIsRedacted.
-func (tr *testRun) matchLogMessage(want *specifications.ExpectedLogMessage, got *entities.LogMessage) *verdict {
+func (tr *testRun) matchLogMessage(want *specifications.ExpectedLogMessage, got *entities.LogMessage) *result.Verdict {
 	if want.Component != got.Component {
 		return failed(fmt.Sprintf("component: expected %s, observed %s (%s)", want.Component, orUnknown(got.Component), logMessageText(got)), "")
 	}
@@ -209,7 +210,7 @@ func (tr *testRun) matchLogMessage(want *specifications.ExpectedLogMessage, got 
 		case *want.FailureIsRedacted && !redacted:
 			// Redaction is the driver's alone, and the Go driver logs the failures of
 			// sensitive commands as they are.
-			return &verdict{Unsupported, "failureIsRedacted: the Go driver v2 does not redact the failure of a sensitive command in its log message (logged: " + oneLineString(relaxed(failure)) + ")", ""}
+			return &result.Verdict{Status: result.Unsupported, Reason: "failureIsRedacted: the Go driver v2 does not redact the failure of a sensitive command in its log message (logged: " + oneLineString(relaxed(failure)) + ")"}
 		case !*want.FailureIsRedacted && redacted:
 			return failed("failureIsRedacted: expected the failure not to be redacted, observed "+relaxed(failure), "")
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/operations"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -118,35 +119,35 @@ func TestExpectEvents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := eventRun(t, tt.observed...)
 			v := tr.expectEvents(0, &specifications.ExpectedEventsForClient{Client: "client0", Events: tt.want, IgnoreExtraEvents: tt.extra})
-			checkVerdict(t, v, Fail, tt.reason)
-			if v != nil && !strings.Contains(v.detail, "observed: [") {
-				t.Errorf("detail does not list the observed events:\n%s", v.detail)
+			checkVerdict(t, v, result.Fail, tt.reason)
+			if v != nil && !strings.Contains(v.Detail, "observed: [") {
+				t.Errorf("detail does not list the observed events:\n%s", v.Detail)
 			}
 		})
 	}
 }
 
 // checkVerdict: nil when reason is "", else status and a reason containing reason.
-func checkVerdict(t *testing.T, v *verdict, status Status, reason string) {
+func checkVerdict(t *testing.T, v *result.Verdict, status result.Status, reason string) {
 	t.Helper()
 	switch {
 	case reason == "" && v != nil:
-		t.Errorf("%s: %s\n%s", v.status, v.reason, v.detail)
+		t.Errorf("%s: %s\n%s", v.Status, v.Reason, v.Detail)
 	case reason != "" && v == nil:
 		t.Errorf("holds, want %s with %q", status, reason)
-	case v != nil && (v.status != status || !strings.Contains(v.reason, reason)):
-		t.Errorf("%s %q, want %s with %q", v.status, v.reason, status, reason)
+	case v != nil && (v.Status != status || !strings.Contains(v.Reason, reason)):
+		t.Errorf("%s %q, want %s with %q", v.Status, v.Reason, status, reason)
 	}
 }
 
 func TestExpectEventsOtherClients(t *testing.T) {
 	tr := eventRun(t)
 	v := tr.expectEvents(1, &specifications.ExpectedEventsForClient{Client: "nobody", Events: []specifications.ExpectedEvent{}})
-	checkVerdict(t, v, Error, `expectEvents[1] (nobody): entity "nobody" is not defined`)
+	checkVerdict(t, v, result.Error, `expectEvents[1] (nobody): entity "nobody" is not defined`)
 	v = tr.expectEvents(0, &specifications.ExpectedEventsForClient{Client: "value0", Events: []specifications.ExpectedEvent{}})
-	checkVerdict(t, v, Error, "is a value, not a client")
+	checkVerdict(t, v, result.Error, "is a value, not a client")
 	v = tr.expectEvents(0, &specifications.ExpectedEventsForClient{Client: "client0", EventType: "cmap", Events: []specifications.ExpectedEvent{}})
-	checkVerdict(t, v, Pass, "") // command events are not CMAP events
+	checkVerdict(t, v, result.Pass, "") // command events are not CMAP events
 }
 
 func TestMatchEvent(t *testing.T) {
@@ -222,11 +223,11 @@ func TestMatchEvent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var v *verdict
+			var v *result.Verdict
 			if err := operations.MatchCommandEvent(eventRun(t).matcher(), tt.want, tt.got); err != nil {
 				v = eventVerdict(err)
 			}
-			checkVerdict(t, v, Fail, tt.reason)
+			checkVerdict(t, v, result.Fail, tt.reason)
 		})
 	}
 }
@@ -240,14 +241,14 @@ func TestExpectEventsMismatchDetail(t *testing.T) {
 		wantStarted("getMore", bson.D{{Key: "getMore", Value: int64(42)}, {Key: "collection", Value: "other"}}),
 	}
 	v := tr.expectEvents(2, &specifications.ExpectedEventsForClient{Client: "client0", Events: want, IgnoreExtraEvents: ptr(true)})
-	checkVerdict(t, v, Fail, `expectEvents[2] (client0): event 2: command: collection: expected string "other", got string "coll"`)
+	checkVerdict(t, v, result.Fail, `expectEvents[2] (client0): event 2: command: collection: expected string "other", got string "coll"`)
 	if v == nil {
 		return
 	}
 	for _, s := range []string{`"collection":"other"`, `"collection":"coll"`, "expected: [commandStarted(find), commandSucceeded(find), commandStarted(getMore)]",
 		"observed: [commandStarted(find), commandSucceeded(find), commandStarted(getMore), commandSucceeded(getMore)]"} {
-		if !strings.Contains(v.detail, s) {
-			t.Errorf("detail lacks %s:\n%s", s, v.detail)
+		if !strings.Contains(v.Detail, s) {
+			t.Errorf("detail lacks %s:\n%s", s, v.Detail)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -25,7 +26,7 @@ func RunTests(t *testing.T, cfg Config, paths ...string) {
 	}
 	defer r.Close(ctx)
 	for _, lr := range specifications.LoadAll(sources, false) {
-		switch lr.Outcome {
+		switch lr.Kind {
 		case specifications.OtherFormat:
 			continue
 		case specifications.Rejected:
@@ -43,11 +44,11 @@ func RunTests(t *testing.T, cfg Config, paths ...string) {
 	}
 }
 
-func report(t *testing.T, res Result) {
+func report(t *testing.T, res result.Test) {
 	t.Helper()
 	switch res.Status {
-	case Pass:
-	case Skip, Unsupported:
+	case result.Pass:
+	case result.Skip, result.Unsupported:
 		t.Skipf("%s: %s", res.Status, res.Reason)
 	default:
 		if res.Detail != "" {

@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -67,7 +68,7 @@ func TestLegacyGridFSMD5(t *testing.T) {
 	file := filepath.Join(specifications.DebianCorpus, "gridfs", "upload.json")
 	r := newRunner(t, interpreter.Config{})
 	res := runLegacy(t, r, file, "Upload when length is 1", nil)
-	if res.Status != interpreter.Unsupported || !strings.Contains(res.Reason, "md5") {
+	if res.Status != result.Unsupported || !strings.Contains(res.Reason, "md5") {
 		t.Errorf("as it is: %s %q", res.Status, res.Reason)
 	}
 	for path, value := range map[string]any{
@@ -78,9 +79,9 @@ func TestLegacyGridFSMD5(t *testing.T) {
 		res := runLegacy(t, r, file, "Upload when length is 1", func(test bson.D) bson.D {
 			return set(t, test, strings.Split(path, "."), value).(bson.D)
 		})
-		want := interpreter.Fail
+		want := result.Fail
 		if strings.HasSuffix(path, "md5") {
-			want = interpreter.Unsupported
+			want = result.Unsupported
 		}
 		if res.Status != want {
 			t.Errorf("%s changed: %s %q, want %s", path, res.Status, res.Reason, want)
@@ -95,7 +96,7 @@ func TestLegacyChangeStreamsFirstError(t *testing.T) {
 	test := "The watch helper must not throw a custom exception when executed against a single server topology, but instead depend on a server error"
 	r := newRunner(t, interpreter.Config{})
 	res := runLegacy(t, r, file, test, nil)
-	if res.Status != interpreter.Fail || res.Reason != "target (createChangeStream): result.error: errorResponse: code: expected int32 40573, got int32 238" {
+	if res.Status != result.Fail || res.Reason != "target (createChangeStream): result.error: errorResponse: code: expected int32 40573, got int32 238" {
 		t.Errorf("as it is: %s %q", res.Status, res.Reason)
 	}
 	// with the code FerretDB answers, the error is the expected one: iteration and
@@ -103,7 +104,7 @@ func TestLegacyChangeStreamsFirstError(t *testing.T) {
 	res = runLegacy(t, r, file, test, func(d bson.D) bson.D {
 		return set(t, d, []string{"result", "error", "code"}, int32(238)).(bson.D)
 	})
-	if res.Status != interpreter.Pass {
+	if res.Status != result.Pass {
 		t.Errorf("code 238: %s %q\n%s", res.Status, res.Reason, res.Detail)
 	}
 	// MATCH is a subset: a key the error reply does not have fails
@@ -111,7 +112,7 @@ func TestLegacyChangeStreamsFirstError(t *testing.T) {
 		d = set(t, d, []string{"result", "error", "code"}, int32(238)).(bson.D)
 		return set(t, d, []string{"result", "error", "errorLabels"}, bson.A{"ResumableChangeStreamError"}).(bson.D)
 	})
-	if res.Status != interpreter.Fail || !strings.HasPrefix(res.Reason, "target (createChangeStream): result.error: errorResponse: errorLabels: expected") {
+	if res.Status != result.Fail || !strings.HasPrefix(res.Reason, "target (createChangeStream): result.error: errorResponse: errorLabels: expected") {
 		t.Errorf("errorLabels: %s %q", res.Status, res.Reason)
 	}
 }

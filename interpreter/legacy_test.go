@@ -13,6 +13,7 @@ import (
 
 	"github.com/specrun/specrun/internal/testcorpus"
 	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -63,7 +64,7 @@ func TestLegacyTopLevelExtraFields(t *testing.T) {
 	res := runLegacy(t, r, filepath.Join(root, "command-monitoring/tests/legacy/insertOne.json"), "A successful insert one", func(test bson.D) bson.D {
 		return set(t, test, strings.Split("expectations.1.command_succeeded_event.reply.n", "."), remove{}).(bson.D)
 	})
-	if res.Status != interpreter.Pass {
+	if res.Status != result.Pass {
 		t.Errorf("%s %s\n%s", res.Status, res.Reason, res.Detail)
 	}
 }
@@ -92,20 +93,20 @@ func checkMutations(t *testing.T, root string, cases []mutation) {
 		t.Run(c.name, func(t *testing.T) {
 			original := filepath.Join(root, c.file)
 			res := runLegacy(t, r, original, c.test, nil)
-			if res.Status != interpreter.Pass {
+			if res.Status != result.Pass {
 				t.Fatalf("unchanged, %s: %s %s\n%s", c.test, res.Status, res.Reason, res.Detail)
 			}
 			res = runLegacy(t, r, original, c.test, func(test bson.D) bson.D {
 				return set(t, test, strings.Split(c.path, "."), c.value).(bson.D)
 			})
-			if res.Status != interpreter.Fail || !reasonIs(res.Reason, c.reason) {
+			if res.Status != result.Fail || !reasonIs(res.Reason, c.reason) {
 				t.Errorf("changed, %s: %s %q\nwant fail %q\n%s", c.test, res.Status, res.Reason, c.reason, res.Detail)
 			}
 		})
 	}
 }
 
-func runLegacy(t *testing.T, r *interpreter.Runner, path, description string, edit func(bson.D) bson.D) interpreter.Result {
+func runLegacy(t *testing.T, r *interpreter.Runner, path, description string, edit func(bson.D) bson.D) result.Test {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -151,7 +152,7 @@ func runLegacy(t *testing.T, r *interpreter.Runner, path, description string, ed
 		t.Fatal(err)
 	}
 	lr := specifications.Load(sources[0], false)
-	if lr.Outcome != specifications.Loaded {
+	if lr.Kind != specifications.Loaded {
 		t.Fatalf("%s: %v", copyPath, lr.Err)
 	}
 	return r.RunTest(context.Background(), lr.File, index)

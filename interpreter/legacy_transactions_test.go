@@ -8,6 +8,7 @@ import (
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/internal/testcorpus"
 	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
 // A legacy transactions-style test of the Debian corpus that passes on the embedded
@@ -53,14 +54,14 @@ func TestLegacyTransactionsMutations(t *testing.T) {
 func TestLegacyTransactionsGaps(t *testing.T) {
 	cases := []struct {
 		file, test string
-		status     interpreter.Status
+		status     result.Status
 		reason     string
 	}{
-		{"retryable-reads/count.json", "Count succeeds on second attempt", interpreter.Unsupported,
+		{"retryable-reads/count.json", "Count succeeds on second attempt", result.Unsupported,
 			"failPoint: the server has no configureFailPoint command"},
-		{"client-side-encryption/aggregate.json", "Database aggregate should fail", interpreter.Unsupported,
+		{"client-side-encryption/aggregate.json", "Database aggregate should fail", result.Unsupported,
 			"clientOptions (createEntities): client client0: " + entities.NoClientSideEncryption},
-		{"transactions/legacy/commit.json", "commit", interpreter.Skip, "…"},
+		{"transactions/legacy/commit.json", "commit", result.Skip, "…"},
 	}
 	root := testcorpus.Debian(t)
 	r := newRunner(t, interpreter.Config{})

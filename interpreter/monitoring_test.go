@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -82,9 +83,9 @@ func TestExpectCMAPEvents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := recordedRun(t, entities.Recording{CMAP: tt.observed, SDAM: clearedSDAMEvents})
 			v := tr.expectEvents(0, &specifications.ExpectedEventsForClient{Client: "client0", EventType: "cmap", Events: tt.want, IgnoreExtraEvents: tt.extra})
-			checkVerdict(t, v, Fail, tt.reason)
-			if v != nil && !strings.Contains(v.detail, "observed: [") {
-				t.Errorf("detail does not list the observed events:\n%s", v.detail)
+			checkVerdict(t, v, result.Fail, tt.reason)
+			if v != nil && !strings.Contains(v.Detail, "observed: [") {
+				t.Errorf("detail does not list the observed events:\n%s", v.Detail)
 			}
 		})
 	}
@@ -155,7 +156,7 @@ func TestExpectSDAMEvents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := recordedRun(t, entities.Recording{CMAP: insertCMAP, SDAM: clearedSDAMEvents})
 			v := tr.expectEvents(0, &specifications.ExpectedEventsForClient{Client: "client0", EventType: "sdam", Events: tt.want, IgnoreExtraEvents: tt.extra})
-			checkVerdict(t, v, Fail, tt.reason)
+			checkVerdict(t, v, result.Fail, tt.reason)
 		})
 	}
 }
@@ -196,70 +197,70 @@ func TestExpectLogMessages(t *testing.T) {
 		name     string
 		observed []entities.LogMessage
 		want     specifications.ExpectedLogMessagesForClient
-		status   Status
+		status   result.Status
 		reason   string // "" when the expectation holds
 	}{
 		{"ignoreMessages drops them wherever they are", observed, specifications.ExpectedLogMessagesForClient{
-			Messages: []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg}, IgnoreMessages: ignoreHeartbeats}, Fail, ""},
+			Messages: []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg}, IgnoreMessages: ignoreHeartbeats}, result.Fail, ""},
 		{"without ignoreMessages they count", observed, specifications.ExpectedLogMessagesForClient{
-			Messages: []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg}}, Fail,
+			Messages: []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg}}, result.Fail,
 			"expectLogMessages[0] (client0): expected 2 log messages, observed 4"},
 		{"nor does ignoreExtraMessages skip them", observed, specifications.ExpectedLogMessagesForClient{
-			Messages: []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg}, IgnoreExtraMessages: ptr(true)}, Fail,
+			Messages: []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg}, IgnoreExtraMessages: ptr(true)}, result.Fail,
 			`message 0: component: expected command, observed topology ("Server heartbeat started")`},
 		{"ignoreMessages matches level too", observed, specifications.ExpectedLogMessagesForClient{
 			Messages:       []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg},
-			IgnoreMessages: []specifications.ExpectedLogMessage{wantLog("topology", "info", bson.D{{Key: "message", Value: "Server heartbeat started"}})}}, Fail,
+			IgnoreMessages: []specifications.ExpectedLogMessage{wantLog("topology", "info", bson.D{{Key: "message", Value: "Server heartbeat started"}})}}, result.Fail,
 			"expected 2 log messages, observed 4"},
 		{"extra message", observed, specifications.ExpectedLogMessagesForClient{
-			Messages: []specifications.ExpectedLogMessage{wantStartedMsg}, IgnoreMessages: ignoreHeartbeats}, Fail,
+			Messages: []specifications.ExpectedLogMessage{wantStartedMsg}, IgnoreMessages: ignoreHeartbeats}, result.Fail,
 			"expected 1 log messages, observed 2"},
 		{"extra message, ignoreExtraMessages", observed, specifications.ExpectedLogMessagesForClient{
-			Messages: []specifications.ExpectedLogMessage{wantStartedMsg}, IgnoreMessages: ignoreHeartbeats, IgnoreExtraMessages: ptr(true)}, Fail, ""},
+			Messages: []specifications.ExpectedLogMessage{wantStartedMsg}, IgnoreMessages: ignoreHeartbeats, IgnoreExtraMessages: ptr(true)}, result.Fail, ""},
 		{"missing message", observed[:2], specifications.ExpectedLogMessagesForClient{
-			Messages: []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg}, IgnoreMessages: ignoreHeartbeats, IgnoreExtraMessages: ptr(true)}, Fail,
+			Messages: []specifications.ExpectedLogMessage{wantStartedMsg, wantSucceededMsg}, IgnoreMessages: ignoreHeartbeats, IgnoreExtraMessages: ptr(true)}, result.Fail,
 			"expected 2 log messages, observed 1"},
 		{"wrong order", observed, specifications.ExpectedLogMessagesForClient{
-			Messages: []specifications.ExpectedLogMessage{wantSucceededMsg, wantStartedMsg}, IgnoreMessages: ignoreHeartbeats}, Fail,
+			Messages: []specifications.ExpectedLogMessage{wantSucceededMsg, wantStartedMsg}, IgnoreMessages: ignoreHeartbeats}, result.Fail,
 			"message 0: data: message: expected"},
-		{"no messages expected", nil, specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{}}, Fail, ""},
-		{"no messages expected, some observed", observed, specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{}}, Fail,
+		{"no messages expected", nil, specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{}}, result.Fail, ""},
+		{"no messages expected, some observed", observed, specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{}}, result.Fail,
 			"expected 0 log messages, observed 4"},
 		{"level", observed[1:2], specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{
-			wantLog("command", "info", bson.D{{Key: "message", Value: "Command started"}})}}, Fail,
+			wantLog("command", "info", bson.D{{Key: "message", Value: "Command started"}})}}, result.Fail,
 			`message 0: level: expected info (the driver's info), observed debug ("Command started")`},
 		{"trace is the driver's debug", observed[1:2], specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{
-			wantLog("command", "trace", bson.D{{Key: "message", Value: "Command started"}})}}, Fail, ""},
+			wantLog("command", "trace", bson.D{{Key: "message", Value: "Command started"}})}}, result.Fail, ""},
 		{"data is a root document: extra fields allowed", observed[1:2], specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{
-			wantLog("command", "debug", bson.D{{Key: "commandName", Value: "ping"}})}}, Fail, ""},
+			wantLog("command", "debug", bson.D{{Key: "commandName", Value: "ping"}})}}, result.Fail, ""},
 		{"data value differs", observed[1:2], specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{
-			wantLog("command", "debug", bson.D{{Key: "commandName", Value: "find"}})}}, Fail, "message 0: data: commandName: expected"},
+			wantLog("command", "debug", bson.D{{Key: "commandName", Value: "find"}})}}, result.Fail, "message 0: data: commandName: expected"},
 		{"data field missing", observed[1:2], specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{
-			wantLog("command", "debug", bson.D{{Key: "serviceId", Value: bson.D{{Key: "$$exists", Value: true}}}})}}, Fail, "message 0: data: serviceId"},
+			wantLog("command", "debug", bson.D{{Key: "serviceId", Value: bson.D{{Key: "$$exists", Value: true}}}})}}, result.Fail, "message 0: data: serviceId"},
 		{"document in a string", observed[1:2], specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{
-			wantLog("command", "debug", bson.D{{Key: "command", Value: bson.D{{Key: "$$matchAsDocument", Value: bson.D{{Key: "$$matchAsRoot", Value: bson.D{{Key: "ping", Value: 2}}}}}}}})}}, Fail,
+			wantLog("command", "debug", bson.D{{Key: "command", Value: bson.D{{Key: "$$matchAsDocument", Value: bson.D{{Key: "$$matchAsRoot", Value: bson.D{{Key: "ping", Value: 2}}}}}}}})}}, result.Fail,
 			"message 0: data: command"},
 		{"invalid expectation in ignoreMessages", observed, specifications.ExpectedLogMessagesForClient{
 			Messages:       []specifications.ExpectedLogMessage{},
-			IgnoreMessages: []specifications.ExpectedLogMessage{wantLog("topology", "debug", bson.D{{Key: "message", Value: bson.D{{Key: "$$bogus", Value: 1}}}})}}, Error,
+			IgnoreMessages: []specifications.ExpectedLogMessage{wantLog("topology", "debug", bson.D{{Key: "message", Value: bson.D{{Key: "$$bogus", Value: 1}}}})}}, result.Error,
 			"expectLogMessages[0] (client0): ignoreMessages[0]: data"},
 	}
 	redaction := []struct {
 		name     string
 		failure  any
 		redacted bool
-		status   Status
+		status   result.Status
 		reason   string
 	}{
-		{"unredacted, not expected redacted", "(AuthenticationFailed) Authentication failed.", false, Fail, ""},
-		{"empty, not expected redacted", "", false, Fail, "failureIsRedacted: expected the failure not to be redacted"},
-		{"empty, expected redacted", "", true, Fail, ""},
-		{"REDACTED, expected redacted", "(AuthenticationFailed) REDACTED", true, Fail, ""},
-		{"code only, expected redacted", bson.D{{Key: "code", Value: 18}, {Key: "codeName", Value: "AuthenticationFailed"}}, true, Fail, ""},
-		{"document with errmsg, not expected redacted", bson.D{{Key: "code", Value: 18}, {Key: "errmsg", Value: "no"}}, false, Fail, ""},
-		{"null, expected redacted", nil, true, Fail, ""},
+		{"unredacted, not expected redacted", "(AuthenticationFailed) Authentication failed.", false, result.Fail, ""},
+		{"empty, not expected redacted", "", false, result.Fail, "failureIsRedacted: expected the failure not to be redacted"},
+		{"empty, expected redacted", "", true, result.Fail, ""},
+		{"REDACTED, expected redacted", "(AuthenticationFailed) REDACTED", true, result.Fail, ""},
+		{"code only, expected redacted", bson.D{{Key: "code", Value: 18}, {Key: "codeName", Value: "AuthenticationFailed"}}, true, result.Fail, ""},
+		{"document with errmsg, not expected redacted", bson.D{{Key: "code", Value: 18}, {Key: "errmsg", Value: "no"}}, false, result.Fail, ""},
+		{"null, expected redacted", nil, true, result.Fail, ""},
 		// The Go driver logs failures as they are: it cannot meet failureIsRedacted.
-		{"unredacted, expected redacted", "(AuthenticationFailed) Authentication failed.", true, Unsupported,
+		{"unredacted, expected redacted", "(AuthenticationFailed) Authentication failed.", true, result.Unsupported,
 			"failureIsRedacted: the Go driver v2 does not redact the failure of a sensitive command"},
 	}
 	for _, r := range redaction {
@@ -269,7 +270,7 @@ func TestExpectLogMessages(t *testing.T) {
 			name     string
 			observed []entities.LogMessage
 			want     specifications.ExpectedLogMessagesForClient
-			status   Status
+			status   result.Status
 			reason   string
 		}{"failureIsRedacted: " + r.name, []entities.LogMessage{logMsg(t, "command", "debug", failedMsg(r.failure))},
 			specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{w}}, r.status, r.reason})
@@ -280,10 +281,10 @@ func TestExpectLogMessages(t *testing.T) {
 		name     string
 		observed []entities.LogMessage
 		want     specifications.ExpectedLogMessagesForClient
-		status   Status
+		status   result.Status
 		reason   string
 	}{"failureIsRedacted without a failure", observed[1:2], specifications.ExpectedLogMessagesForClient{Messages: []specifications.ExpectedLogMessage{noFailure}},
-		Fail, "message 0: failureIsRedacted: the message has no failure"})
+		result.Fail, "message 0: failureIsRedacted: the message has no failure"})
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -291,8 +292,8 @@ func TestExpectLogMessages(t *testing.T) {
 			tt.want.Client = "client0"
 			v := tr.expectLogMessages(0, &tt.want)
 			checkVerdict(t, v, tt.status, tt.reason)
-			if v != nil && v.status == Fail && !strings.Contains(v.reason, "failureIsRedacted") && !strings.Contains(v.detail, "observed: [") {
-				t.Errorf("detail does not list the observed messages:\n%s", v.detail)
+			if v != nil && v.Status == result.Fail && !strings.Contains(v.Reason, "failureIsRedacted") && !strings.Contains(v.Detail, "observed: [") {
+				t.Errorf("detail does not list the observed messages:\n%s", v.Detail)
 			}
 		})
 	}
@@ -301,9 +302,9 @@ func TestExpectLogMessages(t *testing.T) {
 func TestExpectLogMessagesOtherClients(t *testing.T) {
 	tr := recordedRun(t, entities.Recording{})
 	v := tr.expectLogMessages(1, &specifications.ExpectedLogMessagesForClient{Client: "nobody", Messages: []specifications.ExpectedLogMessage{}})
-	checkVerdict(t, v, Error, `expectLogMessages[1] (nobody): entity "nobody" is not defined`)
+	checkVerdict(t, v, result.Error, `expectLogMessages[1] (nobody): entity "nobody" is not defined`)
 	v = tr.expectLogMessages(0, &specifications.ExpectedLogMessagesForClient{Client: "client0", Messages: []specifications.ExpectedLogMessage{}})
-	checkVerdict(t, v, Pass, "")
+	checkVerdict(t, v, result.Pass, "")
 }
 
 // A thread's failure fails the test even when no waitForThread reported it.
@@ -315,14 +316,14 @@ func TestThreadFailureWithoutWaitForThread(t *testing.T) {
 	}
 	defer tr.entities.Close(context.Background())
 	if v := tr.threadFailure(); v != nil {
-		t.Errorf("an idle thread fails the test: %s", v.reason)
+		t.Errorf("an idle thread fails the test: %s", v.Reason)
 	}
 	_ = th.Run(context.Background(), func(context.Context) error {
-		return &verdict{Fail, "operation 0 (find): expectResult: 0.x: expected int32 12, got int32 11", "detail"}
+		return &result.Verdict{Status: result.Fail, Reason: "operation 0 (find): expectResult: 0.x: expected int32 12, got int32 11", Detail: "detail"}
 	})
 	if finished, _ := th.Wait(context.Background(), 5*time.Second); !finished {
 		t.Fatal("the job did not finish")
 	}
 	v := tr.threadFailure()
-	checkVerdict(t, v, Fail, "thread thread0: operation 0 (find): expectResult: 0.x: expected int32 12, got int32 11")
+	checkVerdict(t, v, result.Fail, "thread thread0: operation 0 (find): expectResult: 0.x: expected int32 12, got int32 11")
 }

@@ -13,17 +13,18 @@ import (
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
 	"github.com/specrun/specrun/operations"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
 // operation follows "Executing an Operation": run it, then check its error or result
 // and save what it asks to save. A non-nil verdict ends the test.
-func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Operation) *verdict {
+func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Operation) *result.Verdict {
 	where := tr.operationLabel(i, op)
 	if op.Object != operations.RunnerObject && (op.Name == "startTransaction" || op.Name == "withTransaction") {
 		tr.startedTransaction.Store(true)
 	}
-	res, err := operations.Execute(ctx, &operations.Call{Entities: tr.entities, Runner: tr, Op: op})
+	res, err := operations.Execute(ctx, &operations.Call{Entities: tr.entities, Harness: tr, Op: op})
 	if err != nil {
 		return tr.withContext(judge(where, err), op)
 	}
@@ -34,7 +35,7 @@ func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Oper
 		// the first error ends the operations and is the one judged
 		tr.raised = true
 		if v := tr.checkError(want, &res); v != nil {
-			v.reason = where + ": " + tr.firstErrorLabel() + ": " + v.reason
+			v.Reason = where + ": " + tr.firstErrorLabel() + ": " + v.Reason
 			return tr.withContext(v, op)
 		}
 		return nil
@@ -44,7 +45,7 @@ func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Oper
 			return tr.withContext(failed(where+": expected an error, got none", "result: "+relaxed(res.Value)), op)
 		}
 		if v := tr.checkError(op.ExpectError, &res); v != nil {
-			v.reason = where + ": " + v.reason
+			v.Reason = where + ": " + v.Reason
 			return tr.withContext(v, op)
 		}
 		return nil
@@ -55,7 +56,7 @@ func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Oper
 	if op.ExpectResult.Type != 0 {
 		if err := tr.matcher().Match(op.ExpectResult, res.Value, res.At); err != nil {
 			v := judge(where+": "+tr.resultLabel("expectResult"), err)
-			v.detail = fmt.Sprintf("expected: %s\nactual:   %s", relaxed(op.ExpectResult), relaxed(res.Value))
+			v.Detail = fmt.Sprintf("expected: %s\nactual:   %s", relaxed(op.ExpectResult), relaxed(res.Value))
 			return tr.withContext(v, op)
 		}
 	}
@@ -63,12 +64,12 @@ func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Oper
 		var e entities.Entity = res.Entity
 		if e == nil {
 			if res.Value.Type == 0 {
-				return &verdict{Error, where + ": saveResultAsEntity: the operation returned no result", ""}
+				return &result.Verdict{Status: result.Error, Reason: where + ": saveResultAsEntity: the operation returned no result"}
 			}
 			e = &entities.Value{Value: res.Value}
 		}
 		if err := tr.entities.Add(*op.SaveResultAsEntity, e); err != nil {
-			return &verdict{Error, where + ": saveResultAsEntity: " + err.Error(), ""}
+			return &result.Verdict{Status: result.Error, Reason: where + ": saveResultAsEntity: " + err.Error()}
 		}
 	}
 	return nil
@@ -76,11 +77,11 @@ func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Oper
 
 // withContext adds to a verdict's detail the operation and the last command and reply of
 // the client it went through.
-func (tr *testRun) withContext(v *verdict, op *specifications.Operation) *verdict {
+func (tr *testRun) withContext(v *result.Verdict, op *specifications.Operation) *result.Verdict {
 	var b strings.Builder
 	fmt.Fprintf(&b, "operation %s on %s, arguments %s\n", op.Name, op.Object, relaxed(matchers.Doc(op.Arguments)))
-	if v.detail != "" {
-		b.WriteString(v.detail)
+	if v.Detail != "" {
+		b.WriteString(v.Detail)
 		b.WriteString("\n")
 	}
 	if e, err := tr.entities.Get(op.Object); err == nil {
@@ -97,15 +98,15 @@ func (tr *testRun) withContext(v *verdict, op *specifications.Operation) *verdic
 			}
 		}
 	}
-	v.detail = strings.TrimRight(b.String(), "\n")
+	v.Detail = strings.TrimRight(b.String(), "\n")
 	return v
 }
 
 // checkError evaluates every assertion of an expectedError.
-func (tr *testRun) checkError(want *specifications.ExpectedError, res *operations.Result) *verdict {
+func (tr *testRun) checkError(want *specifications.ExpectedError, res *operations.Returned) *result.Verdict {
 	err := topLevelError(res.Err)
 	got := describeError(err)
-	fail := func(format string, args ...any) *verdict {
+	fail := func(format string, args ...any) *result.Verdict {
 		return failed(fmt.Sprintf(format, args...), "error: "+got)
 	}
 	if want.GridFSError != "" && !operations.IsGridFSError(err, want.GridFSError) {
@@ -191,13 +192,13 @@ func (tr *testRun) checkError(want *specifications.ExpectedError, res *operation
 	return nil
 }
 
-func judgeMatch(where string, err error, expected, actual bson.RawValue) *verdict {
+func judgeMatch(where string, err error, expected, actual bson.RawValue) *result.Verdict {
 	v := judge(where, err)
-	v.detail = fmt.Sprintf("expected: %s\nactual:   %s", relaxed(expected), relaxed(actual))
+	v.Detail = fmt.Sprintf("expected: %s\nactual:   %s", relaxed(expected), relaxed(actual))
 	return v
 }
 
-func (tr *testRun) checkWriteErrors(want bson.Raw, got map[int]mongo.WriteError) *verdict {
+func (tr *testRun) checkWriteErrors(want bson.Raw, got map[int]mongo.WriteError) *result.Verdict {
 	elems, _ := want.Elements()
 	if len(elems) != len(got) {
 		return failed(fmt.Sprintf("expected %d write errors, got %d", len(elems), len(got)), "")
@@ -215,7 +216,7 @@ func (tr *testRun) checkWriteErrors(want bson.Raw, got map[int]mongo.WriteError)
 	return nil
 }
 
-func (tr *testRun) checkWriteConcernErrors(want []bson.Raw, got []mongo.WriteConcernError) *verdict {
+func (tr *testRun) checkWriteConcernErrors(want []bson.Raw, got []mongo.WriteConcernError) *result.Verdict {
 	if len(want) != len(got) {
 		return failed(fmt.Sprintf("expected %d write concern errors, got %d", len(want), len(got)), "")
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
 	"github.com/specrun/specrun/operations"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -159,9 +160,9 @@ func TestCheckError(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := &testRun{entities: entities.NewMap(), t: &specifications.Test{}}
-			res := &operations.Result{Err: tt.err, Value: matchers.Doc(partial), At: matchers.Root}
+			res := &operations.Returned{Err: tt.err, Value: matchers.Doc(partial), At: matchers.Root}
 			v := tr.checkError(&tt.want, res)
-			checkVerdict(t, v, Fail, tt.reason)
+			checkVerdict(t, v, result.Fail, tt.reason)
 		})
 	}
 }
@@ -170,49 +171,49 @@ func TestCheckError(t *testing.T) {
 func TestCheckErrorWithoutResult(t *testing.T) {
 	tr := &testRun{entities: entities.NewMap(), t: &specifications.Test{}}
 	want := &specifications.ExpectedError{ExpectResult: matchers.Doc(marshal(bson.D{{Key: "insertedCount", Value: 1}}))}
-	v := tr.checkError(want, &operations.Result{Err: commandErr})
-	checkVerdict(t, v, Fail, "expectError.expectResult")
+	v := tr.checkError(want, &operations.Returned{Err: commandErr})
+	checkVerdict(t, v, result.Fail, "expectError.expectResult")
 	want = &specifications.ExpectedError{ExpectResult: matchers.Doc(marshal(bson.D{{Key: "$$unsetOrMatches", Value: bson.D{}}}))}
-	v = tr.checkError(want, &operations.Result{Err: commandErr})
-	checkVerdict(t, v, Fail, "")
+	v = tr.checkError(want, &operations.Returned{Err: commandErr})
+	checkVerdict(t, v, result.Fail, "")
 }
 
 func TestJudge(t *testing.T) {
 	tests := []struct {
 		name   string
 		err    error
-		status Status
+		status result.Status
 		reason string
 	}{
-		{"unsupported", &entities.Unsupported{Reason: "the server has no configureFailPoint command"}, Unsupported, "op: the server has no configureFailPoint command"},
-		{"wrapped unsupported", fmt.Errorf("client client0: %w", &entities.Unsupported{Reason: "no CSFLE"}), Unsupported, "op: no CSFLE"},
-		{"not implemented", &entities.NotImplemented{What: "client storeEventsAsEntities"}, Error, "op: client storeEventsAsEntities is not implemented by specrun yet"},
-		{"unknown operation", &operations.UnknownOperation{Kind: entities.KindCollection, Name: "frobnicate"}, Error, "op: specrun cannot run operation frobnicate on a collection"},
-		{"unknown argument", &operations.UnknownArgument{Name: "bogus"}, Error, `op: unsupported argument "bogus"`},
-		{"invalid argument", &operations.InvalidArgument{Name: "filter", Err: errors.New("must be a document")}, Error, "op: argument filter: must be a document"},
-		{"invalid expectation", &matchers.InvalidExpectation{Path: "x", Err: errors.New("unknown operator $$nope")}, Error, "op: x: invalid expectation"},
-		{"undefined entity", errors.New(`entity "coll9" is not defined`), Error, `op: entity "coll9" is not defined`},
-		{"client error", errClient, Error, "op: cannot request"},
-		{"network error", errNetwork, Error, "op: connection(127.0.0.1:1) refused"},
-		{"server error", commandErr, Fail, "op: server error 11000 (DuplicateKey): E11000 duplicate key error collection: db.coll index: _id_"},
-		{"wrapped server error", fmt.Errorf("insert into db.coll: %w", commandErr), Fail, "op: server error 11000 (DuplicateKey)"},
-		{"write exception", writeExc, Fail, "op: write error 11000 at index 0: E11000 duplicate key error; write concern error 64 (WriteConcernFailed): waiting for replication timed out"},
-		{"bulk write exception", bulkExc, Fail, "op: write error 121 at index 1: Document failed validation"},
-		{"client bulk write exception", clientBulkTopLevel, Fail, "op: write error 8 at index 0: failpoint"},
-		{"assertion failed", &operations.AssertionFailed{Message: `collection "db.coll" does not exist`}, Fail, `op: collection "db.coll" does not exist`},
-		{"condition not met", fmt.Errorf("client client0: %w", &entities.Failed{Reason: "awaitMinPoolSizeMS: the connection pools did not reach minPoolSize 1 within 1s"}), Fail,
-			"op: client client0: awaitMinPoolSizeMS: the connection pools did not reach minPoolSize 1"},
-		{"mismatch", &matchers.Mismatch{Path: "a.b", Reason: "differs"}, Fail, "op: a.b: expected"},
-		{"verdict of nested operations", &verdict{Fail, "operation 0 (insertOne): unexpected error", ""}, Fail, "op: operation 0 (insertOne): unexpected error"},
+		{"unsupported", result.Unsupportedf("the server has no configureFailPoint command"), result.Unsupported, "op: the server has no configureFailPoint command"},
+		{"wrapped unsupported", fmt.Errorf("client client0: %w", result.Unsupportedf("no CSFLE")), result.Unsupported, "op: no CSFLE"},
+		{"not implemented", result.NotImplemented("client storeEventsAsEntities"), result.Error, "op: client storeEventsAsEntities is not implemented by specrun yet"},
+		{"unknown operation", result.CannotRun("frobnicate", "collection"), result.Error, "op: specrun cannot run operation frobnicate on a collection"},
+		{"unknown argument", &operations.UnknownArgument{Name: "bogus"}, result.Error, `op: unsupported argument "bogus"`},
+		{"invalid argument", &operations.InvalidArgument{Name: "filter", Err: errors.New("must be a document")}, result.Error, "op: argument filter: must be a document"},
+		{"invalid expectation", &matchers.InvalidExpectation{Path: "x", Err: errors.New("unknown operator $$nope")}, result.Error, "op: x: invalid expectation"},
+		{"undefined entity", errors.New(`entity "coll9" is not defined`), result.Error, `op: entity "coll9" is not defined`},
+		{"client error", errClient, result.Error, "op: cannot request"},
+		{"network error", errNetwork, result.Error, "op: connection(127.0.0.1:1) refused"},
+		{"server error", commandErr, result.Fail, "op: server error 11000 (DuplicateKey): E11000 duplicate key error collection: db.coll index: _id_"},
+		{"wrapped server error", fmt.Errorf("insert into db.coll: %w", commandErr), result.Fail, "op: server error 11000 (DuplicateKey)"},
+		{"write exception", writeExc, result.Fail, "op: write error 11000 at index 0: E11000 duplicate key error; write concern error 64 (WriteConcernFailed): waiting for replication timed out"},
+		{"bulk write exception", bulkExc, result.Fail, "op: write error 121 at index 1: Document failed validation"},
+		{"client bulk write exception", clientBulkTopLevel, result.Fail, "op: write error 8 at index 0: failpoint"},
+		{"assertion failed", result.Failedf(`collection "db.coll" does not exist`), result.Fail, `op: collection "db.coll" does not exist`},
+		{"condition not met, wrapped", fmt.Errorf("client client0: %w", result.Failedf("awaitMinPoolSizeMS: the connection pools did not reach minPoolSize 1 within 1s")), result.Fail,
+			"op: awaitMinPoolSizeMS: the connection pools did not reach minPoolSize 1"},
+		{"mismatch", &matchers.Mismatch{Path: "a.b", Reason: "differs"}, result.Fail, "op: a.b: expected"},
+		{"verdict of nested operations", &result.Verdict{Status: result.Fail, Reason: "operation 0 (insertOne): unexpected error"}, result.Fail, "op: operation 0 (insertOne): unexpected error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v := judge("op", tt.err)
-			if v.status != tt.status || !strings.HasPrefix(v.reason, tt.reason) {
-				t.Errorf("judge: %s %q, want %s %q…", v.status, v.reason, tt.status, tt.reason)
+			if v.Status != tt.status || !strings.HasPrefix(v.Reason, tt.reason) {
+				t.Errorf("judge: %s %q, want %s %q…", v.Status, v.Reason, tt.status, tt.reason)
 			}
-			if strings.Contains(v.reason, "\n") {
-				t.Errorf("reason is not one line: %q", v.reason)
+			if strings.Contains(v.Reason, "\n") {
+				t.Errorf("reason is not one line: %q", v.Reason)
 			}
 		})
 	}

@@ -13,7 +13,7 @@ import (
 
 // requirementsMet says whether one of the alternatives is satisfied by the server, and
 // if none is, why (one clause per alternative).
-func (s *Server) requirementsMet(reqs []specifications.RunOnRequirement) (bool, string) {
+func (s *Probe) requirementsMet(reqs []specifications.RunOnRequirement) (bool, string) {
 	if len(reqs) == 0 {
 		return true, ""
 	}
@@ -32,7 +32,7 @@ func (s *Server) requirementsMet(reqs []specifications.RunOnRequirement) (bool, 
 }
 
 // requirementMet returns "" when r holds, else what does not.
-func (s *Server) requirementMet(r *specifications.RunOnRequirement) string {
+func (s *Probe) requirementMet(r *specifications.RunOnRequirement) string {
 	version := s.VersionArray
 	if r.MajorMinorOnly && len(version) > 2 {
 		version = version[:2]
@@ -76,7 +76,7 @@ func (s *Server) requirementMet(r *specifications.RunOnRequirement) string {
 	return ""
 }
 
-func (s *Server) topologyIn(list []string) bool {
+func (s *Probe) topologyIn(list []string) bool {
 	for _, t := range list {
 		switch {
 		case t == s.Topology:
@@ -88,7 +88,7 @@ func (s *Server) topologyIn(list []string) bool {
 	return false
 }
 
-func (s *Server) hasAuthMechanism(name string) bool {
+func (s *Probe) hasAuthMechanism(name string) bool {
 	mechs, ok := s.Parameters.Lookup("authenticationMechanisms").ArrayOK()
 	if !ok {
 		return false
@@ -103,7 +103,7 @@ func (s *Server) hasAuthMechanism(name string) bool {
 // parametersMatch compares serverParameters with getParameter's answer, numbers by
 // value (the spec's flexible numeric comparison); a parameter the server does not report
 // is a mismatch.
-func (s *Server) parametersMatch(want bson.Raw) string {
+func (s *Probe) parametersMatch(want bson.Raw) string {
 	elems, _ := want.Elements()
 	for _, el := range elems {
 		got := s.Parameters.Lookup(el.Key())

@@ -65,8 +65,8 @@ func rawDoc(t *testing.T, d bson.D) bson.Raw {
 	return raw
 }
 
-func server(version string) *Server {
-	return &Server{Version: version, VersionArray: parseVersion(version), Topology: "single"}
+func server(version string) *Probe {
+	return &Probe{Version: version, VersionArray: parseVersion(version), Topology: "single"}
 }
 
 func TestRequirementMet(t *testing.T) {
@@ -76,12 +76,12 @@ func TestRequirementMet(t *testing.T) {
 		{Key: "transactionLifetimeLimitSeconds", Value: 1.0},
 		{Key: "authenticationMechanisms", Value: bson.A{"SCRAM-SHA-1", "SCRAM-SHA-256"}},
 	})
-	with := func(s *Server, edit func(*Server)) *Server { edit(s); return s }
+	with := func(s *Probe, edit func(*Probe)) *Probe { edit(s); return s }
 	yes, no := true, false
 
 	tests := []struct {
 		name   string
-		server *Server
+		server *Probe
 		req    specifications.RunOnRequirement
 		// why is "" when the requirement must hold, else a part of the reason.
 		why string
@@ -108,17 +108,17 @@ func TestRequirementMet(t *testing.T) {
 
 		{"topology", server("7.0.0"), specifications.RunOnRequirement{Topologies: []string{"single", "replicaset"}}, ""},
 		{"topology not listed", server("7.0.0"), specifications.RunOnRequirement{Topologies: []string{"replicaset", "sharded"}}, "needs topology replicaset or sharded, server is single"},
-		{"sharded accepts sharded-replicaset", with(server("7.0.0"), func(s *Server) { s.Topology, s.ShardedRS = "sharded", true }),
+		{"sharded accepts sharded-replicaset", with(server("7.0.0"), func(s *Probe) { s.Topology, s.ShardedRS = "sharded", true }),
 			specifications.RunOnRequirement{Topologies: []string{"sharded"}}, ""},
-		{"sharded without replica sets", with(server("7.0.0"), func(s *Server) { s.Topology = "sharded" }),
+		{"sharded without replica sets", with(server("7.0.0"), func(s *Probe) { s.Topology = "sharded" }),
 			specifications.RunOnRequirement{Topologies: []string{"sharded"}}, ""},
-		{"sharded-replicaset needs replica set shards", with(server("7.0.0"), func(s *Server) { s.Topology = "sharded" }),
+		{"sharded-replicaset needs replica set shards", with(server("7.0.0"), func(s *Probe) { s.Topology = "sharded" }),
 			specifications.RunOnRequirement{Topologies: []string{"sharded-replicaset"}}, "needs topology sharded-replicaset, server is sharded"},
-		{"sharded-replicaset", with(server("7.0.0"), func(s *Server) { s.Topology, s.ShardedRS = "sharded", true }),
+		{"sharded-replicaset", with(server("7.0.0"), func(s *Probe) { s.Topology, s.ShardedRS = "sharded", true }),
 			specifications.RunOnRequirement{Topologies: []string{"sharded-replicaset"}}, ""},
-		{"sharded-replicaset is not a replica set", with(server("7.0.0"), func(s *Server) { s.Topology = "replicaset" }),
+		{"sharded-replicaset is not a replica set", with(server("7.0.0"), func(s *Probe) { s.Topology = "replicaset" }),
 			specifications.RunOnRequirement{Topologies: []string{"sharded-replicaset"}}, "needs topology sharded-replicaset"},
-		{"load-balanced", with(server("7.0.0"), func(s *Server) { s.Topology = "load-balanced" }),
+		{"load-balanced", with(server("7.0.0"), func(s *Probe) { s.Topology = "load-balanced" }),
 			specifications.RunOnRequirement{Topologies: []string{"load-balanced"}}, ""},
 
 		{"serverless require", server("7.0.0"), specifications.RunOnRequirement{Serverless: "require"}, "needs Atlas Serverless"},
@@ -126,13 +126,13 @@ func TestRequirementMet(t *testing.T) {
 		{"serverless allow", server("7.0.0"), specifications.RunOnRequirement{Serverless: "allow"}, ""},
 
 		{"auth true, no auth", server("7.0.0"), specifications.RunOnRequirement{Auth: &yes}, "needs authentication"},
-		{"auth true, auth", with(server("7.0.0"), func(s *Server) { s.Auth = true }), specifications.RunOnRequirement{Auth: &yes}, ""},
+		{"auth true, auth", with(server("7.0.0"), func(s *Probe) { s.Auth = true }), specifications.RunOnRequirement{Auth: &yes}, ""},
 		{"auth false, no auth", server("7.0.0"), specifications.RunOnRequirement{Auth: &no}, ""},
-		{"auth false, auth", with(server("7.0.0"), func(s *Server) { s.Auth = true }), specifications.RunOnRequirement{Auth: &no}, "needs authentication off"},
+		{"auth false, auth", with(server("7.0.0"), func(s *Probe) { s.Auth = true }), specifications.RunOnRequirement{Auth: &no}, "needs authentication off"},
 
-		{"auth mechanism, any case", with(server("7.0.0"), func(s *Server) { s.Parameters = params }),
+		{"auth mechanism, any case", with(server("7.0.0"), func(s *Probe) { s.Parameters = params }),
 			specifications.RunOnRequirement{AuthMechanism: "scram-sha-256"}, ""},
-		{"auth mechanism missing", with(server("7.0.0"), func(s *Server) { s.Parameters = params }),
+		{"auth mechanism missing", with(server("7.0.0"), func(s *Probe) { s.Parameters = params }),
 			specifications.RunOnRequirement{AuthMechanism: "MONGODB-X509"}, "needs authentication mechanism MONGODB-X509"},
 		{"auth mechanism, no parameters", server("7.0.0"), specifications.RunOnRequirement{AuthMechanism: "SCRAM-SHA-256"}, "needs authentication mechanism"},
 
@@ -140,20 +140,20 @@ func TestRequirementMet(t *testing.T) {
 		{"csfle with min libmongocrypt", server("7.0.0"), specifications.RunOnRequirement{CSFLE: &specifications.CSFLE{Required: true, MinLibmongocryptVersion: "1.8.0"}}, "client-side encryption"},
 		{"csfle false", server("7.0.0"), specifications.RunOnRequirement{CSFLE: &specifications.CSFLE{}}, ""},
 
-		{"parameter int32 vs double", with(server("7.0.0"), func(s *Server) { s.Parameters = params }),
+		{"parameter int32 vs double", with(server("7.0.0"), func(s *Probe) { s.Parameters = params }),
 			specifications.RunOnRequirement{ServerParameters: rawDoc(t, bson.D{{Key: "enableTestCommands", Value: 1.0}})}, ""},
-		{"parameter double vs int64", with(server("7.0.0"), func(s *Server) { s.Parameters = params }),
+		{"parameter double vs int64", with(server("7.0.0"), func(s *Probe) { s.Parameters = params }),
 			specifications.RunOnRequirement{ServerParameters: rawDoc(t, bson.D{{Key: "transactionLifetimeLimitSeconds", Value: int64(1)}})}, ""},
-		{"parameter bool", with(server("7.0.0"), func(s *Server) { s.Parameters = params }),
+		{"parameter bool", with(server("7.0.0"), func(s *Probe) { s.Parameters = params }),
 			specifications.RunOnRequirement{ServerParameters: rawDoc(t, bson.D{{Key: "requireApiVersion", Value: false}, {Key: "enableTestCommands", Value: int32(1)}})}, ""},
-		{"parameter differs", with(server("7.0.0"), func(s *Server) { s.Parameters = params }),
+		{"parameter differs", with(server("7.0.0"), func(s *Probe) { s.Parameters = params }),
 			specifications.RunOnRequirement{ServerParameters: rawDoc(t, bson.D{{Key: "enableTestCommands", Value: int32(0)}})}, "needs server parameter enableTestCommands"},
-		{"parameter missing", with(server("7.0.0"), func(s *Server) { s.Parameters = params }),
+		{"parameter missing", with(server("7.0.0"), func(s *Probe) { s.Parameters = params }),
 			specifications.RunOnRequirement{ServerParameters: rawDoc(t, bson.D{{Key: "storageEngine", Value: "wiredTiger"}})}, "needs server parameter storageEngine, which the server does not report"},
 		{"parameters refused by the server", server("7.0.0"),
 			specifications.RunOnRequirement{ServerParameters: rawDoc(t, bson.D{{Key: "enableTestCommands", Value: int32(1)}})}, "does not report"},
 
-		{"every condition at once", with(server("7.0.0"), func(s *Server) { s.Topology, s.ShardedRS, s.Auth, s.Parameters = "sharded", true, true, params }),
+		{"every condition at once", with(server("7.0.0"), func(s *Probe) { s.Topology, s.ShardedRS, s.Auth, s.Parameters = "sharded", true, true, params }),
 			specifications.RunOnRequirement{MinServerVersion: "6.0", MaxServerVersion: "7.0.0", Topologies: []string{"sharded-replicaset"}, Auth: &yes,
 				AuthMechanism: "SCRAM-SHA-1", Serverless: "forbid", ServerParameters: rawDoc(t, bson.D{{Key: "enableTestCommands", Value: int64(1)}})}, ""},
 	}
@@ -196,7 +196,7 @@ func TestRequirementsMetAlternatives(t *testing.T) {
 }
 
 func TestCheckLoadBalancers(t *testing.T) {
-	lb := &Server{Topology: "load-balanced"}
+	lb := &Probe{Topology: "load-balanced"}
 	both := Config{SingleMongosLBURI: "mongodb://lb1", MultiMongosLBURI: "mongodb://lb2"}
 	if err := checkLoadBalancers(lb, both); err != nil {
 		t.Errorf("both given: %v", err)
@@ -204,7 +204,7 @@ func TestCheckLoadBalancers(t *testing.T) {
 	if err := checkLoadBalancers(lb, Config{SingleMongosLBURI: "mongodb://lb1"}); err == nil {
 		t.Error("one missing: no error")
 	}
-	if err := checkLoadBalancers(&Server{Topology: "sharded"}, Config{}); err != nil {
+	if err := checkLoadBalancers(&Probe{Topology: "sharded"}, Config{}); err != nil {
 		t.Errorf("sharded needs none: %v", err)
 	}
 }

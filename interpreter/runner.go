@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -36,7 +37,7 @@ const DefaultTimeout = 60 * time.Second
 type Runner struct {
 	cfg      Config
 	internal *mongo.Client
-	server   *Server
+	server   *Probe
 	stats    *stats
 }
 
@@ -79,7 +80,7 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 
 // checkLoadBalancers: the spec requires both load balancer URIs of a load-balanced
 // cluster; other topologies ignore them.
-func checkLoadBalancers(server *Server, cfg Config) error {
+func checkLoadBalancers(server *Probe, cfg Config) error {
 	if server.Topology == "load-balanced" && (cfg.SingleMongosLBURI == "" || cfg.MultiMongosLBURI == "") {
 		return errors.New("the server is load-balanced: both load balancer URIs are needed (--single-mongos-lb-uri and --multi-mongos-lb-uri, or SINGLE_MONGOS_LB_URI and MULTI_MONGOS_LB_URI)")
 	}
@@ -92,7 +93,7 @@ func (r *Runner) deployment() entities.Deployment {
 }
 
 // Server is what the probe found.
-func (r *Runner) Server() *Server { return r.server }
+func (r *Runner) Server() *Probe { return r.server }
 
 // Close disconnects the internal client.
 func (r *Runner) Close(ctx context.Context) error { return r.internal.Disconnect(ctx) }
@@ -152,7 +153,7 @@ func (r *Runner) onHost(ctx context.Context, host string, fn func(admin *mongo.D
 }
 
 // RunFile runs every test of a loaded file and hands each verdict to emit, in order.
-func (r *Runner) RunFile(ctx context.Context, f *specifications.File, emit func(Result)) {
+func (r *Runner) RunFile(ctx context.Context, f *specifications.File, emit func(result.Test)) {
 	for i := range f.Tests {
 		emit(r.RunTest(ctx, f, i))
 		if ctx.Err() != nil {
@@ -162,15 +163,15 @@ func (r *Runner) RunFile(ctx context.Context, f *specifications.File, emit func(
 }
 
 // RunTest runs the i-th test of a loaded file.
-func (r *Runner) RunTest(ctx context.Context, f *specifications.File, i int) Result {
+func (r *Runner) RunTest(ctx context.Context, f *specifications.File, i int) result.Test {
 	t := &f.Tests[i]
-	res := Result{ID: t.ID, File: f.Path, Description: t.Description}
+	res := result.Test{ID: t.ID, FileID: f.ID, File: f.Path, Description: t.Description}
 	switch {
 	case f.Unsupported != "":
-		res.Status, res.Reason = Error, f.Unsupported
+		res.Status, res.Reason = result.Error, f.Unsupported
 	default:
 		if ok, why := r.server.requirementsMet(f.RunOnRequirements); !ok {
-			res.Status, res.Reason = Skip, why
+			res.Status, res.Reason = result.Skip, why
 			break
 		}
 		start := time.Now()
@@ -182,7 +183,7 @@ func (r *Runner) RunTest(ctx context.Context, f *specifications.File, i int) Res
 
 // runWithTimeout runs one test; a test still running after the timeout fails, and the
 // run goes on without waiting for it.
-func (r *Runner) runWithTimeout(ctx context.Context, f *specifications.File, t *specifications.Test) (Status, string, string) {
+func (r *Runner) runWithTimeout(ctx context.Context, f *specifications.File, t *specifications.Test) (result.Status, string, string) {
 	// The deadline is a timer that cancels, not a context deadline: the driver would turn
 	// a deadline into a maxTimeMS field of every command, and tests check the commands.
 	tctx, cancel := context.WithCancelCause(ctx)
@@ -190,7 +191,7 @@ func (r *Runner) runWithTimeout(ctx context.Context, f *specifications.File, t *
 	defer timer.Stop()
 	defer cancel(nil)
 	type verdict struct {
-		status         Status
+		status         result.Status
 		reason, detail string
 	}
 	out := make(chan verdict, 1)
@@ -198,7 +199,7 @@ func (r *Runner) runWithTimeout(ctx context.Context, f *specifications.File, t *
 		v := verdict{}
 		defer func() {
 			if p := recover(); p != nil {
-				v = verdict{Error, fmt.Sprintf("specrun panicked: %v", p), ""}
+				v = verdict{result.Error, fmt.Sprintf("specrun panicked: %v", p), ""}
 			}
 			out <- v
 		}()
@@ -207,12 +208,12 @@ func (r *Runner) runWithTimeout(ctx context.Context, f *specifications.File, t *
 	}()
 	select {
 	case v := <-out:
-		if v.status != Pass && v.status != Skip && context.Cause(tctx) == errTimedOut {
-			return Fail, fmt.Sprintf("timed out after %s (%s)", r.cfg.Timeout, v.reason), v.detail
+		if v.status != result.Pass && v.status != result.Skip && context.Cause(tctx) == errTimedOut {
+			return result.Fail, fmt.Sprintf("timed out after %s (%s)", r.cfg.Timeout, v.reason), v.detail
 		}
 		return v.status, v.reason, v.detail
 	case <-time.After(r.cfg.Timeout + 5*time.Second):
-		return Fail, fmt.Sprintf("timed out after %s and did not stop", r.cfg.Timeout), ""
+		return result.Fail, fmt.Sprintf("timed out after %s and did not stop", r.cfg.Timeout), ""
 	}
 }
 

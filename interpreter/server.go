@@ -12,9 +12,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 )
 
-// Server is what the runner learned about the server before the first test: what
+// Probe is what the runner learned about the server before the first test: what
 // runOnRequirements are checked against, and which test-infrastructure commands exist.
-type Server struct {
+type Probe struct {
 	Version        string  // buildInfo.version
 	VersionArray   []int64 // buildInfo.versionArray, or parsed from Version
 	Topology       string  // single, replicaset, sharded, load-balanced
@@ -30,14 +30,14 @@ type Server struct {
 }
 
 // Capabilities names the capabilities for reports.
-func (s *Server) Capabilities() map[string]bool {
+func (s *Probe) Capabilities() map[string]bool {
 	return map[string]bool{"failPoints": s.FailPoints, "killAllSessions": s.KillAllSessions}
 }
 
 // probe asks the server who it is (buildInfo, hello, getParameter, listCommands).
-func probe(ctx context.Context, client *mongo.Client, uri string) (*Server, error) {
+func probe(ctx context.Context, client *mongo.Client, uri string) (*Probe, error) {
 	admin := client.Database("admin")
-	s := &Server{}
+	s := &Probe{}
 	var build struct {
 		Version      string  `bson:"version"`
 		VersionArray []int64 `bson:"versionArray"`

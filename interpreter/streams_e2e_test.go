@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
 // runCases runs a fixture and checks each test's verdict against its case.
@@ -29,23 +30,23 @@ func runCases(t *testing.T, fixtureName string, cases map[string]want) {
 // wrong byte string or a missing file fails.
 func TestGridFS(t *testing.T) {
 	runCases(t, "gridfs.json", map[string]want{
-		"uploadWithId, then download and find": {status: interpreter.Pass},
-		"upload returns the new file's id":     {status: interpreter.Pass},
-		"downloaded bytes differ": {interpreter.Fail, `operation 0 (download): expectResult: expected {"$$matchesHexBytes":"12"}, got binData {"$binary":{"base64":"EQ==","subType":"00"}}`, []string{
+		"uploadWithId, then download and find": {status: result.Pass},
+		"upload returns the new file's id":     {status: result.Pass},
+		"downloaded bytes differ": {result.Fail, `operation 0 (download): expectResult: expected {"$$matchesHexBytes":"12"}, got binData {"$binary":{"base64":"EQ==","subType":"00"}}`, []string{
 			`last command of client0: {"find":"fs.chunks",`,
 		}},
-		"downloadByName picks the revision":                         {status: interpreter.Pass},
-		"renameByName, rename and deleteByName":                     {status: interpreter.Pass},
-		"deleteByName finds the ids, then deletes files and chunks": {status: interpreter.Pass},
-		"missing files are client errors":                           {status: interpreter.Pass},
-		"a missing file is not a success": {interpreter.Fail, `operation 0 (deleteByName): unexpected error: deleteByName "nope": file with given parameters not found`, []string{
+		"downloadByName picks the revision":                         {status: result.Pass},
+		"renameByName, rename and deleteByName":                     {status: result.Pass},
+		"deleteByName finds the ids, then deletes files and chunks": {status: result.Pass},
+		"missing files are client errors":                           {status: result.Pass},
+		"a missing file is not a success": {result.Fail, `operation 0 (deleteByName): unexpected error: deleteByName "nope": file with given parameters not found`, []string{
 			`last command of client0: {"find":"fs.files","filter":{"filename":"nope"},"projection":{"_id":1},`,
 		}},
-		"bucketOptions name the collections and size the chunks": {status: interpreter.Pass},
-		"drop": {status: interpreter.Pass},
-		"contentType is deprecated and the driver lacks it": {interpreter.Unsupported,
+		"bucketOptions name the collections and size the chunks": {status: result.Pass},
+		"drop": {status: result.Pass},
+		"contentType is deprecated and the driver lacks it": {result.Unsupported,
 			"operation 0 (upload): contentType on upload: the Go driver v2's GridFSUploadOptions has no contentType (deprecated by the GridFS spec)", nil},
-		"malformed $$hexBytes": {interpreter.Error, "operation 0 (upload): argument source: $$hexBytes: encoding/hex: odd length hex string", nil},
+		"malformed $$hexBytes": {result.Error, "operation 0 (upload): argument source: $$hexBytes: encoding/hex: odd length hex string", nil},
 	})
 }
 
@@ -53,19 +54,19 @@ func TestGridFS(t *testing.T) {
 // and the aggregate that opens a stream is sent as the driver builds it.
 func TestChangeStreams(t *testing.T) {
 	runCases(t, "changestreams.json", map[string]want{
-		"collection change stream: the server's error": {interpreter.Fail,
+		"collection change stream: the server's error": {result.Fail,
 			"operation 0 (createChangeStream): unexpected error: server error 238 (NotImplemented): `aggregate` stage \"$changeStream\" is not implemented yet", []string{
 				`last command of client0: {"aggregate":"coll0","pipeline":[{"$changeStream":{}}],"cursor":{},`,
 			}},
-		"database change stream: the server's error": {interpreter.Fail,
+		"database change stream: the server's error": {result.Fail,
 			"operation 0 (createChangeStream): unexpected error: server error 9 (FailedToParse): Invalid command format: the 'aggregate' field must specify a collection name or 1", []string{
 				`last command of client0: {"aggregate":1,"pipeline":[{"$changeStream":{}}],`,
 			}},
-		"client change stream: the server's error": {interpreter.Fail,
+		"client change stream: the server's error": {result.Fail,
 			"operation 0 (createChangeStream): unexpected error: server error 9 (FailedToParse): Invalid command format: the 'aggregate' field must specify a collection name or 1", []string{
 				`last command of client0: {"aggregate":1,"pipeline":[{"$changeStream":{"allChangesForCluster":true}}],`,
 			}},
-		"the aggregate carries the pipeline and the options": {status: interpreter.Pass},
+		"the aggregate carries the pipeline and the options": {status: result.Pass},
 	})
 }
 
@@ -73,16 +74,16 @@ func TestChangeStreams(t *testing.T) {
 // the embedded server has neither.
 func TestSearchIndexesAndMapReduce(t *testing.T) {
 	runCases(t, "search-mapreduce.json", map[string]want{
-		"search index commands as the Index Management spec sends them": {status: interpreter.Pass},
-		"createSearchIndex: the server's error": {interpreter.Fail,
+		"search index commands as the Index Management spec sends them": {status: result.Pass},
+		"createSearchIndex: the server's error": {result.Fail,
 			"operation 0 (createSearchIndex): unexpected error: server error 59 (CommandNotFound): no such command: 'createSearchIndexes'", nil},
-		"mapReduce is sent as a command with the collection's read concern": {status: interpreter.Pass},
+		"mapReduce is sent as a command with the collection's read concern": {status: result.Pass},
 		// FerretDB 1.24.2 drops the connection on mapReduce.
-		"mapReduce: the server's error": {interpreter.Fail,
+		"mapReduce: the server's error": {result.Fail,
 			"operation 0 (mapReduce): unexpected error: network error: incomplete read of message header: connection closed unexpectedly by the other side: EOF", []string{
 				`last command of client0: {"mapReduce":"coll0",`,
 			}},
-		"mapReduce to a collection": {interpreter.Unsupported,
+		"mapReduce to a collection": {result.Unsupported,
 			"operation 0 (mapReduce): mapReduce with output to a collection: the Go driver v2 has no mapReduce, and specrun sends it as a command only with inline output (a read)", nil},
 	})
 }

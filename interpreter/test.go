@@ -18,6 +18,7 @@ import (
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
 	"github.com/specrun/specrun/operations"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -75,33 +76,33 @@ func (tr *testRun) matcher() *matchers.Matcher {
 }
 
 // run follows "Executing a Test" of the Unified Test Format.
-func (tr *testRun) run(ctx context.Context) (status Status, reason, detail string) {
+func (tr *testRun) run(ctx context.Context) (status result.Status, reason, detail string) {
 	if tr.t.SkipReason != "" {
-		return Skip, "skipReason: " + tr.t.SkipReason, ""
+		return result.Skip, "skipReason: " + tr.t.SkipReason, ""
 	}
 	end := tr.r.stats.phase(PhaseRequirements)
 	ok, why := tr.r.server.requirementsMet(tr.t.RunOnRequirements)
 	end()
 	if !ok {
-		return Skip, why, ""
+		return result.Skip, why, ""
 	}
 	if reason := tr.unjudgeable(); reason != "" {
-		return Unsupported, reason, ""
+		return result.Unsupported, reason, ""
 	}
 	defer tr.r.stats.testDone()
 	defer func() {
 		end := tr.r.stats.phase(PhaseCleanup)
 		// status is empty when the steps panicked.
-		err := tr.cleanup(status == Fail || status == Error || status == "")
+		err := tr.cleanup(status == result.Fail || status == result.Error || status == "")
 		end()
-		if err != nil && status == Pass {
-			status, reason = Error, "cleanup: "+oneLine(err)
+		if err != nil && status == result.Pass {
+			status, reason = result.Error, "cleanup: "+oneLine(err)
 		}
 	}()
 	if v := tr.steps(ctx); v != nil {
-		return v.status, v.reason, v.detail
+		return v.Status, v.Reason, v.Detail
 	}
-	return Pass, "", ""
+	return result.Pass, "", ""
 }
 
 // unjudgeable is why this build of specrun cannot judge the test whatever the server
@@ -138,7 +139,7 @@ func (tr *testRun) unjudgeable() string {
 	return ""
 }
 
-func (tr *testRun) steps(ctx context.Context) *verdict {
+func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 	end := tr.r.stats.phase(PhaseInitialData)
 	for _, name := range tr.f.DropDatabases {
 		db := tr.r.internal.Database(name, options.Database().SetWriteConcern(writeconcern.Majority()))
@@ -207,13 +208,13 @@ func (tr *testRun) steps(ctx context.Context) *verdict {
 		}
 	}
 	if tr.t.ExpectTracingMessages != nil {
-		return &verdict{Unsupported, "expectTracingMessages: the Go driver has no tracing spans", ""}
+		return &result.Verdict{Status: result.Unsupported, Reason: "expectTracingMessages: the Go driver has no tracing spans"}
 	}
 	// A collection that cannot be judged does not stop the others from failing the test.
-	var unjudged *verdict
+	var unjudged *result.Verdict
 	for i := range tr.t.Outcome {
 		if v := tr.outcome(ctx, i, &tr.t.Outcome[i]); v != nil {
-			if v.status != Unsupported {
+			if v.Status != result.Unsupported {
 				return v
 			}
 			unjudged = cmp.Or(unjudged, v)
@@ -256,7 +257,7 @@ func (tr *testRun) seed(ctx context.Context, cd *specifications.CollectionData) 
 	return nil
 }
 
-// CreateEntities implements operations.Runner, and creates the file's entities.
+// CreateEntities implements operations.Harness, and creates the file's entities.
 func (tr *testRun) CreateEntities(ctx context.Context, list []specifications.Entity) error {
 	for i := range list {
 		cfg := entities.ClientConfig{URI: tr.r.cfg.URI, Deployment: tr.r.deployment(), CommandTime: &tr.r.stats.serverTime}
@@ -289,12 +290,12 @@ func (r *Runner) seededClusterTime(ctx context.Context) bson.Raw {
 	return sess.ClusterTime()
 }
 
-// FailPoint implements operations.Runner: the fail point is set through the test's
+// FailPoint implements operations.Harness: the fail point is set through the test's
 // client (so on the server that client uses), or with a nil client through the
 // runner's own (a legacy test's failPoint), and remembered to be turned off.
 func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, command bson.Raw) error {
 	if !tr.r.server.FailPoints {
-		return &entities.Unsupported{Reason: "the server has no configureFailPoint command"}
+		return result.Unsupportedf("the server has no configureFailPoint command")
 	}
 	name, ok := command.Lookup("configureFailPoint").StringValueOK()
 	if !ok {
@@ -317,12 +318,12 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 	return nil
 }
 
-// TargetedFailPoint implements operations.Runner: the fail point is set through a
+// TargetedFailPoint implements operations.Harness: the fail point is set through a
 // client connected to host alone (the Go driver cannot send a command to a server of
 // its choosing), which is closed afterwards; it is turned off on that host.
 func (tr *testRun) TargetedFailPoint(ctx context.Context, host string, command bson.Raw) error {
 	if !tr.r.server.FailPoints {
-		return &entities.Unsupported{Reason: "the server has no configureFailPoint command"}
+		return result.Unsupportedf("the server has no configureFailPoint command")
 	}
 	name, ok := command.Lookup("configureFailPoint").StringValueOK()
 	if !ok {
@@ -338,10 +339,10 @@ func (tr *testRun) TargetedFailPoint(ctx context.Context, host string, command b
 	return nil
 }
 
-// Internal implements operations.Runner.
+// Internal implements operations.Harness.
 func (tr *testRun) Internal() *mongo.Client { return tr.r.internal }
 
-// Nested implements operations.Runner: the operations run as the test's own, and the
+// Nested implements operations.Harness: the operations run as the test's own, and the
 // first verdict, as an error, ends them; judge passes it on with the outer operation
 // named before it. In a withTransaction callback, an error an operation raised ends
 // them too: it propagates out of the callback.
@@ -394,7 +395,7 @@ func (tr *testRun) cleanup(failed bool) error {
 
 // outcome compares a collection's documents, read through the internal client in _id
 // order with primary read preference and local read concern.
-func (tr *testRun) outcome(ctx context.Context, i int, cd *specifications.CollectionData) *verdict {
+func (tr *testRun) outcome(ctx context.Context, i int, cd *specifications.CollectionData) *result.Verdict {
 	where := fmt.Sprintf("outcome[%d] %s.%s", i, cd.DatabaseName, cd.CollectionName)
 	if l := tr.t.Labels; l != nil && l.Outcome != "" {
 		where = fmt.Sprintf("%s %s.%s", l.Outcome, cd.DatabaseName, cd.CollectionName)
@@ -429,7 +430,7 @@ func (tr *testRun) outcome(ctx context.Context, i int, cd *specifications.Collec
 		err = m.MatchUnordered(cd.Documents, docs)
 		if err != nil && !isInvalid(err) {
 			if reason := withoutMD5(m, cd, docs); reason != "" {
-				return &verdict{Unsupported, where + ": " + reason, ""}
+				return &result.Verdict{Status: result.Unsupported, Reason: where + ": " + reason}
 			}
 		}
 	} else {
@@ -437,7 +438,7 @@ func (tr *testRun) outcome(ctx context.Context, i int, cd *specifications.Collec
 	}
 	if err != nil {
 		v := judge(where, err)
-		v.detail = fmt.Sprintf("%s\nexpected documents: %s\nactual documents:   %s", where, relaxed(rawArray(expected)), relaxed(rawArray(actual)))
+		v.Detail = fmt.Sprintf("%s\nexpected documents: %s\nactual documents:   %s", where, relaxed(rawArray(expected)), relaxed(rawArray(actual)))
 		return v
 	}
 	return nil
@@ -472,4 +473,4 @@ func relaxed(v bson.RawValue) string {
 	return s
 }
 
-var _ operations.Runner = (*testRun)(nil)
+var _ operations.Harness = (*testRun)(nil)

@@ -8,50 +8,34 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
-	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
-	"github.com/specrun/specrun/operations"
+	"github.com/specrun/specrun/result"
 )
 
-// verdict ends a test early: its status, a one-line reason and the detail.
-type verdict struct {
-	status Status
-	reason string
-	detail string
+func failed(reason, detail string) *result.Verdict {
+	return &result.Verdict{Status: result.Fail, Reason: reason, Detail: detail}
 }
-
-func (v *verdict) Error() string { return v.reason }
-
-func failed(reason, detail string) *verdict { return &verdict{Fail, reason, detail} }
 
 // judge turns an error met while preparing or running a step into a verdict: whose
 // fault it is decides the status (DESIGN.md, "Statuses").
-func judge(where string, err error) *verdict {
+func judge(where string, err error) *result.Verdict {
 	var (
-		v     *verdict
-		unsup *entities.Unsupported
-		notim *entities.NotImplemented
-		unmet *entities.Failed
-		assrt *operations.AssertionFailed
-		unkop *operations.UnknownOperation
-		mism  *matchers.Mismatch
+		v    *result.Verdict
+		mism *matchers.Mismatch
 	)
 	switch {
 	case errors.As(err, &v):
-		// a verdict of nested operations (a callback, a thread's operation)
-		return &verdict{v.status, where + ": " + v.reason, v.detail}
-	case errors.As(err, &unsup):
-		return &verdict{Unsupported, where + ": " + unsup.Reason, ""}
-	case errors.As(err, &notim), errors.As(err, &unkop):
-		return &verdict{Error, where + ": " + err.Error(), ""}
-	case errors.As(err, &assrt), errors.As(err, &mism), errors.As(err, &unmet):
-		return &verdict{Fail, where + ": " + oneLine(err), ""}
+		// The verdict's own reason: it says what it is about, and the context wrapped
+		// around it on the way up (the entity being created, say) is not repeated.
+		return &result.Verdict{Status: v.Status, Reason: where + ": " + v.Reason, Detail: v.Detail}
+	case errors.As(err, &mism):
+		return &result.Verdict{Status: result.Fail, Reason: where + ": " + oneLine(err)}
 	case isServerError(err):
-		return &verdict{Fail, where + ": " + describeError(err), ""}
+		return &result.Verdict{Status: result.Fail, Reason: where + ": " + describeError(err)}
 	}
 	// Everything else is the file asking for something specrun cannot do (an unknown
 	// argument or entity, an invalid expectation) or specrun's own failure.
-	return &verdict{Error, where + ": " + oneLine(err), ""}
+	return &result.Verdict{Status: result.Error, Reason: where + ": " + oneLine(err)}
 }
 
 // isServerError says whether err carries a server response (the spec's opposite of a

@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 )
 
 // arg handles one argument's value.
@@ -42,8 +43,8 @@ func parse(raw bson.Raw, fs fields, required ...string) error {
 		}
 		seen[key] = true
 		if err := h(el.Value()); err != nil {
-			if _, ok := err.(*entities.Unsupported); ok {
-				return err
+			if v, ok := err.(*result.Verdict); ok {
+				return v
 			}
 			return &InvalidArgument{key, err}
 		}
@@ -307,7 +308,7 @@ func unsupported(why string) arg { return refusal(why).refuse }
 // one method, which a dry run (Coverage) recognises without running them.
 type refusal string
 
-func (r refusal) refuse(bson.RawValue) error { return &entities.Unsupported{Reason: string(r)} }
+func (r refusal) refuse(bson.RawValue) error { return result.Unsupportedf("%s", string(r)) }
 
 // session resolves the session argument to a session entity and binds it to *ctx,
 // which the operation then runs with.
@@ -340,7 +341,7 @@ func bypassValidation[R any](set func(bool) R) arg {
 			return typeError("a boolean", v)
 		}
 		if !b {
-			return &entities.Unsupported{Reason: "bypassDocumentValidation: false: the Go driver v2 sends this option only when true"}
+			return result.Unsupportedf("bypassDocumentValidation: false: the Go driver v2 sends this option only when true")
 		}
 		set(b)
 		return nil

@@ -86,21 +86,21 @@ func bucketUploadArgs(c *Call, id *any) (string, []byte, *options.GridFSUploadOp
 }
 
 // bucketUpload uploads the source and returns the new file's id.
-func bucketUpload(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
+func bucketUpload(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	filename, source, o, err := bucketUploadArgs(c, nil)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	id, err := b.Bucket.UploadFromStream(ctx, filename, bytes.NewReader(source), o)
 	return done(value(id), matchers.Nested, err)
 }
 
 // bucketUploadWithID uploads the source under the given id; it returns nothing.
-func bucketUploadWithID(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
+func bucketUploadWithID(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var id any
 	filename, source, o, err := bucketUploadArgs(c, &id)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	err = b.Bucket.UploadFromStreamWithID(ctx, id, filename, bytes.NewReader(source), o)
 	return done(bson.RawValue{}, 0, err)
@@ -109,18 +109,18 @@ func bucketUploadWithID(ctx context.Context, c *Call, b *entities.Bucket) (Resul
 // bucketDownload reads the whole file, which is also what raises the errors of missing
 // or wrong-sized chunks. The bytes are returned as generic binary data, which
 // $$matchesHexBytes compares as the spec's "string" of the stream's contents.
-func bucketDownload(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
+func bucketDownload(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var id any
 	err := parse(c.Op.Arguments, fields{
 		"id": rawValue(&id),
 	}, "id")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return downloaded(b.Bucket.OpenDownloadStream(ctx, id))
 }
 
-func bucketDownloadByName(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
+func bucketDownloadByName(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var filename string
 	o := options.GridFSName()
 	err := parse(c.Op.Arguments, fields{
@@ -128,19 +128,19 @@ func bucketDownloadByName(ctx context.Context, c *Call, b *entities.Bucket) (Res
 		"revision": int32Arg(o.SetRevision),
 	}, "filename")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return downloaded(b.Bucket.OpenDownloadStreamByName(ctx, filename, o))
 }
 
-func downloaded(ds *mongo.GridFSDownloadStream, err error) (Result, error) {
+func downloaded(ds *mongo.GridFSDownloadStream, err error) (Returned, error) {
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	defer ds.Close()
 	data, err := io.ReadAll(ds)
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	return done(bson.RawValue{Type: bson.TypeBinary, Value: bsonBinary(data)}, matchers.Nested, nil)
 }
@@ -154,13 +154,13 @@ func bsonBinary(data []byte) []byte {
 	return raw
 }
 
-func bucketDelete(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
+func bucketDelete(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var id any
 	err := parse(c.Op.Arguments, fields{
 		"id": rawValue(&id),
 	}, "id")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, b.Bucket.Delete(ctx, id))
 }
@@ -168,13 +168,13 @@ func bucketDelete(ctx context.Context, c *Call, b *entities.Bucket) (Result, err
 // bucketDeleteByName follows the GridFS spec's delete_by_name: find the ids of the
 // files with the name (none is an error), delete those files documents, then their
 // chunks.
-func bucketDeleteByName(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
+func bucketDeleteByName(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var filename string
 	err := parse(c.Op.Arguments, fields{
 		"filename": stringVar(&filename),
 	}, "filename")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, deleteByName(ctx, b.Bucket, filename))
 }
@@ -206,7 +206,7 @@ func deleteByName(ctx context.Context, b *mongo.GridFSBucket, filename string) e
 	return err
 }
 
-func bucketRename(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
+func bucketRename(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var (
 		id          any
 		newFilename string
@@ -216,21 +216,21 @@ func bucketRename(ctx context.Context, c *Call, b *entities.Bucket) (Result, err
 		"newFilename": stringVar(&newFilename),
 	}, "id", "newFilename")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, b.Bucket.Rename(ctx, id, newFilename))
 }
 
 // bucketRenameByName follows the GridFS spec's rename_by_name: one update_many on the
 // files collection; no file with the name is an error.
-func bucketRenameByName(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
+func bucketRenameByName(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var filename, newFilename string
 	err := parse(c.Op.Arguments, fields{
 		"filename":    stringVar(&filename),
 		"newFilename": stringVar(&newFilename),
 	}, "filename", "newFilename")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	res, err := b.Bucket.GetFilesCollection().UpdateMany(ctx,
 		bson.D{{Key: "filename", Value: filename}},
@@ -241,15 +241,15 @@ func bucketRenameByName(ctx context.Context, c *Call, b *entities.Bucket) (Resul
 	return done(bson.RawValue{}, 0, err)
 }
 
-func bucketDrop(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
+func bucketDrop(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	if err := parse(c.Op.Arguments, fields{}); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, b.Bucket.Drop(ctx))
 }
 
 // bucketFind finds files collection documents (GridFSFindOptions) and returns them all.
-func bucketFind(ctx context.Context, c *Call, b *entities.Bucket) (Result, error) {
+func bucketFind(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var filter bson.Raw
 	o := options.GridFSFind()
 	err := parse(c.Op.Arguments, fields{
@@ -263,7 +263,7 @@ func bucketFind(ctx context.Context, c *Call, b *entities.Bucket) (Result, error
 		"sort":            document(o.SetSort),
 	}, "filter")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cur, err := b.Bucket.Find(ctx, filter, o)
 	return drain(ctx, cur, err)

@@ -29,7 +29,7 @@ func bucketTestMap(t *testing.T) *entities.Map {
 	return m
 }
 
-func bucketExec(t *testing.T, m *entities.Map, name string, args bson.Raw) (Result, error) {
+func bucketExec(t *testing.T, m *entities.Map, name string, args bson.Raw) (Returned, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

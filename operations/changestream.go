@@ -49,28 +49,28 @@ func changeStreamArgs(ctx *context.Context, c *Call) (any, *options.ChangeStream
 	return stages, o, err
 }
 
-func clientCreateChangeStream(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
+func clientCreateChangeStream(ctx context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	stages, o, err := changeStreamArgs(&ctx, c)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cs, err := cl.Client.Watch(ctx, stages, o)
 	return savedChangeStream(cl, cs, err)
 }
 
-func databaseCreateChangeStream(ctx context.Context, c *Call, db *entities.Database) (Result, error) {
+func databaseCreateChangeStream(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	stages, o, err := changeStreamArgs(&ctx, c)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cs, err := db.Database.Watch(ctx, stages, o)
 	return savedChangeStream(db.Client, cs, err)
 }
 
-func collCreateChangeStream(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collCreateChangeStream(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	stages, o, err := changeStreamArgs(&ctx, c)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cs, err := coll.Collection.Watch(ctx, stages, o)
 	return savedChangeStream(coll.Client, cs, err)
@@ -78,9 +78,9 @@ func collCreateChangeStream(ctx context.Context, c *Call, coll *entities.Collect
 
 // savedChangeStream is the change stream entity, or the error of the aggregate that
 // opens it (a server without change streams fails here).
-func savedChangeStream(cl *entities.Client, cs *mongo.ChangeStream, err error) (Result, error) {
+func savedChangeStream(cl *entities.Client, cs *mongo.ChangeStream, err error) (Returned, error) {
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
-	return Result{Entity: &entities.ChangeStream{Client: cl, Stream: cs}}, nil
+	return Returned{Entity: &entities.ChangeStream{Client: cl, Stream: cs}}, nil
 }

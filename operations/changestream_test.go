@@ -11,6 +11,7 @@ import (
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -51,7 +52,7 @@ func (f *fakeIterator) Close(context.Context) error {
 }
 func (f *fakeIterator) Document() bson.Raw { return f.current }
 
-func streamExec(t *testing.T, it *fakeIterator, name string, args bson.D) (Result, error) {
+func streamExec(t *testing.T, it *fakeIterator, name string, args bson.D) (Returned, error) {
 	t.Helper()
 	m := entities.NewMap()
 	if err := m.Add("stream0", &fakeStream{it}); err != nil {
@@ -199,12 +200,12 @@ func TestChangeStreamArgumentErrors(t *testing.T) {
 				var (
 					unknown *UnknownArgument
 					invalid *InvalidArgument
-					unsup   *entities.Unsupported
+					unsup   *result.Verdict
 				)
 				switch {
 				case tc.want == wantUnknown && errors.As(err, &unknown) && unknown.Name == tc.arg:
 				case tc.want == wantInvalid && errors.As(err, &invalid) && invalid.Name == tc.arg:
-				case tc.want == wantUnsupported && errors.As(err, &unsup) && unsup.Reason != "":
+				case tc.want == wantUnsupported && (errors.As(err, &unsup) && unsup.Status == result.Unsupported) && unsup.Reason != "":
 				default:
 					t.Errorf("got %T %v", err, err)
 				}

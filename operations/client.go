@@ -21,7 +21,7 @@ import (
 // Client operations (Unified Test Format "Client Operations", Enumerating Databases,
 // CRUD bulk-write spec for clientBulkWrite).
 
-func clientBulkWrite(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
+func clientBulkWrite(ctx context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	var modelsArg bson.RawValue
 	o := options.ClientBulkWrite()
 	err := parse(c.Op.Arguments, fields{
@@ -42,29 +42,29 @@ func clientBulkWrite(ctx context.Context, c *Call, cl *entities.Client) (Result,
 		"rawData":                  rawData(o, xoptions.SetInternalClientBulkWriteOptions),
 	}, "models")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	models, err := bulkModels(modelsArg)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	res, err := cl.Client.BulkWrite(ctx, models, o)
 	return bulkOutcome(res, err), nil
 }
 
 // bulkOutcome converts what Client.BulkWrite returned. A ClientBulkWriteException
-// carries the result of the writes that succeeded (partialResult): the Result then has
+// carries the result of the writes that succeeded (partialResult): the Returned then has
 // both the error and that result, which expectError.expectResult matches.
-func bulkOutcome(res *mongo.ClientBulkWriteResult, err error) Result {
+func bulkOutcome(res *mongo.ClientBulkWriteResult, err error) Returned {
 	if err != nil {
-		out := Result{Err: err}
+		out := Returned{Err: err}
 		var cbwe mongo.ClientBulkWriteException
 		if errors.As(err, &cbwe) && cbwe.PartialResult != nil {
 			out.Value, out.At = bulkResult(cbwe.PartialResult), matchers.Root
 		}
 		return out
 	}
-	return Result{Value: bulkResult(res), At: matchers.Root}
+	return Returned{Value: bulkResult(res), At: matchers.Root}
 }
 
 // bulkResult converts a ClientBulkWriteResult to the spec's BulkWriteResult document:
@@ -239,7 +239,7 @@ func bulkUpdateFields[M any](fs fields, filter, upd func(any) M, arrayFilters fu
 // listDatabases (and listDatabaseObjects): the Go driver returns DatabaseSpecification
 // values, not the server's documents, so each is converted back to {name, sizeOnDisk,
 // empty} ({name} alone with nameOnly, as the server answers then).
-func listDatabases(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
+func listDatabases(ctx context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	filter := noFilter
 	o := options.ListDatabases()
 	var nameOnly bool
@@ -254,11 +254,11 @@ func listDatabases(ctx context.Context, c *Call, cl *entities.Client) (Result, e
 		"comment":             unsupported("listDatabases comment: the Go driver's ListDatabases has no comment option"),
 	})
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	res, err := cl.Client.ListDatabases(ctx, filter, o)
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	docs := bson.A{}
 	for _, db := range res.Databases {
@@ -271,7 +271,7 @@ func listDatabases(ctx context.Context, c *Call, cl *entities.Client) (Result, e
 	return done(value(docs), matchers.RootElements, nil)
 }
 
-func listDatabaseNames(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
+func listDatabaseNames(ctx context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	filter := noFilter
 	o := options.ListDatabases()
 	err := parse(c.Op.Arguments, fields{
@@ -281,32 +281,32 @@ func listDatabaseNames(ctx context.Context, c *Call, cl *entities.Client) (Resul
 		"comment":             unsupported("listDatabaseNames comment: the Go driver's ListDatabaseNames has no comment option"),
 	})
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	names, err := cl.Client.ListDatabaseNames(ctx, filter, o)
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	return done(value(append([]string{}, names...)), matchers.Nested, nil)
 }
 
 // dropDatabase is used on a client in the corpus (causal consistency), naming the
 // database to drop.
-func dropDatabase(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
+func dropDatabase(ctx context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	var name string
 	err := parse(c.Op.Arguments, fields{
 		"database": stringVar(&name),
 		"session":  session(c.Entities, &ctx),
 	}, "database")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, cl.Client.Database(name).Drop(ctx))
 }
 
 // appendMetadata adds a wrapping library's name, version and platform to the metadata
 // the client sends in the handshake of its new connections (handshake spec).
-func appendMetadata(_ context.Context, c *Call, cl *entities.Client) (Result, error) {
+func appendMetadata(_ context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	var info options.DriverInfo
 	err := parse(c.Op.Arguments, fields{
 		"driverInfoOptions": func(v bson.RawValue) error {
@@ -322,19 +322,19 @@ func appendMetadata(_ context.Context, c *Call, cl *entities.Client) (Result, er
 		},
 	}, "driverInfoOptions")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cl.Client.AppendDriverInfo(info)
-	return Result{}, nil
+	return Returned{}, nil
 }
 
 // closeClient disconnects the client. The spec asks test files not to expect a result
 // or an error from it, and drivers do not report close errors consistently: an error is
 // dropped.
-func closeClient(ctx context.Context, c *Call, cl *entities.Client) (Result, error) {
+func closeClient(ctx context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	if err := parse(c.Op.Arguments, fields{}); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	_ = cl.Client.Disconnect(ctx)
-	return Result{}, nil
+	return Returned{}, nil
 }

@@ -26,7 +26,7 @@ func rawData[B any](b B, set func(B, string, any) error) arg {
 	}
 }
 
-func insertOne(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func insertOne(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var doc bson.Raw
 	o := options.InsertOne()
 	err := parse(c.Op.Arguments, fields{
@@ -37,7 +37,7 @@ func insertOne(ctx context.Context, c *Call, coll *entities.Collection) (Result,
 		"rawData":                  rawData(o, xoptions.SetInternalInsertOneOptions),
 	}, "document")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	res, err := coll.Collection.InsertOne(ctx, doc, o)
 	if err != nil {
@@ -88,32 +88,32 @@ func findArgs(ctx *context.Context, c *Call) (bson.Raw, *options.FindOptionsBuil
 	return filter, o, err
 }
 
-func find(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func find(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	filter, o, err := findArgs(&ctx, c)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cur, err := coll.Collection.Find(ctx, filter, o)
 	return drain(ctx, cur, err)
 }
 
-func createFindCursor(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func createFindCursor(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	filter, o, err := findArgs(&ctx, c)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cur, err := coll.Collection.Find(ctx, filter, o)
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
-	return Result{Entity: &entities.Cursor{Client: coll.Client, Cursor: cur}}, nil
+	return Returned{Entity: &entities.Cursor{Client: coll.Client, Cursor: cur}}, nil
 }
 
 // drain iterates a cursor to its end, as the spec requires of operations that return
 // one, and returns its documents as an array of root-level documents.
-func drain(ctx context.Context, cur *mongo.Cursor, err error) (Result, error) {
+func drain(ctx context.Context, cur *mongo.Cursor, err error) (Returned, error) {
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	defer cur.Close(ctx)
 	docs := bson.A{}
@@ -121,7 +121,7 @@ func drain(ctx context.Context, cur *mongo.Cursor, err error) (Result, error) {
 		docs = append(docs, bson.Raw(append([]byte(nil), cur.Current...)))
 	}
 	if err := cur.Err(); err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	return done(value(docs), matchers.RootElements, nil)
 }

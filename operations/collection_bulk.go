@@ -16,7 +16,7 @@ import (
 // bulkWrite on a collection (CRUD spec), with its requests written as the unified
 // format has them: [{insertOne: {document}}, {updateOne: {filter, update, ...}}, ...].
 
-func collBulkWrite(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collBulkWrite(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var requests bson.RawValue
 	o := options.BulkWrite()
 	err := parse(c.Op.Arguments, fields{
@@ -35,21 +35,21 @@ func collBulkWrite(ctx context.Context, c *Call, coll *entities.Collection) (Res
 		"rawData":                  rawData(o, xoptions.SetInternalBulkWriteOptions),
 	}, "requests")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	models, err := collWriteModels(requests)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	res, err := coll.Collection.BulkWrite(ctx, models, o)
 	var bwe mongo.BulkWriteException
 	if errors.As(err, &bwe) && res != nil {
 		// The driver returns what was written before the failure along with the
 		// exception: the test may match it in expectError.expectResult.
-		return Result{Value: collBulkWriteDocument(res), At: matchers.Root, Err: err}, nil
+		return Returned{Value: collBulkWriteDocument(res), At: matchers.Root, Err: err}, nil
 	}
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	if !res.Acknowledged {
 		return done(unacknowledged(), matchers.Root, nil)

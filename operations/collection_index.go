@@ -14,7 +14,7 @@ import (
 
 // Index management (Index Management spec) and the collection's own rename and drop.
 
-func collCreateIndex(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collCreateIndex(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var keys bson.Raw
 	io := options.Index()
 	o := options.CreateIndexes()
@@ -60,13 +60,13 @@ func collCreateIndex(ctx context.Context, c *Call, coll *entities.Collection) (R
 		"rawData":   rawData(o, xoptions.SetInternalCreateIndexesOptions),
 	}, "keys")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	name, err := coll.Collection.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: keys, Options: io}, o)
 	return done(value(name), matchers.Nested, err)
 }
 
-func collDropIndex(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collDropIndex(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var name string
 	o := options.DropIndexes()
 	err := parse(c.Op.Arguments, fields{
@@ -77,12 +77,12 @@ func collDropIndex(ctx context.Context, c *Call, coll *entities.Collection) (Res
 		"rawData":   rawData(o, xoptions.SetInternalDropIndexesOptions),
 	}, "name")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, coll.Collection.Indexes().DropOne(ctx, name, o))
 }
 
-func collDropIndexes(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collDropIndexes(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	o := options.DropIndexes()
 	err := parse(c.Op.Arguments, fields{
 		"session":   session(c.Entities, &ctx),
@@ -91,7 +91,7 @@ func collDropIndexes(ctx context.Context, c *Call, coll *entities.Collection) (R
 		"rawData":   rawData(o, xoptions.SetInternalDropIndexesOptions),
 	})
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, coll.Collection.Indexes().DropAll(ctx, o))
 }
@@ -109,23 +109,23 @@ func collListIndexesArgs(ctx *context.Context, c *Call, op string) (*options.Lis
 	return o, err
 }
 
-func collListIndexes(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collListIndexes(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	o, err := collListIndexesArgs(&ctx, c, "listIndexes")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cur, err := coll.Collection.Indexes().List(ctx, o)
 	return drain(ctx, cur, err)
 }
 
-func collListIndexNames(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collListIndexNames(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	o, err := collListIndexesArgs(&ctx, c, "listIndexNames")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	specs, err := coll.Collection.Indexes().ListSpecifications(ctx, o)
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	names := bson.A{}
 	for _, s := range specs {
@@ -136,10 +136,10 @@ func collListIndexNames(ctx context.Context, c *Call, coll *entities.Collection)
 
 // collRename renames the collection, which the Go driver has no helper for: the
 // renameCollection command goes to the admin database of the collection's client.
-func collRename(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collRename(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	to, dropTarget, err := collRenameArgs(&ctx, c)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	db := coll.Collection.Database()
 	cmd := collRenameCommand(db.Name(), coll.Collection.Name(), to, dropTarget)
@@ -169,14 +169,14 @@ func collRenameCommand(db, name, to string, dropTarget *bool) bson.D {
 	return cmd
 }
 
-func collDrop(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collDrop(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	o := options.DropCollection()
 	err := parse(c.Op.Arguments, fields{
 		"session":         session(c.Entities, &ctx),
 		"encryptedFields": document(o.SetEncryptedFields),
 	})
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, coll.Collection.Drop(ctx, o))
 }

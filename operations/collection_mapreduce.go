@@ -9,6 +9,7 @@ import (
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/result"
 )
 
 // collMapReduce runs mapReduce, which the Go driver v2 does not have: the command is
@@ -22,10 +23,10 @@ import (
 // collection inherits (outside a transaction, where the driver would send them);
 // output to a collection is a write whose write concern specrun does not know.
 // RunCommand does not retry reads, and neither do drivers retry mapReduce.
-func collMapReduce(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collMapReduce(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	args, err := collMapReduceArgs(&ctx, c)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cmd := args.command(coll.Collection.Name())
 	if rc := coll.Reads.Concern; rc != nil && rc.Level != "" && !inTransaction(ctx) {
@@ -37,14 +38,14 @@ func collMapReduce(ctx context.Context, c *Call, coll *entities.Collection) (Res
 	}
 	reply, err := coll.Collection.Database().RunCommand(ctx, cmd, o).Raw()
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	results, err := reply.LookupErr("results")
 	if err != nil {
-		return Result{Err: fmt.Errorf("mapReduce reply has no results field: %s", reply)}, nil
+		return Returned{Err: fmt.Errorf("mapReduce reply has no results field: %s", reply)}, nil
 	}
 	if results.Type != bson.TypeArray {
-		return Result{Err: fmt.Errorf("mapReduce reply's results is a %s: %s", results.Type, reply)}, nil
+		return Returned{Err: fmt.Errorf("mapReduce reply's results is a %s: %s", results.Type, reply)}, nil
 	}
 	return done(results, matchers.RootElements, nil)
 }
@@ -81,7 +82,7 @@ func collMapReduceArgs(ctx *context.Context, c *Call) (mapReduceArgs, error) {
 			d, ok := v.DocumentOK()
 			if !ok {
 				if v.Type == bson.TypeString {
-					return &entities.Unsupported{Reason: mapReduceToCollection}
+					return result.Unsupportedf("%s", mapReduceToCollection)
 				}
 				return typeError("a document or a string", v)
 			}
@@ -90,7 +91,7 @@ func collMapReduceArgs(ctx *context.Context, c *Call) (mapReduceArgs, error) {
 				return err
 			}
 			if len(elems) != 1 || elems[0].Key() != "inline" {
-				return &entities.Unsupported{Reason: mapReduceToCollection}
+				return result.Unsupportedf("%s", mapReduceToCollection)
 			}
 			out = v
 			return nil

@@ -16,7 +16,7 @@ import (
 
 // Read operations of the CRUD spec: findOne, aggregate, the three counts, distinct.
 
-func collFindOne(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collFindOne(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	filter := collEmptyFilter()
 	o := options.FindOne()
 	err := parse(c.Op.Arguments, fields{
@@ -39,7 +39,7 @@ func collFindOne(ctx context.Context, c *Call, coll *entities.Collection) (Resul
 		"rawData":             rawData(o, xoptions.SetInternalFindOneOptions),
 	})
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return collSingleDocument(coll.Collection.FindOne(ctx, filter, o).Raw())
 }
@@ -47,17 +47,17 @@ func collFindOne(ctx context.Context, c *Call, coll *entities.Collection) (Resul
 // collSingleDocument is the result of findOne and findOneAnd*: the document, or BSON
 // null when none matched (the driver's ErrNoDocuments is not an error for the test;
 // an unacknowledged findAndModify also ends here, as null).
-func collSingleDocument(doc bson.Raw, err error) (Result, error) {
+func collSingleDocument(doc bson.Raw, err error) (Returned, error) {
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return done(bson.RawValue{Type: bson.TypeNull}, matchers.Nested, nil)
 	}
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	return done(value(doc), matchers.Root, nil)
 }
 
-func collAggregate(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collAggregate(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var stages any
 	o := options.Aggregate()
 	err := parse(c.Op.Arguments, fields{
@@ -76,13 +76,13 @@ func collAggregate(ctx context.Context, c *Call, coll *entities.Collection) (Res
 		"timeoutMode":              collTimeoutMode("aggregate"),
 	}, "pipeline")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cur, err := coll.Collection.Aggregate(ctx, stages, o)
 	return drain(ctx, cur, err)
 }
 
-func collCountDocuments(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collCountDocuments(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter bson.Raw
 	o := options.Count()
 	err := parse(c.Op.Arguments, fields{
@@ -97,13 +97,13 @@ func collCountDocuments(ctx context.Context, c *Call, coll *entities.Collection)
 		"rawData":   rawData(o, xoptions.SetInternalCountOptions),
 	}, "filter")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	n, err := coll.Collection.CountDocuments(ctx, filter, o)
 	return done(value(n), matchers.Nested, err)
 }
 
-func collEstimatedDocumentCount(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collEstimatedDocumentCount(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	o := options.EstimatedDocumentCount()
 	err := parse(c.Op.Arguments, fields{
 		"session":   session(c.Entities, &ctx),
@@ -112,7 +112,7 @@ func collEstimatedDocumentCount(ctx context.Context, c *Call, coll *entities.Col
 		"rawData":   rawData(o, xoptions.SetInternalEstimatedDocumentCountOptions),
 	})
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	n, err := coll.Collection.EstimatedDocumentCount(ctx, o)
 	return done(value(n), matchers.Nested, err)
@@ -122,11 +122,11 @@ func collEstimatedDocumentCount(ctx context.Context, c *Call, coll *entities.Col
 // count command is built here as the CRUD spec describes it and sent with RunCommand,
 // with the collection's read preference and read concern (outside a transaction, where
 // the driver would send it). RunCommand does not retry reads.
-func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	base := ctx // without the test's session, for asking the server's version
 	args, err := collCountArgs(&ctx, c)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cmd, raw := args.command(coll.Collection.Name()), args.rawData
 	if raw != nil {
@@ -134,7 +134,7 @@ func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Result,
 		// for older ones; do the same.
 		ok, err := collServerHasRawData(base, c)
 		if err != nil {
-			return Result{}, err
+			return Returned{}, err
 		}
 		if ok {
 			cmd = append(cmd, bson.E{Key: "rawData", Value: *raw})
@@ -149,14 +149,14 @@ func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Result,
 	}
 	reply, err := coll.Collection.Database().RunCommand(ctx, cmd, o).Raw()
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	n, err := reply.LookupErr("n")
 	if err != nil {
-		return Result{Err: fmt.Errorf("count reply has no n field: %s", reply)}, nil
+		return Returned{Err: fmt.Errorf("count reply has no n field: %s", reply)}, nil
 	}
 	if _, ok := n.AsInt64OK(); !ok {
-		return Result{Err: fmt.Errorf("count reply's n is a %s: %s", n.Type, reply)}, nil
+		return Returned{Err: fmt.Errorf("count reply's n is a %s: %s", n.Type, reply)}, nil
 	}
 	return done(n, matchers.Nested, nil)
 }
@@ -205,14 +205,14 @@ func (a countArgs) command(name string) bson.D {
 // collServerHasRawData asks the server, through the runner's own client (so that the
 // test's client observes nothing), whether it takes rawData: wire version 27 (8.2).
 func collServerHasRawData(ctx context.Context, c *Call) (bool, error) {
-	if c.Runner == nil || c.Runner.Internal() == nil {
+	if c.Harness == nil || c.Harness.Internal() == nil {
 		return false, fmt.Errorf("count rawData: no internal client to learn the server's wire version")
 	}
 	var hello struct {
 		MinWireVersion int32 `bson:"minWireVersion"`
 		MaxWireVersion int32 `bson:"maxWireVersion"`
 	}
-	admin := c.Runner.Internal().Database("admin")
+	admin := c.Harness.Internal().Database("admin")
 	err := admin.RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Decode(&hello)
 	if err != nil {
 		// Servers before 4.4.2 know only the legacy name.
@@ -224,7 +224,7 @@ func collServerHasRawData(ctx context.Context, c *Call) (bool, error) {
 	return hello.MinWireVersion <= 27 && hello.MaxWireVersion >= 27, nil
 }
 
-func collDistinct(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collDistinct(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var field string
 	filter := collEmptyFilter() // the legacy format leaves it out
 	o := options.Distinct()
@@ -239,11 +239,11 @@ func collDistinct(ctx context.Context, c *Call, coll *entities.Collection) (Resu
 		"rawData":   rawData(o, xoptions.SetInternalDistinctOptions),
 	}, "fieldName")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	values, err := coll.Collection.Distinct(ctx, field, filter, o).Raw()
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	return done(bson.RawValue{Type: bson.TypeArray, Value: values}, matchers.Nested, nil)
 }

@@ -47,16 +47,16 @@ func searchIndexModelArg(dst *mongo.SearchIndexModel) arg {
 	}
 }
 
-func collCreateSearchIndex(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collCreateSearchIndex(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var model mongo.SearchIndexModel
 	if err := parse(c.Op.Arguments, fields{"model": searchIndexModelArg(&model)}, "model"); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	name, err := coll.Collection.SearchIndexes().CreateOne(ctx, model)
 	return done(value(name), matchers.Nested, err)
 }
 
-func collCreateSearchIndexes(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collCreateSearchIndexes(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var models []mongo.SearchIndexModel
 	err := parse(c.Op.Arguments, fields{
 		"models": func(v bson.RawValue) error {
@@ -76,11 +76,11 @@ func collCreateSearchIndexes(ctx context.Context, c *Call, coll *entities.Collec
 		},
 	}, "models")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	names, err := coll.Collection.SearchIndexes().CreateMany(ctx, models)
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	list := bson.A{}
 	for _, n := range names {
@@ -90,15 +90,15 @@ func collCreateSearchIndexes(ctx context.Context, c *Call, coll *entities.Collec
 }
 
 // collDropSearchIndex: the driver suppresses NamespaceNotFound, as the spec requires.
-func collDropSearchIndex(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collDropSearchIndex(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var name string
 	if err := parse(c.Op.Arguments, fields{"name": stringVar(&name)}, "name"); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, coll.Collection.SearchIndexes().DropOne(ctx, name))
 }
 
-func collUpdateSearchIndex(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collUpdateSearchIndex(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var (
 		name       string
 		definition bson.Raw
@@ -108,14 +108,14 @@ func collUpdateSearchIndex(ctx context.Context, c *Call, coll *entities.Collecti
 		"definition": into(&definition),
 	}, "name", "definition")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, coll.Collection.SearchIndexes().UpdateOne(ctx, name, definition))
 }
 
 // collListSearchIndexes runs the $listSearchIndexes aggregation, with the index name
 // and the aggregate's options, and returns every document.
-func collListSearchIndexes(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collListSearchIndexes(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var (
 		so  *options.SearchIndexesOptionsBuilder
 		agg *options.AggregateOptions
@@ -133,7 +133,7 @@ func collListSearchIndexes(ctx context.Context, c *Call, coll *entities.Collecti
 		},
 	})
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	lo := &options.ListSearchIndexesOptionsBuilder{}
 	if agg != nil {

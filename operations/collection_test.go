@@ -13,6 +13,7 @@ import (
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -48,7 +49,7 @@ func collExtJSON(t *testing.T, s string) bson.Raw {
 	return d
 }
 
-func collExec(t *testing.T, m *entities.Map, name string, args bson.Raw) (Result, error) {
+func collExec(t *testing.T, m *entities.Map, name string, args bson.Raw) (Returned, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -64,14 +65,14 @@ const (
 )
 
 func (w collWant) String() string {
-	return [...]string{"*UnknownArgument", "*InvalidArgument", "*entities.Unsupported"}[w]
+	return [...]string{"*UnknownArgument", "*InvalidArgument", "*result.Verdict"}[w]
 }
 
 func (w collWant) check(err error) bool {
 	var (
 		u  *UnknownArgument
 		i  *InvalidArgument
-		un *entities.Unsupported
+		un *result.Verdict
 	)
 	switch w {
 	case collUnknown:

@@ -16,7 +16,7 @@ import (
 // Write operations of the CRUD spec: insertMany, update, replace, delete and
 // findAndModify. bulkWrite is in collection_bulk.go.
 
-func collInsertMany(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collInsertMany(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var docs []bson.Raw
 	o := options.InsertMany()
 	err := parse(c.Op.Arguments, fields{
@@ -28,16 +28,16 @@ func collInsertMany(ctx context.Context, c *Call, coll *entities.Collection) (Re
 		"rawData":                  rawData(o, xoptions.SetInternalInsertManyOptions),
 	}, "documents")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	res, err := coll.Collection.InsertMany(ctx, docs, o)
 	var bwe mongo.BulkWriteException
 	if errors.As(err, &bwe) && res != nil {
 		// The partial result goes with the error, for expectError.expectResult.
-		return Result{Value: collInsertManyPartial(res), At: matchers.Root, Err: err}, nil
+		return Returned{Value: collInsertManyPartial(res), At: matchers.Root, Err: err}, nil
 	}
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	if !res.Acknowledged {
 		return done(unacknowledged(), matchers.Root, nil)
@@ -45,7 +45,7 @@ func collInsertMany(ctx context.Context, c *Call, coll *entities.Collection) (Re
 	return done(collInsertManyDocument(res), matchers.Root, nil)
 }
 
-func collUpdateOne(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collUpdateOne(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var (
 		filter bson.Raw
 		upd    any
@@ -66,12 +66,12 @@ func collUpdateOne(ctx context.Context, c *Call, coll *entities.Collection) (Res
 		"rawData":                  rawData(o, xoptions.SetInternalUpdateOneOptions),
 	}, "filter", "update")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return collUpdateOutcome(coll.Collection.UpdateOne(ctx, filter, upd, o))
 }
 
-func collUpdateMany(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collUpdateMany(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var (
 		filter bson.Raw
 		upd    any
@@ -92,12 +92,12 @@ func collUpdateMany(ctx context.Context, c *Call, coll *entities.Collection) (Re
 		"rawData":                  rawData(o, xoptions.SetInternalUpdateManyOptions),
 	}, "filter", "update")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return collUpdateOutcome(coll.Collection.UpdateMany(ctx, filter, upd, o))
 }
 
-func collReplaceOne(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collReplaceOne(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter, replacement bson.Raw
 	o := options.Replace()
 	err := parse(c.Op.Arguments, fields{
@@ -114,15 +114,15 @@ func collReplaceOne(ctx context.Context, c *Call, coll *entities.Collection) (Re
 		"rawData":                  rawData(o, xoptions.SetInternalReplaceOptions),
 	}, "filter", "replacement")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return collUpdateOutcome(coll.Collection.ReplaceOne(ctx, filter, replacement, o))
 }
 
 // collUpdateOutcome is the outcome of updateOne, updateMany and replaceOne.
-func collUpdateOutcome(res *mongo.UpdateResult, err error) (Result, error) {
+func collUpdateOutcome(res *mongo.UpdateResult, err error) (Returned, error) {
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	if !res.Acknowledged {
 		return done(unacknowledged(), matchers.Root, nil)
@@ -130,7 +130,7 @@ func collUpdateOutcome(res *mongo.UpdateResult, err error) (Result, error) {
 	return done(collUpdateDocument(res), matchers.Root, nil)
 }
 
-func collDeleteOne(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collDeleteOne(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter bson.Raw
 	o := options.DeleteOne()
 	err := parse(c.Op.Arguments, fields{
@@ -143,12 +143,12 @@ func collDeleteOne(ctx context.Context, c *Call, coll *entities.Collection) (Res
 		"rawData":   rawData(o, xoptions.SetInternalDeleteOneOptions),
 	}, "filter")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return collDeleteOutcome(coll.Collection.DeleteOne(ctx, filter, o))
 }
 
-func collDeleteMany(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collDeleteMany(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter bson.Raw
 	o := options.DeleteMany()
 	err := parse(c.Op.Arguments, fields{
@@ -161,15 +161,15 @@ func collDeleteMany(ctx context.Context, c *Call, coll *entities.Collection) (Re
 		"rawData":   rawData(o, xoptions.SetInternalDeleteManyOptions),
 	}, "filter")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return collDeleteOutcome(coll.Collection.DeleteMany(ctx, filter, o))
 }
 
 // collDeleteOutcome is the outcome of deleteOne and deleteMany.
-func collDeleteOutcome(res *mongo.DeleteResult, err error) (Result, error) {
+func collDeleteOutcome(res *mongo.DeleteResult, err error) (Returned, error) {
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	if !res.Acknowledged {
 		return done(unacknowledged(), matchers.Root, nil)
@@ -177,7 +177,7 @@ func collDeleteOutcome(res *mongo.DeleteResult, err error) (Result, error) {
 	return done(collDeleteDocument(res), matchers.Root, nil)
 }
 
-func collFindOneAndUpdate(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collFindOneAndUpdate(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var (
 		filter bson.Raw
 		upd    any
@@ -201,12 +201,12 @@ func collFindOneAndUpdate(ctx context.Context, c *Call, coll *entities.Collectio
 		"rawData":                  rawData(o, xoptions.SetInternalFindOneAndUpdateOptions),
 	}, "filter", "update")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return collSingleDocument(coll.Collection.FindOneAndUpdate(ctx, filter, upd, o).Raw())
 }
 
-func collFindOneAndReplace(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collFindOneAndReplace(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter, replacement bson.Raw
 	o := options.FindOneAndReplace()
 	err := parse(c.Op.Arguments, fields{
@@ -226,12 +226,12 @@ func collFindOneAndReplace(ctx context.Context, c *Call, coll *entities.Collecti
 		"rawData":                  rawData(o, xoptions.SetInternalFindOneAndReplaceOptions),
 	}, "filter", "replacement")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return collSingleDocument(coll.Collection.FindOneAndReplace(ctx, filter, replacement, o).Raw())
 }
 
-func collFindOneAndDelete(ctx context.Context, c *Call, coll *entities.Collection) (Result, error) {
+func collFindOneAndDelete(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter bson.Raw
 	o := options.FindOneAndDelete()
 	err := parse(c.Op.Arguments, fields{
@@ -247,7 +247,7 @@ func collFindOneAndDelete(ctx context.Context, c *Call, coll *entities.Collectio
 		"rawData":    rawData(o, xoptions.SetInternalFindOneAndDeleteOptions),
 	}, "filter")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return collSingleDocument(coll.Collection.FindOneAndDelete(ctx, filter, o).Raw())
 }

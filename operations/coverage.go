@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -84,7 +85,7 @@ func (cv *coverage) entities(path string, list []specifications.Entity, kinds ma
 			cv.add(at, UnsupportedEntity, "%s", reason)
 			kinds[unreachable] = ""
 		case !ok:
-			cv.add(at, Missing, "%s", (&entities.NotImplemented{What: string(kind) + " entities"}).Error())
+			cv.add(at, Missing, "%s", result.NotImplemented(string(kind)+" entities").Reason)
 		}
 		if e.Client != nil && e.Client.AutoEncryptOpts != nil {
 			cv.add(at+".autoEncryptOpts", UnsupportedEntity, "%s", entities.NoClientSideEncryption)
@@ -140,16 +141,16 @@ func (cv *coverage) operation(path string, op *specifications.Operation, kinds m
 	}
 	fn, ok := table[key{kind, op.Name}]
 	if !ok {
-		cv.add(path+".name", Missing, "%s", (&UnknownOperation{Kind: kind, Name: op.Name}).Error())
+		cv.add(path+".name", Missing, "%s", result.CannotRun(op.Name, string(kind)).Reason)
 	} else {
 		// Execute applies timeoutMS itself (timeout.go), or refuses it as unsupported.
 		dry := op
 		stripped, _, err := operationTimeout(kind, op)
-		var unsup *entities.Unsupported
+		var unsup *result.Verdict
 		switch {
 		case err == nil:
 			dry = stripped
-		case errors.As(err, &unsup):
+		case errors.As(err, &unsup) && unsup.Status == result.Unsupported:
 			cv.add(path+".arguments.timeoutMS", Inexpressible, "%s", unsup.Reason)
 			if d, err := withoutArgument(op, "timeoutMS"); err == nil {
 				dry = d
@@ -263,7 +264,7 @@ func (d *dryRun) parse(raw bson.Raw, fs fields, required []string) error {
 		case !ok:
 			d.unknown = append(d.unknown, key)
 		case refuses(h):
-			var unsup *entities.Unsupported
+			var unsup *result.Verdict
 			if errors.As(h(el.Value()), &unsup) {
 				d.refusals = append(d.refusals, refused{key, unsup.Reason})
 			}

@@ -31,7 +31,7 @@ createEntities:
 		t.Fatal(err)
 	}
 	r := specifications.Load(specifications.Source{Path: path, ID: "x/coverage"}, false)
-	if r.Outcome != specifications.Loaded {
+	if r.Kind != specifications.Loaded {
 		t.Fatalf("test file does not load: %v\n%s", r.Err, doc)
 	}
 	return r.File
@@ -45,8 +45,8 @@ func covStub(t *testing.T, kind entities.Kind, name string, fs fields) {
 	if _, ok := table[k]; ok {
 		return
 	}
-	table[k] = func(_ context.Context, c *Call, _ entities.Entity) (Result, error) {
-		return Result{}, parse(c.Op.Arguments, fs)
+	table[k] = func(_ context.Context, c *Call, _ entities.Entity) (Returned, error) {
+		return Returned{}, parse(c.Op.Arguments, fs)
 	}
 	t.Cleanup(func() { delete(table, k) })
 }
@@ -342,11 +342,11 @@ func TestEveryExecutorSurvivesTheDryRun(t *testing.T) {
 // TestDryRunFindsExecutorsThatDoNotParseFirst: the dry run itself tells an executor
 // that touches its entity, or does not parse at all.
 func TestDryRunFindsExecutorsThatDoNotParseFirst(t *testing.T) {
-	touches := on(func(_ context.Context, c *Call, coll *entities.Collection) (Result, error) {
+	touches := on(func(_ context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 		name := coll.Collection.Name()
-		return Result{}, parse(c.Op.Arguments, fields{"x": stringVar(&name)})
+		return Returned{}, parse(c.Op.Arguments, fields{"x": stringVar(&name)})
 	})
-	noParse := on(func(context.Context, *Call, *entities.Collection) (Result, error) { return Result{}, nil })
+	noParse := on(func(context.Context, *Call, *entities.Collection) (Returned, error) { return Returned{}, nil })
 	for name, fn := range map[string]executor{"touches": touches, "noParse": noParse} {
 		var cv coverage
 		cv.dryRun("op", entities.KindCollection, &specifications.Operation{Name: name}, fn)

@@ -22,25 +22,25 @@ var ErrCursorExhausted = errors.New("the cursor is exhausted: no document left t
 
 // iterateUntilDocumentOrError: Next blocks (getMore after getMore on a tailable cursor
 // or a change stream) until a document, an error or the end of the cursor.
-func iterateUntilDocumentOrError(ctx context.Context, c *Call, e entities.Iterable) (Result, error) {
+func iterateUntilDocumentOrError(ctx context.Context, c *Call, e entities.Iterable) (Returned, error) {
 	if err := parse(c.Op.Arguments, fields{}); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	it := e.Iterator()
 	if it.Next(ctx) {
 		return cursorDocument(it), nil
 	}
 	if err := it.Err(); err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
-	return Result{Err: ErrCursorExhausted}, nil
+	return Returned{Err: ErrCursorExhausted}, nil
 }
 
 // iterateOnce: TryNext takes the next document of the batch, or runs one getMore when
 // the batch is empty and the cursor is open; no document is no result.
-func iterateOnce(ctx context.Context, c *Call, e entities.Iterable) (Result, error) {
+func iterateOnce(ctx context.Context, c *Call, e entities.Iterable) (Returned, error) {
 	if err := parse(c.Op.Arguments, fields{}); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	it := e.Iterator()
 	if it.TryNext(ctx) {
@@ -51,18 +51,18 @@ func iterateOnce(ctx context.Context, c *Call, e entities.Iterable) (Result, err
 
 // cursorDocument is the document the iterator is on (a change event for a change
 // stream), matched as a root-level document.
-func cursorDocument(it entities.Iterator) Result {
+func cursorDocument(it entities.Iterator) Returned {
 	doc := bson.Raw(append([]byte(nil), it.Document()...))
-	return Result{Value: bson.RawValue{Type: bson.TypeEmbeddedDocument, Value: doc}, At: matchers.Root}
+	return Returned{Value: bson.RawValue{Type: bson.TypeEmbeddedDocument, Value: doc}, At: matchers.Root}
 }
 
 // closeCursor closes the cursor or change stream (killCursors when it is open on the
 // server); the spec requires every error to be suppressed.
-func closeCursor(ctx context.Context, c *Call, e entities.Iterable) (Result, error) {
+func closeCursor(ctx context.Context, c *Call, e entities.Iterable) (Returned, error) {
 	err := parse(c.Op.Arguments, fields{})
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	_ = e.Iterator().Close(ctx)
-	return Result{}, nil
+	return Returned{}, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/result"
 )
 
 // addDCCursor saves a cursor over docs (no server behind it) as "cursor0".
@@ -89,9 +90,9 @@ func TestCursorArguments(t *testing.T) {
 		_, err := env.exec(t, "cursor0", tc.op, tc.args)
 		var (
 			unknown *UnknownArgument
-			unsup   *entities.Unsupported
+			unsup   *result.Verdict
 		)
-		if ok := (tc.want == wantUnknown && errors.As(err, &unknown)) || (tc.want == wantUnsupported && errors.As(err, &unsup)); !ok {
+		if ok := (tc.want == wantUnknown && errors.As(err, &unknown)) || (tc.want == wantUnsupported && (errors.As(err, &unsup) && unsup.Status == result.Unsupported)); !ok {
 			t.Errorf("%s %v: got %T %v", tc.op, tc.args, err, err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/result"
 )
 
 // Database operations (Unified Test Format "Database Operations", CRUD, Enumerating
@@ -52,7 +53,7 @@ func checkCommandName(cmd bson.Raw, name string) error {
 	return nil
 }
 
-func runCommand(ctx context.Context, c *Call, db *entities.Database) (Result, error) {
+func runCommand(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	var (
 		cmd  bson.Raw
 		name string
@@ -68,11 +69,11 @@ func runCommand(ctx context.Context, c *Call, db *entities.Database) (Result, er
 		err = checkCommandName(cmd, name)
 	}
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	reply, err := db.Database.RunCommand(ctx, cmd, o).Raw()
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	if len(reply) == 0 {
 		reply = noFilter
@@ -137,8 +138,8 @@ func checkCursorType(cmd bson.Raw, cursorType string) error {
 		return &InvalidArgument{"cursorType", fmt.Errorf("%q is not one of nonTailable, tailable, tailableAwait", cursorType)}
 	}
 	if !agrees {
-		return &entities.Unsupported{Reason: fmt.Sprintf(
-			"cursorType %s disagrees with the command's tailable/awaitData flags: the Go driver's RunCommandCursor takes no cursor type", cursorType)}
+		return result.Unsupportedf(
+			"cursorType %s disagrees with the command's tailable/awaitData flags: the Go driver's RunCommandCursor takes no cursor type", cursorType)
 	}
 	return nil
 }
@@ -160,10 +161,10 @@ func (cc *cursorCommand) run(ctx context.Context, db *entities.Database) (*mongo
 	return cur, nil
 }
 
-func runCursorCommand(ctx context.Context, c *Call, db *entities.Database) (Result, error) {
+func runCursorCommand(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	cc, err := cursorCommandArgs(&ctx, c, "command", "commandName")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cur, err := cc.run(ctx, db)
 	return drain(ctx, cur, err)
@@ -172,16 +173,16 @@ func runCursorCommand(ctx context.Context, c *Call, db *entities.Database) (Resu
 // createCommandCursor: the Go driver runs the command when the cursor is created, so
 // the server-side cursor exists before the entity is saved, as the spec requires.
 // commandName is optional here: the corpus has createCommandCursor without it.
-func createCommandCursor(ctx context.Context, c *Call, db *entities.Database) (Result, error) {
+func createCommandCursor(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	cc, err := cursorCommandArgs(&ctx, c, "command")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cur, err := cc.run(ctx, db)
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
-	return Result{Entity: &entities.Cursor{Client: db.Client, Cursor: cur}}, nil
+	return Returned{Entity: &entities.Cursor{Client: db.Client, Cursor: cur}}, nil
 }
 
 // createOptionKeys are the createCollection arguments that only a collection (not a
@@ -194,7 +195,7 @@ var createOptionKeys = []string{
 
 // createCollection creates a collection, or a view when viewOn is given; its result is
 // the collection, which a test may save as a collection entity.
-func createCollection(ctx context.Context, c *Call, db *entities.Database) (Result, error) {
+func createCollection(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	var (
 		name, viewOn string
 		viewPipeline any
@@ -227,18 +228,18 @@ func createCollection(ctx context.Context, c *Call, db *entities.Database) (Resu
 		"comment":                      unsupported("createCollection comment: the Go driver's CreateCollection has no comment option"),
 	}, "collection")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	if viewOn == "" {
 		if viewPipeline != nil {
-			return Result{}, &InvalidArgument{"pipeline", fmt.Errorf("is only valid with viewOn")}
+			return Returned{}, &InvalidArgument{"pipeline", fmt.Errorf("is only valid with viewOn")}
 		}
 		err = db.Database.CreateCollection(ctx, name, o)
 	} else {
 		for _, k := range createOptionKeys {
 			if c.Op.Arguments.Lookup(k).Type != 0 {
-				return Result{}, &entities.Unsupported{Reason: fmt.Sprintf(
-					"createCollection with viewOn and %s: the Go driver's CreateView takes only a pipeline and a collation", k)}
+				return Returned{}, result.Unsupportedf(
+					"createCollection with viewOn and %s: the Go driver's CreateView takes only a pipeline and a collation", k)
 			}
 		}
 		if viewPipeline == nil {
@@ -247,9 +248,9 @@ func createCollection(ctx context.Context, c *Call, db *entities.Database) (Resu
 		err = db.Database.CreateView(ctx, name, viewOn, viewPipeline, vo)
 	}
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
-	return Result{Entity: &entities.Collection{Client: db.Client, Collection: db.Database.Collection(name), Reads: db.Reads}}, nil
+	return Returned{Entity: &entities.Collection{Client: db.Client, Collection: db.Database.Collection(name), Reads: db.Reads}}, nil
 }
 
 // createIndexOptionDefaults reads {storageEngine: {...}}, the only index option default.
@@ -294,7 +295,7 @@ func createTimeseries(o *options.CreateCollectionOptionsBuilder) arg {
 	}
 }
 
-func dropCollection(ctx context.Context, c *Call, db *entities.Database) (Result, error) {
+func dropCollection(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	var name string
 	o := options.DropCollection()
 	err := parse(c.Op.Arguments, fields{
@@ -304,7 +305,7 @@ func dropCollection(ctx context.Context, c *Call, db *entities.Database) (Result
 		"comment":         unsupported("dropCollection comment: the Go driver's Drop has no comment option"),
 	}, "collection")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, db.Database.Collection(name).Drop(ctx, o))
 }
@@ -312,7 +313,7 @@ func dropCollection(ctx context.Context, c *Call, db *entities.Database) (Result
 // modifyCollection runs collMod: the Go driver has no helper for it, so the command is
 // built from the arguments, in their order, and sent with RunCommand (primary read
 // preference, no retry, the database's write concern not added).
-func modifyCollection(ctx context.Context, c *Call, db *entities.Database) (Result, error) {
+func modifyCollection(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	var name string
 	var opts bson.D
 	add := func(key string, check arg) arg {
@@ -351,7 +352,7 @@ func modifyCollection(ctx context.Context, c *Call, db *entities.Database) (Resu
 		"comment":    add("comment", func(bson.RawValue) error { return nil }),
 	}, "collection")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cmd := append(bson.D{{Key: "collMod", Value: name}}, opts...)
 	return done(bson.RawValue{}, 0, db.Database.RunCommand(ctx, cmd).Err())
@@ -377,32 +378,32 @@ func listCollectionsArgs(ctx *context.Context, c *Call, o *options.ListCollectio
 
 // listCollections (and listCollectionObjects) return the server's collection
 // documents, the cursor fully iterated.
-func listCollections(ctx context.Context, c *Call, db *entities.Database) (Result, error) {
+func listCollections(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	o := options.ListCollections()
 	filter, err := listCollectionsArgs(&ctx, c, o, true)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cur, err := db.Database.ListCollections(ctx, filter, o)
 	return drain(ctx, cur, err)
 }
 
-func listCollectionNames(ctx context.Context, c *Call, db *entities.Database) (Result, error) {
+func listCollectionNames(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	o := options.ListCollections()
 	filter, err := listCollectionsArgs(&ctx, c, o, false)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	names, err := db.Database.ListCollectionNames(ctx, filter, o)
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
 	return done(value(append([]string{}, names...)), matchers.Nested, nil)
 }
 
 // databaseAggregate is the database-level aggregate ($currentOp, $documents...), fully
 // iterated.
-func databaseAggregate(ctx context.Context, c *Call, db *entities.Database) (Result, error) {
+func databaseAggregate(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	var stages any
 	o := options.Aggregate()
 	err := parse(c.Op.Arguments, fields{
@@ -423,7 +424,7 @@ func databaseAggregate(ctx context.Context, c *Call, db *entities.Database) (Res
 		"timeoutMode": unsupportedTimeoutMode,
 	}, "pipeline")
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	cur, err := db.Database.Aggregate(ctx, stages, o)
 	return drain(ctx, cur, err)

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -65,12 +66,12 @@ func dcArgs(t *testing.T, args bson.D) bson.Raw {
 	return raw
 }
 
-func (e *dcEnv) exec(t *testing.T, object, name string, args bson.D) (Result, error) {
+func (e *dcEnv) exec(t *testing.T, object, name string, args bson.D) (Returned, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	op := &specifications.Operation{Name: name, Object: object, Arguments: dcArgs(t, args)}
-	return Execute(ctx, &Call{Entities: e.m, Runner: e.runner, Op: op})
+	return Execute(ctx, &Call{Entities: e.m, Harness: e.runner, Op: op})
 }
 
 // dcWant names the error Execute must return.
@@ -79,7 +80,7 @@ type dcWant int
 const (
 	wantUnknown     dcWant = iota + 1 // *UnknownArgument (possibly inside *InvalidArgument)
 	wantInvalid                       // *InvalidArgument
-	wantUnsupported                   // *entities.Unsupported
+	wantUnsupported                   // *result.Verdict
 )
 
 type dcCase struct {
@@ -105,7 +106,7 @@ func runDCCases(t *testing.T, cases []dcCase) {
 			var (
 				unknown *UnknownArgument
 				invalid *InvalidArgument
-				unsup   *entities.Unsupported
+				unsup   *result.Verdict
 			)
 			switch tc.want {
 			case wantUnknown:
@@ -123,8 +124,8 @@ func runDCCases(t *testing.T, cases []dcCase) {
 					t.Fatalf("invalid argument %q (%v), want %q", invalid.Name, err, tc.argName)
 				}
 			case wantUnsupported:
-				if !errors.As(err, &unsup) {
-					t.Fatalf("got %T %v, want *entities.Unsupported", err, err)
+				if !(errors.As(err, &unsup) && unsup.Status == result.Unsupported) {
+					t.Fatalf("got %T %v, want *result.Verdict", err, err)
 				}
 				if unsup.Reason == "" {
 					t.Fatal("unsupported without a reason")

@@ -12,12 +12,13 @@ import (
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
-// Result is what an operation produced: a value to match or save, an entity to save
+// Returned is what an operation produced: a value to match or save, an entity to save
 // (a cursor), and the error the driver or server returned.
-type Result struct {
+type Returned struct {
 	Value bson.RawValue // Type 0: the operation returns nothing
 	// At says how the matcher treats Value: Root for a result document, RootElements for
 	// the documents of an iterated cursor, Nested otherwise.
@@ -26,8 +27,8 @@ type Result struct {
 	Err    error
 }
 
-// Runner gives the testRunner operations what belongs to the run, not to one entity.
-type Runner interface {
+// Harness gives the testRunner operations what belongs to the run, not to one entity.
+type Harness interface {
 	// FailPoint sets a fail point through client and remembers it for cleanup; the
 	// configureFailPoint command is kept out of the client's observed events.
 	FailPoint(ctx context.Context, client *entities.Client, command bson.Raw) error
@@ -50,7 +51,7 @@ type Runner interface {
 // Call is one operation to run.
 type Call struct {
 	Entities *entities.Map
-	Runner   Runner
+	Harness  Harness
 	Op       *specifications.Operation
 }
 
@@ -65,7 +66,7 @@ type key struct {
 }
 
 // executor runs one operation on its target entity (nil for testRunner).
-type executor func(ctx context.Context, c *Call, target entities.Entity) (Result, error)
+type executor func(ctx context.Context, c *Call, target entities.Entity) (Returned, error)
 
 // Supported says whether specrun has an executor for this operation on this kind.
 func Supported(kind entities.Kind, name string) bool {
@@ -75,9 +76,9 @@ func Supported(kind entities.Kind, name string) bool {
 
 // Execute runs one operation. The returned error means the operation could not be run
 // as written (unknown entity, operation or argument: the test file is at fault or
-// specrun lacks something; *entities.Unsupported: the driver cannot express it); the
-// operation's own outcome, including a driver or server error, is in the Result.
-func Execute(ctx context.Context, c *Call) (Result, error) {
+// specrun lacks something; a *result.Verdict: the driver cannot express it); the
+// operation's own outcome, including a driver or server error, is in the Returned.
+func Execute(ctx context.Context, c *Call) (Returned, error) {
 	var (
 		target entities.Entity
 		kind   = kindRunner
@@ -85,22 +86,22 @@ func Execute(ctx context.Context, c *Call) (Result, error) {
 	if c.Op.Object != RunnerObject {
 		e, err := c.Entities.Get(c.Op.Object)
 		if err != nil {
-			return Result{}, err
+			return Returned{}, err
 		}
 		target, kind = e, e.Kind()
 	}
 	fn, ok := table[key{kind, c.Op.Name}]
 	if !ok {
-		return Result{}, &UnknownOperation{Kind: kind, Name: c.Op.Name}
+		return Returned{}, result.CannotRun(c.Op.Name, string(kind))
 	}
 	op, timeout, err := operationTimeout(kind, c.Op)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	if timeout != nil {
 		if *timeout == noDeadline {
 			if cl := entities.ClientOf(target); cl != nil && cl.Timeout != nil {
-				return Result{}, &entities.Unsupported{Reason: "timeoutMS: 0 on an operation of a client with a timeout: the Go driver v2 cannot lift the client's timeout for one operation"}
+				return Returned{}, result.Unsupportedf("timeoutMS: 0 on an operation of a client with a timeout: the Go driver v2 cannot lift the client's timeout for one operation")
 			}
 		} else {
 			var cancel context.CancelFunc
@@ -116,7 +117,7 @@ func Execute(ctx context.Context, c *Call) (Result, error) {
 		raise(ctx, res.Err) // in a withTransaction callback, the error propagates (session.go)
 	}
 	if err == nil && res.Err != nil && c.Op.ExpectError == nil && driverRefuses[res.Err.Error()] != "" {
-		return Result{}, &entities.Unsupported{Reason: driverRefuses[res.Err.Error()]}
+		return Returned{}, result.Unsupportedf("%s", driverRefuses[res.Err.Error()])
 	}
 	return res, err
 }
@@ -126,16 +127,6 @@ func Execute(ctx context.Context, c *Call) (Result, error) {
 // the test expects an error, the driver's error is judged as any other.
 var driverRefuses = map[string]string{
 	"the 'hint' command parameter cannot be used with unacknowledged writes": "the Go driver v2 refuses hint with unacknowledged writes, which the spec allows on servers 4.4 and later",
-}
-
-// UnknownOperation is an operation specrun has no executor for.
-type UnknownOperation struct {
-	Kind entities.Kind
-	Name string
-}
-
-func (e *UnknownOperation) Error() string {
-	return fmt.Sprintf("specrun cannot run operation %s on a %s", e.Name, e.Kind)
 }
 
 // UnknownArgument is an argument the operation does not take.
@@ -162,9 +153,9 @@ func value(v any) bson.RawValue {
 }
 
 // done wraps an operation's outcome: its result (converted by the caller) or its error.
-func done(v bson.RawValue, at matchers.Position, err error) (Result, error) {
+func done(v bson.RawValue, at matchers.Position, err error) (Returned, error) {
 	if err != nil {
-		return Result{Err: err}, nil
+		return Returned{Err: err}, nil
 	}
-	return Result{Value: v, At: at}, nil
+	return Returned{Value: v, At: at}, nil
 }

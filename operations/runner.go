@@ -10,18 +10,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
 // Special test operations (object testRunner). They return no result: whatever stops
 // them (a fail point the server refuses, entities that cannot be created, an assertion
 // that does not hold) is returned as Execute's error, for the interpreter to judge.
-
-// AssertionFailed is a special test operation's assertion that does not hold: the
-// test fails with Message.
-type AssertionFailed struct{ Message string }
-
-func (e *AssertionFailed) Error() string { return e.Message }
 
 // runnerFailPoint sets a fail point through a client entity. The session argument is
 // not in the spec's failPoint; two transactions tests give one: it must name a session
@@ -50,7 +45,7 @@ func runnerFailPoint(ctx context.Context, c *Call) error {
 			return &InvalidArgument{"session", err}
 		}
 	}
-	return c.Runner.FailPoint(ctx, client, cmd)
+	return c.Harness.FailPoint(ctx, client, cmd)
 }
 
 func runnerCreateEntities(ctx context.Context, c *Call) error {
@@ -65,7 +60,7 @@ func runnerCreateEntities(ctx context.Context, c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.Runner.CreateEntities(ctx, list)
+	return c.Harness.CreateEntities(ctx, list)
 }
 
 // namespaceArgs reads databaseName and collectionName (and indexName when index is
@@ -81,10 +76,10 @@ func namespaceArgs(c *Call, db, coll, index *string) error {
 }
 
 func internalClient(c *Call) (*mongo.Client, error) {
-	if c.Runner == nil || c.Runner.Internal() == nil {
+	if c.Harness == nil || c.Harness.Internal() == nil {
 		return nil, errors.New("the test runner has no internal client")
 	}
-	return c.Runner.Internal(), nil
+	return c.Harness.Internal(), nil
 }
 
 // assertCollection checks with listCollections, through the runner's internal client,
@@ -104,9 +99,9 @@ func assertCollection(ctx context.Context, c *Call, exists bool) error {
 	}
 	switch found := slices.Contains(names, coll); {
 	case exists && !found:
-		return &AssertionFailed{fmt.Sprintf("collection %q does not exist", db+"."+coll)}
+		return result.Failedf("collection %q does not exist", db+"."+coll)
 	case !exists && found:
-		return &AssertionFailed{fmt.Sprintf("collection %q exists", db+"."+coll)}
+		return result.Failedf("collection %q exists", db+"."+coll)
 	}
 	return nil
 }
@@ -129,9 +124,9 @@ func assertIndex(ctx context.Context, c *Call, exists bool) error {
 	ns := db + "." + coll
 	switch {
 	case exists && !found:
-		return &AssertionFailed{fmt.Sprintf("index %q does not exist on %q", index, ns)}
+		return result.Failedf("index %q does not exist on %q", index, ns)
 	case !exists && found:
-		return &AssertionFailed{fmt.Sprintf("index %q exists on %q", index, ns)}
+		return result.Failedf("index %q exists on %q", index, ns)
 	}
 	return nil
 }

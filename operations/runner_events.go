@@ -2,13 +2,13 @@ package operations
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -75,8 +75,8 @@ func waitForEvent(ctx context.Context, c *Call) error {
 		select {
 		case <-changed:
 		case <-timer.C:
-			return &AssertionFailed{fmt.Sprintf("waitForEvent: %s observed %d matching %s within %s, expected %d",
-				client.ID, n, want.Name(), waitTimeout, count)}
+			return result.Failedf("waitForEvent: %s observed %d matching %s within %s, expected %d",
+				client.ID, n, want.Name(), waitTimeout, count)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -94,7 +94,7 @@ func assertEventCount(_ context.Context, c *Call) error {
 		return err
 	}
 	if int64(n) != count {
-		return &AssertionFailed{fmt.Sprintf("assertEventCount: %s observed %d matching %s, expected %d", client.ID, n, want.Name(), count)}
+		return result.Failedf("assertEventCount: %s observed %d matching %s, expected %d", client.ID, n, want.Name(), count)
 	}
 	return nil
 }
@@ -114,7 +114,7 @@ func assertNumberConnectionsCheckedOut(_ context.Context, c *Call) error {
 		return err
 	}
 	if got := client.ConnectionsCheckedOut(); int64(got) != want {
-		return &AssertionFailed{fmt.Sprintf("assertNumberConnectionsCheckedOut: %s has %d connections checked out, expected %d", client.ID, got, want)}
+		return result.Failedf("assertNumberConnectionsCheckedOut: %s has %d connections checked out, expected %d", client.ID, got, want)
 	}
 	return nil
 }
@@ -169,7 +169,7 @@ func assertTopologyType(_ context.Context, c *Call) error {
 		return err
 	}
 	if got := desc.Description.Kind; got != want {
-		return &AssertionFailed{fmt.Sprintf("assertTopologyType: the topology is %s, expected %s", got, want)}
+		return result.Failedf("assertTopologyType: the topology is %s, expected %s", got, want)
 	}
 	return nil
 }
@@ -209,9 +209,9 @@ func waitForPrimaryChange(ctx context.Context, c *Call) error {
 		case <-changed:
 		case <-timer.C:
 			if old == "" {
-				return &AssertionFailed{fmt.Sprintf("waitForPrimaryChange: %s discovered no primary within %s", client.ID, timeout)}
+				return result.Failedf("waitForPrimaryChange: %s discovered no primary within %s", client.ID, timeout)
 			}
-			return &AssertionFailed{fmt.Sprintf("waitForPrimaryChange: %s discovered no primary other than %s within %s", client.ID, old, timeout)}
+			return result.Failedf("waitForPrimaryChange: %s discovered no primary other than %s within %s", client.ID, old, timeout)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -253,7 +253,7 @@ func threadArg(m *entities.Map, thread **entities.Thread) arg {
 }
 
 // runOnThread schedules the operation on the thread and returns at once; the
-// operation runs as the test's own (Runner.Nested), after those scheduled before it.
+// operation runs as the test's own (Harness.Nested), after those scheduled before it.
 func runOnThread(ctx context.Context, c *Call) error {
 	var (
 		thread *entities.Thread
@@ -271,11 +271,11 @@ func runOnThread(ctx context.Context, c *Call) error {
 		return err
 	}
 	ops := []specifications.Operation{*op}
-	return thread.Run(ctx, func(ctx context.Context) error { return c.Runner.Nested(ctx, ops) })
+	return thread.Run(ctx, func(ctx context.Context) error { return c.Harness.Nested(ctx, ops) })
 }
 
 // waitForThread waits for the operations scheduled on the thread and returns the
-// first one's failure as it is (a verdict of Runner.Nested).
+// first one's failure as it is (a verdict of Harness.Nested).
 func waitForThread(ctx context.Context, c *Call) error {
 	var thread *entities.Thread
 	if err := parse(c.Op.Arguments, fields{"thread": threadArg(c.Entities, &thread)}, "thread"); err != nil {
@@ -283,7 +283,7 @@ func waitForThread(ctx context.Context, c *Call) error {
 	}
 	finished, err := thread.Wait(ctx, waitTimeout)
 	if !finished && err == nil {
-		return &AssertionFailed{fmt.Sprintf("waitForThread: %s did not finish its operations within %s", thread.ID, waitTimeout)}
+		return result.Failedf("waitForThread: %s did not finish its operations within %s", thread.ID, waitTimeout)
 	}
 	return err
 }

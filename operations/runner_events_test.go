@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/address"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -30,10 +31,10 @@ func shortWaits(t *testing.T) {
 // observed rec, and the runner given.
 type eventEnv struct {
 	m      *entities.Map
-	runner Runner
+	runner Harness
 }
 
-func newEventEnv(t *testing.T, rec entities.Recording, runner Runner) *eventEnv {
+func newEventEnv(t *testing.T, rec entities.Recording, runner Harness) *eventEnv {
 	t.Helper()
 	m := entities.NewMap()
 	if err := m.Add("client0", entities.NewRecordedClient("client0", rec)); err != nil {
@@ -50,7 +51,7 @@ func (e *eventEnv) exec(t *testing.T, name string, args bson.D) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	op := &specifications.Operation{Name: name, Object: RunnerObject, Arguments: dcArgs(t, args)}
-	res, err := Execute(ctx, &Call{Entities: e.m, Runner: e.runner, Op: op})
+	res, err := Execute(ctx, &Call{Entities: e.m, Harness: e.runner, Op: op})
 	if res.Err != nil || res.Value.Type != 0 {
 		t.Errorf("%s: a testRunner operation has no result or error of its own: %+v", name, res)
 	}
@@ -60,7 +61,7 @@ func (e *eventEnv) exec(t *testing.T, name string, args bson.D) error {
 // checkErr: nil when want is "", else an error containing want of the type is says.
 func checkErr(t *testing.T, err error, want string, assertion bool) {
 	t.Helper()
-	var af *AssertionFailed
+	var af *result.Verdict
 	switch {
 	case want == "" && err != nil:
 		t.Errorf("unexpected error: %v", err)
@@ -68,7 +69,7 @@ func checkErr(t *testing.T, err error, want string, assertion bool) {
 		t.Errorf("holds, want an error with %q", want)
 	case err != nil && !strings.Contains(err.Error(), want):
 		t.Errorf("error %q, want one with %q", err, want)
-	case err != nil && assertion != errors.As(err, &af):
+	case err != nil && assertion != (errors.As(err, &af) && af.Status == result.Fail):
 		t.Errorf("error %T %q: assertion failed is %t, want %t", err, err, !assertion, assertion)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 )
 
 // Special test operations on sessions: targetedFailPoint and the assertions on a
@@ -34,7 +35,7 @@ func runnerTargetedFailPoint(ctx context.Context, c *Call) error {
 	}
 	switch {
 	case st.pinnedAddr != "":
-		return c.Runner.TargetedFailPoint(ctx, st.pinnedAddr, cmd)
+		return c.Harness.TargetedFailPoint(ctx, st.pinnedAddr, cmd)
 	case st.pinnedConn:
 		return fmt.Errorf("session %q is pinned to a connection through a load balancer, not to a mongos a fail point can target", name)
 	}
@@ -84,7 +85,7 @@ func assertSessionTransactionState(_ context.Context, c *Call) error {
 		return err
 	}
 	if st.transaction != want {
-		return &AssertionFailed{fmt.Sprintf("session %q: transaction state is %s, expected %s", name, st.transaction, want)}
+		return result.Failedf("session %q: transaction state is %s, expected %s", name, st.transaction, want)
 	}
 	return nil
 }
@@ -99,13 +100,13 @@ func assertSessionPinned(pinned bool) func(context.Context, *Call) error {
 		}
 		switch is := st.pinnedAddr != "" || st.pinnedConn; {
 		case pinned && !is:
-			return &AssertionFailed{fmt.Sprintf("session %q is not pinned", name)}
+			return result.Failedf("session %q is not pinned", name)
 		case !pinned && is:
 			to := "a connection"
 			if st.pinnedAddr != "" {
 				to = st.pinnedAddr
 			}
-			return &AssertionFailed{fmt.Sprintf("session %q is pinned to %s", name, to)}
+			return result.Failedf("session %q is pinned to %s", name, to)
 		}
 		return nil
 	}
@@ -121,9 +122,9 @@ func assertSessionDirty(dirty bool) func(context.Context, *Call) error {
 		}
 		switch {
 		case dirty && !st.dirty:
-			return &AssertionFailed{fmt.Sprintf("session %q is not dirty", name)}
+			return result.Failedf("session %q is not dirty", name)
 		case !dirty && st.dirty:
-			return &AssertionFailed{fmt.Sprintf("session %q is dirty", name)}
+			return result.Failedf("session %q is dirty", name)
 		}
 		return nil
 	}
@@ -149,14 +150,14 @@ func assertLsidOnLastTwoCommands(same bool) func(context.Context, *Call) error {
 			}
 		}
 		if len(started) < 2 {
-			return &AssertionFailed{fmt.Sprintf("client %q observed %s, the assertion needs two", name, [2]string{"no CommandStartedEvent", "one CommandStartedEvent"}[len(started)])}
+			return result.Failedf("client %q observed %s, the assertion needs two", name, [2]string{"no CommandStartedEvent", "one CommandStartedEvent"}[len(started)])
 		}
 		last := started[len(started)-2:]
 		var lsids [2]bson.Raw
 		for i, e := range last {
 			lsid, ok := e.Command.Lookup("lsid").DocumentOK()
 			if !ok {
-				return &AssertionFailed{fmt.Sprintf("client %q: the %s command (%s of the last two) has no lsid", name, e.CommandName, [2]string{"first", "second"}[i])}
+				return result.Failedf("client %q: the %s command (%s of the last two) has no lsid", name, e.CommandName, [2]string{"first", "second"}[i])
 			}
 			lsids[i] = lsid
 		}
@@ -164,11 +165,11 @@ func assertLsidOnLastTwoCommands(same bool) func(context.Context, *Call) error {
 		// stays the same from run to run (expectations files pin reasons).
 		switch equal := bytes.Equal(lsids[0], lsids[1]); {
 		case same && !equal:
-			return &AssertionFailed{fmt.Sprintf("client %q: the last two commands (%s, %s) have different lsids",
-				name, last[0].CommandName, last[1].CommandName)}
+			return result.Failedf("client %q: the last two commands (%s, %s) have different lsids",
+				name, last[0].CommandName, last[1].CommandName)
 		case !same && equal:
-			return &AssertionFailed{fmt.Sprintf("client %q: the last two commands (%s, %s) have the same lsid",
-				name, last[0].CommandName, last[1].CommandName)}
+			return result.Failedf("client %q: the last two commands (%s, %s) have the same lsid",
+				name, last[0].CommandName, last[1].CommandName)
 		}
 		return nil
 	}

@@ -46,34 +46,34 @@ func readConcern[R any](set func(*readconcern.ReadConcern) R) arg {
 	}
 }
 
-func startTransaction(_ context.Context, c *Call, s *entities.Session) (Result, error) {
+func startTransaction(_ context.Context, c *Call, s *entities.Session) (Returned, error) {
 	o := options.Transaction()
 	if err := parse(c.Op.Arguments, transactionFields(o)); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, matchers.Nested, s.Session.StartTransaction(o))
 }
 
-func commitTransaction(ctx context.Context, c *Call, s *entities.Session) (Result, error) {
+func commitTransaction(ctx context.Context, c *Call, s *entities.Session) (Returned, error) {
 	if err := parse(c.Op.Arguments, fields{}); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, matchers.Nested, s.Session.CommitTransaction(ctx))
 }
 
-func abortTransaction(ctx context.Context, c *Call, s *entities.Session) (Result, error) {
+func abortTransaction(ctx context.Context, c *Call, s *entities.Session) (Returned, error) {
 	if err := parse(c.Op.Arguments, fields{}); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	return done(bson.RawValue{}, matchers.Nested, s.Session.AbortTransaction(ctx))
 }
 
-func endSession(ctx context.Context, c *Call, s *entities.Session) (Result, error) {
+func endSession(ctx context.Context, c *Call, s *entities.Session) (Returned, error) {
 	if err := parse(c.Op.Arguments, fields{}); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	s.Session.EndSession(ctx)
-	return Result{}, nil
+	return Returned{}, nil
 }
 
 // withTransaction runs the callback's operations through the driver's WithTransaction,
@@ -83,7 +83,7 @@ func endSession(ctx context.Context, c *Call, s *entities.Session) (Result, erro
 // returns to the driver ("Test runners MUST allow any errors from the callback
 // operation(s) to propagate to withTransaction"). An expectation of the callback that
 // does not hold ends the test with its verdict.
-func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Result, error) {
+func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Returned, error) {
 	var callback []specifications.Operation
 	o := options.Transaction()
 	fs := transactionFields(o)
@@ -93,7 +93,7 @@ func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Result,
 		return err
 	}
 	if err := parse(c.Op.Arguments, fs, "callback"); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	var verdict error
 	_, err := s.Session.WithTransaction(ctx, func(ctx context.Context) (any, error) {
@@ -101,14 +101,14 @@ func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Result,
 		// callback without a session argument runs outside it, as in every other
 		// driver, so the binding is taken off.
 		ctx, raised := raising(mongo.NewSessionContext(ctx, nil))
-		if err := c.Runner.Nested(ctx, callback); err != nil {
+		if err := c.Harness.Nested(ctx, callback); err != nil {
 			verdict = err
 			return nil, err
 		}
 		return nil, raised.err
 	}, o)
 	if verdict != nil {
-		return Result{}, verdict
+		return Returned{}, verdict
 	}
 	return done(bson.RawValue{}, matchers.Nested, err)
 }
@@ -117,21 +117,21 @@ func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Result,
 // timestamp when there is none, which the Sessions spec calls undefined ("Drivers MUST
 // either raise an error when the property is accessed or return an unset value"): the
 // operation raises an error then, which says why there is none.
-func getSnapshotTime(_ context.Context, c *Call, s *entities.Session) (Result, error) {
+func getSnapshotTime(_ context.Context, c *Call, s *entities.Session) (Returned, error) {
 	if err := parse(c.Op.Arguments, fields{}); err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	st, err := readSessionState(s.Session)
 	if err != nil {
-		return Result{}, err
+		return Returned{}, err
 	}
 	switch {
 	case !st.snapshot:
-		return Result{Err: errors.New("getSnapshotTime: not a snapshot session, it has no snapshot time")}, nil
+		return Returned{Err: errors.New("getSnapshotTime: not a snapshot session, it has no snapshot time")}, nil
 	case !st.snapshotSet:
-		return Result{Err: errors.New("getSnapshotTime: the snapshot session has no snapshot time yet: no snapshot read has returned atClusterTime")}, nil
+		return Returned{Err: errors.New("getSnapshotTime: the snapshot session has no snapshot time yet: no snapshot read has returned atClusterTime")}, nil
 	}
-	return Result{Value: value(s.Session.SnapshotTime()), At: matchers.Nested}, nil
+	return Returned{Value: value(s.Session.SnapshotTime()), At: matchers.Nested}, nil
 }
 
 // raisedKey binds to a callback's context the first error its operations raised.
@@ -152,7 +152,7 @@ func raise(ctx context.Context, err error) {
 }
 
 // CallbackRaised says whether an operation run with ctx, in the callback of a
-// withTransaction, raised an error: Runner.Nested must end the callback there, as an
+// withTransaction, raised an error: Harness.Nested must end the callback there, as an
 // error thrown in a callback ends it.
 func CallbackRaised(ctx context.Context) bool {
 	r, ok := ctx.Value(raisedKey{}).(*raisedError)

@@ -17,6 +17,7 @@ import (
 	driversession "go.mongodb.org/mongo-driver/v2/x/mongo/driver/session" //lint:ignore SA1019 tests set the state the assertions read
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -134,7 +135,7 @@ func TestSessionArguments(t *testing.T) {
 }
 
 // exec runs an operation that must run: Execute's error fails the test.
-func (e *dcEnv) mustExec(t *testing.T, object, name string, args bson.D) Result {
+func (e *dcEnv) mustExec(t *testing.T, object, name string, args bson.D) Returned {
 	t.Helper()
 	res, err := e.exec(t, object, name, args)
 	if err != nil {
@@ -207,8 +208,8 @@ func TestAssertSessionState(t *testing.T) {
 	fails := func(op string, args bson.D, want string) {
 		t.Helper()
 		_, err := env.exec(t, RunnerObject, op, args)
-		var af *AssertionFailed
-		if !errors.As(err, &af) || af.Message != want {
+		var af *result.Verdict
+		if !(errors.As(err, &af) && af.Status == result.Fail) || af.Reason != want {
 			t.Errorf("%s: %v, want the assertion to fail with %q", op, err, want)
 		}
 	}
@@ -226,8 +227,8 @@ func TestAssertSessionState(t *testing.T) {
 	fails("assertSessionTransactionState", state("committed"), `session "session0": transaction state is in_progress, expected committed`)
 	setTransactionState(s, 99)
 	_, err := env.exec(t, RunnerObject, "assertSessionTransactionState", state("none"))
-	var af *AssertionFailed
-	if err == nil || errors.As(err, &af) || !strings.Contains(err.Error(), "unknown transaction state 99") {
+	var af *result.Verdict
+	if err == nil || (errors.As(err, &af) && af.Status == result.Fail) || !strings.Contains(err.Error(), "unknown transaction state 99") {
 		t.Errorf("a state the driver does not have: %v, want an error that is no assertion failure", err)
 	}
 	setTransactionState(s, uint64(driversession.None))
@@ -254,11 +255,11 @@ func TestTargetedFailPoint(t *testing.T) {
 	// is at fault, it is no assertion and nothing the server lacks.
 	_, err := env.exec(t, RunnerObject, "targetedFailPoint", args)
 	var (
-		af    *AssertionFailed
-		unsup *entities.Unsupported
+		af    *result.Verdict
+		unsup *result.Verdict
 		inv   *InvalidArgument
 	)
-	if err == nil || err.Error() != `session "session0" is not pinned to a mongos` || errors.As(err, &af) || errors.As(err, &unsup) || errors.As(err, &inv) {
+	if err == nil || err.Error() != `session "session0" is not pinned to a mongos` || (errors.As(err, &af) && af.Status == result.Fail) || (errors.As(err, &unsup) && unsup.Status == result.Unsupported) || errors.As(err, &inv) {
 		t.Errorf("unpinned session: %T %v", err, err)
 	}
 	if env.runner.targetedHost != "" {
@@ -272,8 +273,8 @@ func TestTargetedFailPoint(t *testing.T) {
 	if env.runner.targetedHost != "mongos2:27018" || env.runner.targetedCmd.Lookup("configureFailPoint").StringValue() != "failCommand" {
 		t.Errorf("fail point set on %q: %s", env.runner.targetedHost, env.runner.targetedCmd)
 	}
-	env.runner.targetedErr = &entities.Unsupported{Reason: "no fail points"}
-	if _, err := env.exec(t, RunnerObject, "targetedFailPoint", args); !errors.As(err, &unsup) {
+	env.runner.targetedErr = result.Unsupportedf("no fail points")
+	if _, err := env.exec(t, RunnerObject, "targetedFailPoint", args); !(errors.As(err, &unsup) && unsup.Status == result.Unsupported) {
 		t.Errorf("TargetedFailPoint's error not returned: %v", err)
 	}
 }
@@ -331,14 +332,14 @@ func TestLsidAssertions(t *testing.T) {
 				t.Fatal(err)
 			}
 			for op, want := range map[string]string{"assertSameLsidOnLastTwoCommands": tc.same, "assertDifferentLsidOnLastTwoCommands": tc.diff} {
-				call := &Call{Entities: m, Runner: &dcFakeRunner{}, Op: &specifications.Operation{
+				call := &Call{Entities: m, Harness: &dcFakeRunner{}, Op: &specifications.Operation{
 					Name: op, Object: RunnerObject, Arguments: dcArgs(t, bson.D{{Key: "client", Value: "observed"}})}}
 				_, err := Execute(context.Background(), call)
-				var af *AssertionFailed
+				var af *result.Verdict
 				switch {
 				case want == holds && err != nil:
 					t.Errorf("%s: %v", op, err)
-				case want != holds && (!errors.As(err, &af) || af.Message != want):
+				case want != holds && (!(errors.As(err, &af) && af.Status == result.Fail) || af.Reason != want):
 					t.Errorf("%s: %v, want the assertion to fail with %q", op, err, want)
 				}
 			}
@@ -384,12 +385,12 @@ func (r *execRunner) Nested(ctx context.Context, ops []specifications.Operation)
 		}
 		r.ran = append(r.ran, op.Name)
 		r.bound = append(r.bound, mongo.SessionFromContext(ctx) != nil)
-		res, err := Execute(ctx, &Call{Entities: r.m, Runner: r, Op: op})
+		res, err := Execute(ctx, &Call{Entities: r.m, Harness: r, Op: op})
 		if err != nil {
 			return err
 		}
 		if res.Err != nil && op.ExpectError == nil && op.IgnoreResultAndError == nil {
-			return &AssertionFailed{Message: "unexpected error: " + res.Err.Error()}
+			return result.Failedf("%s", "unexpected error: "+res.Err.Error())
 		}
 		if CallbackRaised(ctx) {
 			return nil
@@ -408,7 +409,7 @@ func TestWithTransaction(t *testing.T) {
 	abortNone := func(extra ...bson.E) bson.D {
 		return append(bson.D{{Key: "name", Value: "abortTransaction"}, {Key: "object", Value: "session1"}}, extra...)
 	}
-	run := func(t *testing.T, callback bson.A, extra ...bson.E) (*dcEnv, *execRunner, Result, error) {
+	run := func(t *testing.T, callback bson.A, extra ...bson.E) (*dcEnv, *execRunner, Returned, error) {
 		t.Helper()
 		env := newDCEnv(t)
 		env.addSession(t, "session1", nil)
@@ -417,7 +418,7 @@ func TestWithTransaction(t *testing.T) {
 		ctx := context.Background()
 		args := append(bson.D{{Key: "callback", Value: callback}}, extra...)
 		op := &specifications.Operation{Name: "withTransaction", Object: "session0", Arguments: dcArgs(t, args)}
-		res, err := Execute(ctx, &Call{Entities: env.m, Runner: r, Op: op})
+		res, err := Execute(ctx, &Call{Entities: env.m, Harness: r, Op: op})
 		return env, r, res, err
 	}
 
@@ -447,7 +448,7 @@ func TestWithTransaction(t *testing.T) {
 			{Key: "writeConcern", Value: bson.D{{Key: "w", Value: "majority"}}},
 			{Key: "readPreference", Value: bson.D{{Key: "mode", Value: "primary"}}}}
 		op := &specifications.Operation{Name: "withTransaction", Object: "session0", Arguments: dcArgs(t, args)}
-		if res, err := Execute(context.Background(), &Call{Entities: env.m, Runner: r, Op: op}); err != nil || res.Err != nil {
+		if res, err := Execute(context.Background(), &Call{Entities: env.m, Harness: r, Op: op}); err != nil || res.Err != nil {
 			t.Fatalf("%v %v", err, res.Err)
 		}
 		if rc == nil || rc.Level != "snapshot" || wc == nil || wc.W != "majority" {
@@ -478,8 +479,8 @@ func TestWithTransaction(t *testing.T) {
 	}
 	t.Run("a verdict in the callback ends the test", func(t *testing.T) {
 		env, _, res, err := run(t, bson.A{abortNone(), state("session0", "none")})
-		var af *AssertionFailed
-		if !errors.As(err, &af) || !strings.HasPrefix(af.Message, "unexpected error: ") {
+		var af *result.Verdict
+		if !(errors.As(err, &af) && af.Status == result.Fail) || !strings.HasPrefix(af.Reason, "unexpected error: ") {
 			t.Fatalf("got %v %+v, want the callback's verdict", err, res)
 		}
 		env.assertState(t, "session0", "aborted")

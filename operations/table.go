@@ -133,8 +133,8 @@ var table = map[key]executor{
 
 // on adapts an operation on one kind of entity to the table's executor. A dry run
 // (Coverage) has no target: fn gets T's zero value, which it must not touch before parse.
-func on[T entities.Entity](fn func(context.Context, *Call, T) (Result, error)) executor {
-	return func(ctx context.Context, c *Call, target entities.Entity) (Result, error) {
+func on[T entities.Entity](fn func(context.Context, *Call, T) (Returned, error)) executor {
+	return func(ctx context.Context, c *Call, target entities.Entity) (Returned, error) {
 		t, _ := target.(T)
 		return fn(ctx, c, t)
 	}
@@ -142,7 +142,7 @@ func on[T entities.Entity](fn func(context.Context, *Call, T) (Result, error)) e
 
 // special adapts a testRunner operation, which has no target and no result.
 func special(fn func(context.Context, *Call) error) executor {
-	return func(ctx context.Context, c *Call, _ entities.Entity) (Result, error) {
-		return Result{}, fn(ctx, c)
+	return func(ctx context.Context, c *Call, _ entities.Entity) (Returned, error) {
+		return Returned{}, fn(ctx, c)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -44,7 +45,7 @@ func operationTimeout(kind entities.Kind, op *specifications.Operation) (*specif
 	if wait, ok := op.Arguments.Lookup("maxAwaitTimeMS").AsInt64OK(); ok && ms > 0 && wait >= ms {
 		// CSOT requires a client error before anything is sent; the driver checks only
 		// when it iterates (getMore), so the verdict would turn on timing.
-		return nil, nil, &entities.Unsupported{Reason: "maxAwaitTimeMS not below timeoutMS: the Go driver v2 refuses it only when it iterates the cursor, not when the operation starts"}
+		return nil, nil, result.Unsupportedf("maxAwaitTimeMS not below timeoutMS: the Go driver v2 refuses it only when it iterates the cursor, not when the operation starts")
 	}
 	stripped, err := withoutArgument(op, "timeoutMS")
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -24,7 +24,7 @@ type DiffResult struct {
 	ReasonChanges []Change
 	// New and Removed: tests only in the new or only in the old report. A test that
 	// a partial report lists as not run is neither.
-	New, Removed []interpreter.Result
+	New, Removed []result.Test
 	// KeyedByFile are IDs that occur more than once in a report (both corpus
 	// layouts in one run): their tests are matched by ID and file, not by ID alone.
 	KeyedByFile []string
@@ -33,12 +33,10 @@ type DiffResult struct {
 }
 
 // Change is one test in both reports.
-type Change struct{ Old, New interpreter.Result }
+type Change struct{ Old, New result.Test }
 
 // Regressed reports whether any test regressed: the exit status of specrun diff.
 func (d DiffResult) Regressed() bool { return len(d.Regressions) > 0 }
-
-func failing(s interpreter.Status) bool { return s == interpreter.Fail || s == interpreter.Error }
 
 // Diff compares two reports. Tests are matched by ID, or by ID and file for an ID
 // that occurs more than once in either report. Changes and new tests are in the new
@@ -57,7 +55,7 @@ func Diff(old, new *Run) DiffResult {
 		}
 	}
 	slices.Sort(d.KeyedByFile)
-	key := func(t interpreter.Result) string {
+	key := func(t result.Test) string {
 		if dup[t.ID] {
 			return t.ID + "\x00" + t.File
 		}
@@ -74,7 +72,7 @@ func Diff(old, new *Run) DiffResult {
 	}
 	oldNotRun, newNotRun := notRun(old), notRun(new)
 
-	before := map[string]interpreter.Result{}
+	before := map[string]result.Test{}
 	for _, t := range old.Tests {
 		before[key(t)] = t
 	}
@@ -89,12 +87,12 @@ func Diff(old, new *Run) DiffResult {
 				d.New = append(d.New, n)
 			}
 		case o.Status == n.Status:
-			if n.Status != interpreter.Pass && o.Reason != n.Reason {
+			if n.Status != result.Pass && o.Reason != n.Reason {
 				d.ReasonChanges = append(d.ReasonChanges, Change{o, n})
 			}
-		case !failing(o.Status) && failing(n.Status):
+		case !o.Status.Failing() && n.Status.Failing():
 			d.Regressions = append(d.Regressions, Change{o, n})
-		case failing(o.Status) && n.Status == interpreter.Pass:
+		case o.Status.Failing() && n.Status == result.Pass:
 			d.Fixes = append(d.Fixes, Change{o, n})
 		default:
 			d.StatusChanges = append(d.StatusChanges, Change{o, n})
@@ -202,7 +200,7 @@ func (d DiffResult) WriteText(w io.Writer) error {
 		plural(len(d.ReasonChanges), "changed reason", "changed reasons"),
 		plural(len(d.New), "new test", "new tests"),
 		plural(len(d.Removed), "removed test", "removed tests"))
-	name := func(t interpreter.Result) string {
+	name := func(t result.Test) string {
 		if len(d.KeyedByFile) > 0 && slices.Contains(d.KeyedByFile, t.ID) {
 			return t.ID + " [" + t.File + "]"
 		}
@@ -280,7 +278,7 @@ func (d DiffResult) WriteJSON(w io.Writer) error {
 		}
 		return out
 	}
-	results := func(rs []interpreter.Result) []jsonDiffResult {
+	results := func(rs []result.Test) []jsonDiffResult {
 		out := make([]jsonDiffResult, 0, len(rs))
 		for _, r := range rs {
 			out = append(out, jsonDiffResult{r.ID, r.File, string(r.Status), r.Reason})

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
-func result(id string, st interpreter.Status, reason string) interpreter.Result {
+func testResult(id string, st result.Status, reason string) result.Test {
 	i := strings.LastIndexByte(id, '/')
-	return interpreter.Result{ID: id, File: id[:i] + ".json", Description: id[i+1:], Status: st, Reason: reason}
+	return result.Test{ID: id, File: id[:i] + ".json", Description: id[i+1:], Status: st, Reason: reason}
 }
 
 // ids names the tests of changes, for comparison.
@@ -25,7 +25,7 @@ func ids(cs []Change) []string {
 	return out
 }
 
-func resultIDs(rs []interpreter.Result) []string {
+func resultIDs(rs []result.Test) []string {
 	var out []string
 	for _, r := range rs {
 		out = append(out, r.ID)
@@ -36,31 +36,31 @@ func resultIDs(rs []interpreter.Result) []string {
 func TestDiffClassifies(t *testing.T) {
 	cases := []struct {
 		name               string
-		old, new           interpreter.Result
+		old, new           result.Test
 		regression, fix    bool
 		statusChange       bool
 		reasonChange, none bool
 	}{
-		{name: "pass→fail", old: result("a/f/t", P, ""), new: result("a/f/t", F, "x"), regression: true},
-		{name: "pass→error", old: result("a/f/t", P, ""), new: result("a/f/t", E, "x"), regression: true},
-		{name: "skip→fail", old: result("a/f/t", S, "r"), new: result("a/f/t", F, "x"), regression: true},
-		{name: "unsupported→error", old: result("a/f/t", U, "r"), new: result("a/f/t", E, "x"), regression: true},
-		{name: "fail→pass", old: result("a/f/t", F, "x"), new: result("a/f/t", P, ""), fix: true},
-		{name: "error→pass", old: result("a/f/t", E, "x"), new: result("a/f/t", P, ""), fix: true},
-		{name: "pass→unsupported", old: result("a/f/t", P, ""), new: result("a/f/t", U, "no fail points"), statusChange: true},
-		{name: "pass→skip", old: result("a/f/t", P, ""), new: result("a/f/t", S, "filtered"), statusChange: true},
-		{name: "fail→error", old: result("a/f/t", F, "x"), new: result("a/f/t", E, "y"), statusChange: true},
-		{name: "error→fail", old: result("a/f/t", E, "x"), new: result("a/f/t", F, "x"), statusChange: true},
-		{name: "fail→unsupported", old: result("a/f/t", F, "x"), new: result("a/f/t", U, "y"), statusChange: true},
-		{name: "skip→pass", old: result("a/f/t", S, "r"), new: result("a/f/t", P, ""), statusChange: true},
-		{name: "fail, other reason", old: result("a/f/t", F, "x"), new: result("a/f/t", F, "y"), reasonChange: true},
-		{name: "unsupported, other reason", old: result("a/f/t", U, "x"), new: result("a/f/t", U, "y"), reasonChange: true},
-		{name: "fail, same reason", old: result("a/f/t", F, "x"), new: result("a/f/t", F, "x"), none: true},
-		{name: "pass, same", old: result("a/f/t", P, ""), new: result("a/f/t", P, ""), none: true},
+		{name: "pass→fail", old: testResult("a/f/t", P, ""), new: testResult("a/f/t", F, "x"), regression: true},
+		{name: "pass→error", old: testResult("a/f/t", P, ""), new: testResult("a/f/t", E, "x"), regression: true},
+		{name: "skip→fail", old: testResult("a/f/t", S, "r"), new: testResult("a/f/t", F, "x"), regression: true},
+		{name: "unsupported→error", old: testResult("a/f/t", U, "r"), new: testResult("a/f/t", E, "x"), regression: true},
+		{name: "fail→pass", old: testResult("a/f/t", F, "x"), new: testResult("a/f/t", P, ""), fix: true},
+		{name: "error→pass", old: testResult("a/f/t", E, "x"), new: testResult("a/f/t", P, ""), fix: true},
+		{name: "pass→unsupported", old: testResult("a/f/t", P, ""), new: testResult("a/f/t", U, "no fail points"), statusChange: true},
+		{name: "pass→skip", old: testResult("a/f/t", P, ""), new: testResult("a/f/t", S, "filtered"), statusChange: true},
+		{name: "fail→error", old: testResult("a/f/t", F, "x"), new: testResult("a/f/t", E, "y"), statusChange: true},
+		{name: "error→fail", old: testResult("a/f/t", E, "x"), new: testResult("a/f/t", F, "x"), statusChange: true},
+		{name: "fail→unsupported", old: testResult("a/f/t", F, "x"), new: testResult("a/f/t", U, "y"), statusChange: true},
+		{name: "skip→pass", old: testResult("a/f/t", S, "r"), new: testResult("a/f/t", P, ""), statusChange: true},
+		{name: "fail, other reason", old: testResult("a/f/t", F, "x"), new: testResult("a/f/t", F, "y"), reasonChange: true},
+		{name: "unsupported, other reason", old: testResult("a/f/t", U, "x"), new: testResult("a/f/t", U, "y"), reasonChange: true},
+		{name: "fail, same reason", old: testResult("a/f/t", F, "x"), new: testResult("a/f/t", F, "x"), none: true},
+		{name: "pass, same", old: testResult("a/f/t", P, ""), new: testResult("a/f/t", P, ""), none: true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := Diff(&Run{Tests: []interpreter.Result{c.old}}, &Run{Tests: []interpreter.Result{c.new}})
+			d := Diff(&Run{Tests: []result.Test{c.old}}, &Run{Tests: []result.Test{c.new}})
 			got := [5]int{len(d.Regressions), len(d.Fixes), len(d.StatusChanges), len(d.ReasonChanges), len(d.New) + len(d.Removed)}
 			want := [5]int{b2i(c.regression), b2i(c.fix), b2i(c.statusChange), b2i(c.reasonChange), 0}
 			if got != want {
@@ -84,15 +84,15 @@ func b2i(b bool) int {
 }
 
 func TestDiffNewRemovedAndOrder(t *testing.T) {
-	old := &Run{Tests: []interpreter.Result{
-		result("a/f/gone", interpreter.Fail, "x"),
-		result("a/f/2", interpreter.Pass, ""),
-		result("a/f/1", interpreter.Pass, ""),
+	old := &Run{Tests: []result.Test{
+		testResult("a/f/gone", result.Fail, "x"),
+		testResult("a/f/2", result.Pass, ""),
+		testResult("a/f/1", result.Pass, ""),
 	}}
-	new := &Run{Tests: []interpreter.Result{
-		result("a/f/1", interpreter.Fail, "one"),
-		result("a/f/new", interpreter.Fail, "y"), // a new failing test is new, not a regression
-		result("a/f/2", interpreter.Error, "two"),
+	new := &Run{Tests: []result.Test{
+		testResult("a/f/1", result.Fail, "one"),
+		testResult("a/f/new", result.Fail, "y"), // a new failing test is new, not a regression
+		testResult("a/f/2", result.Error, "two"),
 	}}
 	d := Diff(old, new)
 	if got := ids(d.Regressions); !reflect.DeepEqual(got, []string{"a/f/1: pass→fail", "a/f/2: pass→error"}) {
@@ -120,15 +120,15 @@ func TestDiffNewRemovedAndOrder(t *testing.T) {
 }
 
 func TestDiffText(t *testing.T) {
-	old := &Run{Tests: []interpreter.Result{
-		result("a/f/fixed", interpreter.Fail, "x"),
-		result("a/f/judged", interpreter.Pass, ""),
-		result("a/f/reason", interpreter.Fail, "was\nmulti-line"),
+	old := &Run{Tests: []result.Test{
+		testResult("a/f/fixed", result.Fail, "x"),
+		testResult("a/f/judged", result.Pass, ""),
+		testResult("a/f/reason", result.Fail, "was\nmulti-line"),
 	}}
-	new := &Run{Tests: []interpreter.Result{
-		result("a/f/fixed", interpreter.Pass, ""),
-		result("a/f/judged", interpreter.Unsupported, "no fail points"),
-		result("a/f/reason", interpreter.Fail, "now"),
+	new := &Run{Tests: []result.Test{
+		testResult("a/f/fixed", result.Pass, ""),
+		testResult("a/f/judged", result.Unsupported, "no fail points"),
+		testResult("a/f/reason", result.Fail, "now"),
 	}}
 	var b bytes.Buffer
 	if err := Diff(old, new).WriteText(&b); err != nil {
@@ -146,18 +146,18 @@ func TestDiffText(t *testing.T) {
 // Both corpus layouts in one run give the same ID twice: those tests are matched by
 // ID and file, and the diff says so.
 func TestDiffDuplicateIDs(t *testing.T) {
-	dup := func(file string, st interpreter.Status) interpreter.Result {
-		return interpreter.Result{ID: "crud/v1/read/count/Count", File: file, Description: "Count", Status: st, Reason: string(st)}
+	dup := func(file string, st result.Status) result.Test {
+		return result.Test{ID: "crud/v1/read/count/Count", File: file, Description: "Count", Status: st, Reason: string(st)}
 	}
-	old := &Run{Tests: []interpreter.Result{
-		dup("upstream/count.json", interpreter.Pass),
-		dup("debian/count.json", interpreter.Fail),
-		result("crud/x/y", interpreter.Pass, ""),
+	old := &Run{Tests: []result.Test{
+		dup("upstream/count.json", result.Pass),
+		dup("debian/count.json", result.Fail),
+		testResult("crud/x/y", result.Pass, ""),
 	}}
-	new := &Run{Tests: []interpreter.Result{
-		dup("upstream/count.json", interpreter.Fail),
-		dup("debian/count.json", interpreter.Fail),
-		result("crud/x/y", interpreter.Pass, ""),
+	new := &Run{Tests: []result.Test{
+		dup("upstream/count.json", result.Fail),
+		dup("debian/count.json", result.Fail),
+		testResult("crud/x/y", result.Pass, ""),
 	}}
 	d := Diff(old, new)
 	if !reflect.DeepEqual(d.KeyedByFile, []string{"crud/v1/read/count/Count"}) {
@@ -178,7 +178,7 @@ func TestDiffDuplicateIDs(t *testing.T) {
 	}
 
 	// Once in the old report, twice in the new: the single one matches its own file.
-	old.Tests = []interpreter.Result{old.Tests[0], old.Tests[2]}
+	old.Tests = []result.Test{old.Tests[0], old.Tests[2]}
 	d = Diff(old, new)
 	if len(d.Regressions) != 1 || len(d.New) != 1 || d.New[0].File != "debian/count.json" || len(d.Removed) != 0 {
 		t.Errorf("diff = %+v", d)
@@ -186,10 +186,10 @@ func TestDiffDuplicateIDs(t *testing.T) {
 }
 
 func TestDiffPartialNotRunIsNeitherNewNorRemoved(t *testing.T) {
-	old := &Run{Tests: []interpreter.Result{result("a/f/1", interpreter.Pass, ""), result("a/f/2", interpreter.Pass, "")}}
+	old := &Run{Tests: []result.Test{testResult("a/f/1", result.Pass, ""), testResult("a/f/2", result.Pass, "")}}
 	new := &Run{
-		Tests:   []interpreter.Result{result("a/f/1", interpreter.Pass, "")},
-		Partial: &Partial{Reason: "interrupted", NotRun: []interpreter.Result{result("a/f/2", "", ""), result("a/f/3", "", "")}},
+		Tests:   []result.Test{testResult("a/f/1", result.Pass, "")},
+		Partial: &Partial{Reason: "interrupted", NotRun: []result.Test{testResult("a/f/2", "", ""), testResult("a/f/3", "", "")}},
 	}
 	d := Diff(old, new)
 	if len(d.Removed) != 0 || len(d.New) != 0 {
@@ -261,8 +261,8 @@ func TestDiffComparabilityWarnings(t *testing.T) {
 }
 
 func TestDiffJSON(t *testing.T) {
-	old := &Run{Tests: []interpreter.Result{result("a/f/1", interpreter.Pass, ""), result("a/f/2", interpreter.Fail, "x")}}
-	new := &Run{Tests: []interpreter.Result{result("a/f/1", interpreter.Fail, "boom"), result("a/f/2", interpreter.Fail, "x")},
+	old := &Run{Tests: []result.Test{testResult("a/f/1", result.Pass, ""), testResult("a/f/2", result.Fail, "x")}}
+	new := &Run{Tests: []result.Test{testResult("a/f/1", result.Fail, "boom"), testResult("a/f/2", result.Fail, "x")},
 		Filters: Filters{Run: "f"}}
 	var b bytes.Buffer
 	if err := Diff(old, new).WriteJSON(&b); err != nil {

@@ -5,15 +5,15 @@ import (
 	"io"
 	"strings"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
-// Outcome is how a test's status compares with what the expectations file says.
-type Outcome int
+// Judgement is how a test's status compares with what the expectations file says.
+type Judgement int
 
 const (
 	// OK: no entry, and the test passed, was skipped or is unsupported.
-	OK Outcome = iota
+	OK Judgement = iota
 	// Expected: the test ended with the status of its entry.
 	Expected
 	// Regression: the test failed or errored without an entry, or ended with another
@@ -24,36 +24,36 @@ const (
 	UnexpectedPass
 )
 
-var outcomeNames = [...]string{OK: "ok", Expected: "expected", Regression: "regression", UnexpectedPass: "unexpectedPass"}
+var judgementNames = [...]string{OK: "ok", Expected: "expected", Regression: "regression", UnexpectedPass: "unexpectedPass"}
 
 // String returns the name used in the JSON report: ok, expected, regression,
 // unexpectedPass.
-func (o Outcome) String() string {
-	if o >= 0 && int(o) < len(outcomeNames) {
-		return outcomeNames[o]
+func (o Judgement) String() string {
+	if o >= 0 && int(o) < len(judgementNames) {
+		return judgementNames[o]
 	}
-	return fmt.Sprintf("Outcome(%d)", int(o))
+	return fmt.Sprintf("Judgement(%d)", int(o))
 }
 
-func parseOutcome(s string) (Outcome, error) {
-	for i, n := range outcomeNames {
+func parseJudgement(s string) (Judgement, error) {
+	for i, n := range judgementNames {
 		if n == s {
-			return Outcome(i), nil
+			return Judgement(i), nil
 		}
 	}
 	return 0, fmt.Errorf("unknown verdict %q", s)
 }
 
 // judge is the rule of the package doc.
-func judge(st interpreter.Status, e *Entry) Outcome {
+func judge(st result.Status, e *Entry) Judgement {
 	switch {
-	case e == nil && (st == interpreter.Fail || st == interpreter.Error):
+	case e == nil && (st == result.Fail || st == result.Error):
 		return Regression
 	case e == nil:
 		return OK
 	case st == e.Status:
 		return Expected
-	case st == interpreter.Pass:
+	case st == result.Pass:
 		return UnexpectedPass
 	}
 	return Regression
@@ -61,9 +61,9 @@ func judge(st interpreter.Status, e *Entry) Outcome {
 
 // Verdict is the judgement on one test.
 type Verdict struct {
-	Result  interpreter.Result
-	Outcome Outcome
-	Entry   *Entry // the entry Lookup gave, nil if none
+	Result    result.Test
+	Judgement Judgement
+	Entry     *Entry // the entry Lookup gave, nil if none
 }
 
 // Evaluation is the judgement of an expectations file on a run.
@@ -78,7 +78,7 @@ type Evaluation struct {
 // or all IDs of the corpus: an entry that Lookup selects for one of them or for a
 // result is not stale. With known nil, staleness is judged against the results
 // only. A nil Expectations judges with no entries.
-func (e *Expectations) Evaluate(results []interpreter.Result, known []string) Evaluation {
+func (e *Expectations) Evaluate(results []result.Test, known []string) Evaluation {
 	var ev Evaluation
 	used := map[*Entry]bool{}
 	for _, r := range results {
@@ -86,7 +86,7 @@ func (e *Expectations) Evaluate(results []interpreter.Result, known []string) Ev
 		if en != nil {
 			used[en] = true
 		}
-		ev.Verdicts = append(ev.Verdicts, Verdict{Result: r, Outcome: judge(r.Status, en), Entry: en})
+		ev.Verdicts = append(ev.Verdicts, Verdict{Result: r, Judgement: judge(r.Status, en), Entry: en})
 	}
 	if e == nil {
 		return ev
@@ -112,7 +112,7 @@ func (e *Expectations) Evaluate(results []interpreter.Result, known []string) Ev
 // pass. It decides between exit status 0 and 1. Stale entries do not count.
 func (ev Evaluation) OK() bool {
 	for _, v := range ev.Verdicts {
-		if v.Outcome == Regression || v.Outcome == UnexpectedPass {
+		if v.Judgement == Regression || v.Judgement == UnexpectedPass {
 			return false
 		}
 	}
@@ -120,10 +120,10 @@ func (ev Evaluation) OK() bool {
 }
 
 // Count returns the number of tests with the outcome.
-func (ev Evaluation) Count(o Outcome) int {
+func (ev Evaluation) Count(o Judgement) int {
 	n := 0
 	for _, v := range ev.Verdicts {
-		if v.Outcome == o {
+		if v.Judgement == o {
 			n++
 		}
 	}
@@ -131,10 +131,10 @@ func (ev Evaluation) Count(o Outcome) int {
 }
 
 // Select returns the verdicts with the outcome, in run order.
-func (ev Evaluation) Select(o Outcome) []Verdict {
+func (ev Evaluation) Select(o Judgement) []Verdict {
 	var out []Verdict
 	for _, v := range ev.Verdicts {
-		if v.Outcome == o {
+		if v.Judgement == o {
 			out = append(out, v)
 		}
 	}

@@ -4,12 +4,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
-func res(id string, st interpreter.Status) interpreter.Result {
-	r := interpreter.Result{ID: id, Status: st}
-	if st != interpreter.Pass {
+func res(id string, st result.Status) result.Test {
+	r := result.Test{ID: id, Status: st}
+	if st != result.Pass {
 		r.Reason = "because " + string(st)
 	}
 	return r
@@ -47,38 +47,38 @@ func testExpectations(t *testing.T) *Expectations {
 	return exp
 }
 
-func TestEvaluateOutcomes(t *testing.T) {
+func TestEvaluateJudgements(t *testing.T) {
 	exp := testExpectations(t)
 	entry := func(i int) *Entry { return &exp.Entries[i] }
 	tests := []struct {
 		name   string
-		result interpreter.Result
-		want   Outcome
+		result result.Test
+		want   Judgement
 		entry  *Entry
 	}{
-		{"expected fail", res("crud/unified/aggregate-out/aggregate with $out", interpreter.Fail), Expected, entry(0)},
-		{"expected unsupported by prefix", res("change-streams/unified/a/b", interpreter.Unsupported), Expected, entry(1)},
-		{"expected error", res("crud/unified/insert/insert one", interpreter.Error), Expected, entry(3)},
-		{"regression: fail without entry", res("retryable-writes/unified/a/b", interpreter.Fail), Regression, nil},
-		{"regression: error without entry", res("retryable-writes/unified/a/c", interpreter.Error), Regression, nil},
-		{"regression: wrong status", res("crud/unified/find/find with collation", interpreter.Error), Regression, entry(2)},
-		{"regression: expected error, got fail", res("crud/unified/insert/insert one", interpreter.Fail), Regression, entry(3)},
-		{"regression: skipped under an entry", res("gridfs/a/b", interpreter.Skip), Regression, entry(4)},
-		{"regression: unsupported under an entry", res("gridfs/a/c", interpreter.Unsupported), Regression, entry(4)},
-		{"unexpected pass", res("crud/unified/find/find with collation", interpreter.Pass), UnexpectedPass, entry(2)},
-		{"pass without entry", res("crud/legacy/find/x", interpreter.Pass), OK, nil},
-		{"skip without entry", res("crud/legacy/find/y", interpreter.Skip), OK, nil},
-		{"unsupported without entry", res("crud/legacy/find/z", interpreter.Unsupported), OK, nil},
+		{"expected fail", res("crud/unified/aggregate-out/aggregate with $out", result.Fail), Expected, entry(0)},
+		{"expected unsupported by prefix", res("change-streams/unified/a/b", result.Unsupported), Expected, entry(1)},
+		{"expected error", res("crud/unified/insert/insert one", result.Error), Expected, entry(3)},
+		{"regression: fail without entry", res("retryable-writes/unified/a/b", result.Fail), Regression, nil},
+		{"regression: error without entry", res("retryable-writes/unified/a/c", result.Error), Regression, nil},
+		{"regression: wrong status", res("crud/unified/find/find with collation", result.Error), Regression, entry(2)},
+		{"regression: expected error, got fail", res("crud/unified/insert/insert one", result.Fail), Regression, entry(3)},
+		{"regression: skipped under an entry", res("gridfs/a/b", result.Skip), Regression, entry(4)},
+		{"regression: unsupported under an entry", res("gridfs/a/c", result.Unsupported), Regression, entry(4)},
+		{"unexpected pass", res("crud/unified/find/find with collation", result.Pass), UnexpectedPass, entry(2)},
+		{"pass without entry", res("crud/legacy/find/x", result.Pass), OK, nil},
+		{"skip without entry", res("crud/legacy/find/y", result.Skip), OK, nil},
+		{"unsupported without entry", res("crud/legacy/find/z", result.Unsupported), OK, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ev := exp.Evaluate([]interpreter.Result{tt.result}, nil)
+			ev := exp.Evaluate([]result.Test{tt.result}, nil)
 			if len(ev.Verdicts) != 1 {
 				t.Fatalf("%d verdicts", len(ev.Verdicts))
 			}
 			v := ev.Verdicts[0]
-			if v.Outcome != tt.want || v.Entry != tt.entry || v.Result != tt.result {
-				t.Errorf("got %v %+v, want %v %+v", v.Outcome, v.Entry, tt.want, tt.entry)
+			if v.Judgement != tt.want || v.Entry != tt.entry || v.Result != tt.result {
+				t.Errorf("got %v %+v, want %v %+v", v.Judgement, v.Entry, tt.want, tt.entry)
 			}
 			wantOK := tt.want == OK || tt.want == Expected
 			if ev.OK() != wantOK {
@@ -90,16 +90,16 @@ func TestEvaluateOutcomes(t *testing.T) {
 
 func TestEvaluatePrefixOnePasses(t *testing.T) {
 	exp := testExpectations(t)
-	results := []interpreter.Result{
-		res("change-streams/unified/a/one", interpreter.Unsupported),
-		res("change-streams/unified/a/two", interpreter.Pass),
-		res("change-streams/unified/b/three", interpreter.Unsupported),
+	results := []result.Test{
+		res("change-streams/unified/a/one", result.Unsupported),
+		res("change-streams/unified/a/two", result.Pass),
+		res("change-streams/unified/b/three", result.Unsupported),
 	}
 	ev := exp.Evaluate(results, nil)
-	want := []Outcome{Expected, UnexpectedPass, Expected}
+	want := []Judgement{Expected, UnexpectedPass, Expected}
 	for i, v := range ev.Verdicts {
-		if v.Outcome != want[i] || v.Entry != &exp.Entries[1] {
-			t.Errorf("%s: %v %+v, want %v with the prefix entry", v.Result.ID, v.Outcome, v.Entry, want[i])
+		if v.Judgement != want[i] || v.Entry != &exp.Entries[1] {
+			t.Errorf("%s: %v %+v, want %v with the prefix entry", v.Result.ID, v.Judgement, v.Entry, want[i])
 		}
 	}
 	if ev.OK() {
@@ -115,11 +115,11 @@ func TestEvaluatePrefixOnePasses(t *testing.T) {
 
 func TestEvaluateStale(t *testing.T) {
 	exp := testExpectations(t)
-	results := []interpreter.Result{
-		res("crud/unified/aggregate-out/aggregate with $out", interpreter.Fail),
-		res("change-streams/unified/a/b", interpreter.Unsupported),
-		res("crud/unified/find/find with collation", interpreter.Fail),
-		res("crud/unified/insert/insert one", interpreter.Error),
+	results := []result.Test{
+		res("crud/unified/aggregate-out/aggregate with $out", result.Fail),
+		res("change-streams/unified/a/b", result.Unsupported),
+		res("crud/unified/find/find with collation", result.Fail),
+		res("crud/unified/insert/insert one", result.Error),
 	}
 	staleOf := func(ev Evaluation) []string {
 		var s []string
@@ -158,16 +158,16 @@ func TestEvaluateStale(t *testing.T) {
 
 func TestEvaluateNoExpectations(t *testing.T) {
 	var exp *Expectations
-	results := []interpreter.Result{
-		res("a/b/pass", interpreter.Pass),
-		res("a/b/skip", interpreter.Skip),
-		res("a/b/unsupported", interpreter.Unsupported),
+	results := []result.Test{
+		res("a/b/pass", result.Pass),
+		res("a/b/skip", result.Skip),
+		res("a/b/unsupported", result.Unsupported),
 	}
 	ev := exp.Evaluate(results, []string{"a/b/other"})
 	if !ev.OK() || ev.Count(OK) != 3 || len(ev.Stale) != 0 || ev.File != "" {
 		t.Errorf("got %+v", ev)
 	}
-	for _, st := range []interpreter.Status{interpreter.Fail, interpreter.Error} {
+	for _, st := range []result.Status{result.Fail, result.Error} {
 		ev := exp.Evaluate(append(results, res("a/b/bad", st)), nil)
 		if ev.OK() || ev.Count(Regression) != 1 {
 			t.Errorf("%s without expectations: OK=%v regressions=%d", st, ev.OK(), ev.Count(Regression))
@@ -180,14 +180,14 @@ func TestEvaluateNoExpectations(t *testing.T) {
 
 func TestWriteSummary(t *testing.T) {
 	exp := testExpectations(t)
-	results := []interpreter.Result{
-		res("crud/unified/aggregate-out/aggregate with $out", interpreter.Fail),
-		res("crud/unified/find/find with collation", interpreter.Pass),
-		res("change-streams/unified/a/b", interpreter.Unsupported),
-		res("change-streams/unified/a/c", interpreter.Pass),
-		res("crud/unified/insert/insert one", interpreter.Fail),
-		{ID: "retryable-writes/unified/a/b", Status: interpreter.Error, Reason: "line one\nline two"},
-		res("crud/legacy/x/y", interpreter.Pass),
+	results := []result.Test{
+		res("crud/unified/aggregate-out/aggregate with $out", result.Fail),
+		res("crud/unified/find/find with collation", result.Pass),
+		res("change-streams/unified/a/b", result.Unsupported),
+		res("change-streams/unified/a/c", result.Pass),
+		res("crud/unified/insert/insert one", result.Fail),
+		{ID: "retryable-writes/unified/a/b", Status: result.Error, Reason: "line one\nline two"},
+		res("crud/legacy/x/y", result.Pass),
 	}
 	ev := exp.Evaluate(results, []string{"sessions/unified/x/y"})
 	var b strings.Builder
@@ -208,7 +208,7 @@ stale: expect.yaml:20: prefix "crud/unified/" (fail) decides no test
 
 	var none *Expectations
 	b.Reset()
-	if err := none.Evaluate([]interpreter.Result{res("a/b/c", interpreter.Pass)}, nil).WriteSummary(&b); err != nil {
+	if err := none.Evaluate([]result.Test{res("a/b/c", result.Pass)}, nil).WriteSummary(&b); err != nil {
 		t.Fatal(err)
 	}
 	if want := "expectations (none): 1 met (0 by an entry), 0 regressions, 0 unexpected passes, 0 stale entries: OK\n"; b.String() != want {
@@ -216,17 +216,17 @@ stale: expect.yaml:20: prefix "crud/unified/" (fail) decides no test
 	}
 }
 
-func TestOutcomeString(t *testing.T) {
-	for _, o := range []Outcome{OK, Expected, Regression, UnexpectedPass} {
-		got, err := parseOutcome(o.String())
+func TestJudgementString(t *testing.T) {
+	for _, o := range []Judgement{OK, Expected, Regression, UnexpectedPass} {
+		got, err := parseJudgement(o.String())
 		if err != nil || got != o {
-			t.Errorf("%v: parseOutcome(%q) = %v, %v", int(o), o.String(), got, err)
+			t.Errorf("%v: parseJudgement(%q) = %v, %v", int(o), o.String(), got, err)
 		}
 	}
-	if s := Outcome(9).String(); s != "Outcome(9)" {
-		t.Errorf("Outcome(9).String() = %q", s)
+	if s := Judgement(9).String(); s != "Judgement(9)" {
+		t.Errorf("Judgement(9).String() = %q", s)
 	}
-	if _, err := parseOutcome("nope"); err == nil {
-		t.Error("parseOutcome accepted nope")
+	if _, err := parseJudgement("nope"); err == nil {
+		t.Error("parseJudgement accepted nope")
 	}
 }

@@ -8,9 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/specrun/specrun/result"
 	"gopkg.in/yaml.v3"
-
-	"github.com/specrun/specrun/interpreter"
 )
 
 // Expectations is an expectations file: what a server is known to do today.
@@ -23,7 +22,7 @@ type Expectations struct {
 type Entry struct {
 	ID     string // one test, exact
 	Prefix string // every test whose ID starts with it
-	Status interpreter.Status
+	Status result.Status
 	Reason string
 	Line   int // line of the entry in the file, 0 if unknown
 }
@@ -188,11 +187,11 @@ func (p *expectParser) entry(i int, n *yaml.Node) (Entry, bool) {
 	case seen["prefix"] && !bad["prefix"] && e.Prefix == "":
 		p.errorf(n.Line, "tests[%d]: empty prefix (it would match every test)", i)
 	}
-	e.Status = interpreter.Status(status)
+	e.Status = result.Status(status)
 	switch {
 	case !seen["status"]:
 		p.errorf(n.Line, "tests[%d]: missing status", i)
-	case !bad["status"] && !validStatus(e.Status):
+	case !bad["status"] && !e.Status.Known():
 		p.errorf(n.Line, "tests[%d]: unknown status %q (want pass, fail, skip, unsupported or error)", i, status)
 	}
 	switch {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
 func writeFile(t *testing.T, name, content string) string {
@@ -37,10 +37,10 @@ tests:
 		t.Fatal(err)
 	}
 	want := &Expectations{Path: path, Entries: []Entry{
-		{ID: "crud/unified/aggregate-out/aggregate with $out", Status: interpreter.Fail,
+		{ID: "crud/unified/aggregate-out/aggregate with $out", Status: result.Fail,
 			Reason: "$out not implemented (server code 238)", Line: 3},
-		{Prefix: "change-streams/", Status: interpreter.Unsupported, Reason: "no change streams", Line: 6},
-		{ID: "change-streams/unified/x/works", Status: interpreter.Pass, Reason: "carve-out", Line: 9},
+		{Prefix: "change-streams/", Status: result.Unsupported, Reason: "no change streams", Line: 6},
+		{ID: "change-streams/unified/x/works", Status: result.Pass, Reason: "carve-out", Line: 9},
 	}}
 	if !reflect.DeepEqual(exp, want) {
 		t.Errorf("got  %+v\nwant %+v", exp, want)
@@ -127,11 +127,11 @@ func TestLoadExpectationsErrors(t *testing.T) {
 
 func TestLookup(t *testing.T) {
 	exp := &Expectations{Path: "e.yaml", Entries: []Entry{
-		{Prefix: "crud/", Status: interpreter.Fail, Reason: "r"},
-		{Prefix: "crud/unified/", Status: interpreter.Unsupported, Reason: "r"},
-		{ID: "crud/unified/find/one", Status: interpreter.Pass, Reason: "r"},
-		{Prefix: "crud/unified/find/one", Status: interpreter.Error, Reason: "r"}, // longer than any other prefix
-		{Prefix: "gridfs", Status: interpreter.Skip, Reason: "r"},
+		{Prefix: "crud/", Status: result.Fail, Reason: "r"},
+		{Prefix: "crud/unified/", Status: result.Unsupported, Reason: "r"},
+		{ID: "crud/unified/find/one", Status: result.Pass, Reason: "r"},
+		{Prefix: "crud/unified/find/one", Status: result.Error, Reason: "r"}, // longer than any other prefix
+		{Prefix: "gridfs", Status: result.Skip, Reason: "r"},
 	}}
 	tests := []struct {
 		id   string
@@ -170,8 +170,8 @@ func TestLookupEqualPrefixesFirstWins(t *testing.T) {
 	// LoadExpectations refuses duplicate prefixes; a hand-built list still resolves
 	// deterministically.
 	exp := &Expectations{Entries: []Entry{
-		{Prefix: "a/", Status: interpreter.Fail, Reason: "first"},
-		{Prefix: "a/", Status: interpreter.Skip, Reason: "second"},
+		{Prefix: "a/", Status: result.Fail, Reason: "first"},
+		{Prefix: "a/", Status: result.Skip, Reason: "second"},
 	}}
 	if got, _ := exp.Lookup("a/b"); got != &exp.Entries[0] {
 		t.Errorf("got %+v, want the first entry", got)

@@ -8,7 +8,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -20,7 +20,7 @@ type Run struct {
 	Corpus         []CorpusRoot
 	Started        time.Time
 	Duration       time.Duration
-	Tests          []interpreter.Result // in run order
+	Tests          []result.Test // in run order
 	Filters        Filters
 
 	// Partial is set when the run stopped before every selected test ran
@@ -79,8 +79,8 @@ func ParseShard(s string) (Shard, error) {
 
 // Partial says why a run is incomplete and which selected tests did not run.
 type Partial struct {
-	Reason string               // e.g. "interrupted", "--max-time 30m0s reached"
-	NotRun []interpreter.Result // ID, File and Description only
+	Reason string        // e.g. "interrupted", "--max-time 30m0s reached"
+	NotRun []result.Test // ID, File and Description only
 }
 
 // Summary counts tests by status.
@@ -95,7 +95,7 @@ type Summary struct {
 
 // Summarize counts tests by status. A test whose status is none of the five counts
 // in Total only.
-func Summarize(tests []interpreter.Result) Summary {
+func Summarize(tests []result.Test) Summary {
 	var s Summary
 	for _, t := range tests {
 		s.Total++
@@ -107,36 +107,27 @@ func Summarize(tests []interpreter.Result) Summary {
 }
 
 // Count returns the number of tests with the given status.
-func (s Summary) Count(st interpreter.Status) int {
+func (s Summary) Count(st result.Status) int {
 	if p := s.count(st); p != nil {
 		return *p
 	}
 	return 0
 }
 
-func (s *Summary) count(st interpreter.Status) *int {
+func (s *Summary) count(st result.Status) *int {
 	switch st {
-	case interpreter.Pass:
+	case result.Pass:
 		return &s.Pass
-	case interpreter.Fail:
+	case result.Fail:
 		return &s.Fail
-	case interpreter.Skip:
+	case result.Skip:
 		return &s.Skip
-	case interpreter.Unsupported:
+	case result.Unsupported:
 		return &s.Unsupported
-	case interpreter.Error:
+	case result.Error:
 		return &s.Error
 	}
 	return nil
-}
-
-func validStatus(st interpreter.Status) bool {
-	for _, s := range interpreter.Statuses {
-		if st == s {
-			return true
-		}
-	}
-	return false
 }
 
 // timeLayout is RFC 3339 with milliseconds.
@@ -235,11 +226,11 @@ func toJSONEntry(e *Entry) jsonEntry {
 }
 
 func (j jsonEntry) entry() (*Entry, error) {
-	e := &Entry{ID: j.ID, Prefix: j.Prefix, Status: interpreter.Status(j.Status), Reason: j.Reason, Line: j.Line}
+	e := &Entry{ID: j.ID, Prefix: j.Prefix, Status: result.Status(j.Status), Reason: j.Reason, Line: j.Line}
 	if (e.ID == "") == (e.Prefix == "") {
 		return nil, errors.New("entry needs exactly one of id and prefix")
 	}
-	if !validStatus(e.Status) {
+	if !e.Status.Known() {
 		return nil, fmt.Errorf("entry has unknown status %q", j.Status)
 	}
 	return e, nil
@@ -316,7 +307,7 @@ func WriteJSON(w io.Writer, r *Run) error {
 		return fmt.Errorf("report: %d verdicts for %d tests", len(r.Expect.Verdicts), len(r.Tests))
 	}
 	for i, t := range r.Tests {
-		if !validStatus(t.Status) {
+		if !t.Status.Known() {
 			return fmt.Errorf("report: test %q has unknown status %q", t.ID, t.Status)
 		}
 		jt := jsonTest{
@@ -334,7 +325,7 @@ func WriteJSON(w io.Writer, r *Run) error {
 				return fmt.Errorf("report: verdict %d is for %q (%s), test is %q (%s)",
 					i, v.Result.ID, v.Result.Status, t.ID, t.Status)
 			}
-			jt.Verdict = v.Outcome.String()
+			jt.Verdict = v.Judgement.String()
 			if v.Entry != nil {
 				e := toJSONEntry(v.Entry)
 				jt.Expected = &e
@@ -415,7 +406,7 @@ func ReadJSON(r io.Reader) (*Run, error) {
 	if p := j.Partial; p != nil {
 		run.Partial = &Partial{Reason: p.Reason}
 		for _, t := range p.NotRun {
-			run.Partial.NotRun = append(run.Partial.NotRun, interpreter.Result{ID: t.ID, File: t.File, Description: t.Description})
+			run.Partial.NotRun = append(run.Partial.NotRun, result.Test{ID: t.ID, File: t.File, Description: t.Description})
 		}
 	}
 	var ev *Evaluation
@@ -430,16 +421,16 @@ func ReadJSON(r io.Reader) (*Run, error) {
 		}
 	}
 	for i, t := range j.Tests {
-		res := interpreter.Result{
+		res := result.Test{
 			ID:          t.ID,
 			File:        t.File,
 			Description: t.Description,
-			Status:      interpreter.Status(t.Status),
+			Status:      result.Status(t.Status),
 			Reason:      t.Reason,
 			Detail:      t.Detail,
 			Duration:    time.Duration(t.DurationMs) * time.Millisecond,
 		}
-		if !validStatus(res.Status) {
+		if !res.Status.Known() {
 			return nil, fmt.Errorf("report: tests[%d] (%q): unknown status %q", i, t.ID, t.Status)
 		}
 		run.Tests = append(run.Tests, res)
@@ -447,7 +438,7 @@ func ReadJSON(r io.Reader) (*Run, error) {
 			continue
 		}
 		v := Verdict{Result: res}
-		if v.Outcome, err = parseOutcome(t.Verdict); err != nil {
+		if v.Judgement, err = parseJudgement(t.Verdict); err != nil {
 			return nil, fmt.Errorf("report: tests[%d] (%q): %w", i, t.ID, err)
 		}
 		if t.Expected != nil {
@@ -455,9 +446,9 @@ func ReadJSON(r io.Reader) (*Run, error) {
 				return nil, fmt.Errorf("report: tests[%d] (%q): expected: %w", i, t.ID, err)
 			}
 		}
-		if want := judge(res.Status, v.Entry); want != v.Outcome {
+		if want := judge(res.Status, v.Entry); want != v.Judgement {
 			return nil, fmt.Errorf("report: tests[%d] (%q): verdict %q, but status %s under that entry is %q",
-				i, t.ID, v.Outcome, res.Status, want)
+				i, t.ID, v.Judgement, res.Status, want)
 		}
 		ev.Verdicts = append(ev.Verdicts, v)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -28,20 +28,20 @@ func sampleRun() *Run {
 		Corpus:   []CorpusRoot{{Root: "/corpus/a", Files: 123}, {Root: "/corpus/b", Files: 4}},
 		Started:  time.Date(2026, 3, 4, 5, 6, 7, 891_000_000, time.UTC),
 		Duration: 12345 * time.Millisecond,
-		Tests: []interpreter.Result{
+		Tests: []result.Test{
 			{ID: "crud/unified/find/b", File: "crud/unified/find.json", Description: "b",
-				Status: interpreter.Pass, Duration: 3 * time.Millisecond},
+				Status: result.Pass, Duration: 3 * time.Millisecond},
 			{ID: "crud/unified/find/a", File: "crud/unified/find.json", Description: "a",
-				Status: interpreter.Fail, Reason: "one line <with> & markup", Duration: 12 * time.Millisecond,
+				Status: result.Fail, Reason: "one line <with> & markup", Duration: 12 * time.Millisecond,
 				Detail: "operation 0 (find)\nexpected 1 at cursor.firstBatch.0.x, got 2"},
 			{ID: "change-streams/unified/x/y", File: "change-streams/unified/x.json", Description: "y",
-				Status: interpreter.Unsupported, Reason: "no change streams"},
+				Status: result.Unsupported, Reason: "no change streams"},
 			{ID: "sessions/unified/x/y", File: "sessions/unified/x.json", Description: "y",
-				Status: interpreter.Skip, Reason: "requires replicaset"},
+				Status: result.Skip, Reason: "requires replicaset"},
 			{ID: "crud/unified/bad/z", File: "crud/unified/bad.json", Description: "z",
-				Status: interpreter.Error, Reason: "unknown operation foo"},
+				Status: result.Error, Reason: "unknown operation foo"},
 			{ID: "crud/unified/find/c", File: "crud/unified/find.json", Description: "c",
-				Status: interpreter.Fail, Reason: "timed out after 60s", Duration: time.Minute},
+				Status: result.Fail, Reason: "timed out after 60s", Duration: time.Minute},
 		},
 	}
 }
@@ -166,28 +166,28 @@ func TestWriteJSONKeepsRunOrder(t *testing.T) {
 }
 
 func TestSummarize(t *testing.T) {
-	p, f, s, u, e := interpreter.Pass, interpreter.Fail, interpreter.Skip, interpreter.Unsupported, interpreter.Error
+	p, f, s, u, e := result.Pass, result.Fail, result.Skip, result.Unsupported, result.Error
 	tests := []struct {
 		name     string
-		statuses []interpreter.Status
+		statuses []result.Status
 		want     Summary
 	}{
 		{"none", nil, Summary{}},
-		{"one of each", []interpreter.Status{p, f, s, u, e}, Summary{5, 1, 1, 1, 1, 1}},
-		{"mixed", []interpreter.Status{p, p, p, f, f, s, e, u, u, u}, Summary{10, 3, 2, 1, 3, 1}},
-		{"unknown status counts in total only", []interpreter.Status{p, "weird"}, Summary{Total: 2, Pass: 1}},
+		{"one of each", []result.Status{p, f, s, u, e}, Summary{5, 1, 1, 1, 1, 1}},
+		{"mixed", []result.Status{p, p, p, f, f, s, e, u, u, u}, Summary{10, 3, 2, 1, 3, 1}},
+		{"unknown status counts in total only", []result.Status{p, "weird"}, Summary{Total: 2, Pass: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var results []interpreter.Result
+			var results []result.Test
 			for _, st := range tt.statuses {
-				results = append(results, interpreter.Result{Status: st})
+				results = append(results, result.Test{Status: st})
 			}
 			got := Summarize(results)
 			if got != tt.want {
 				t.Errorf("Summarize = %+v, want %+v", got, tt.want)
 			}
-			for _, st := range interpreter.Statuses {
+			for _, st := range result.Statuses {
 				n := 0
 				for _, x := range tt.statuses {
 					if x == st {
@@ -235,7 +235,7 @@ func TestJSONRoundTrip(t *testing.T) {
 
 	partial := sampleRun()
 	partial.Filters = Filters{Run: "^crud/", Skip: "x", Shard: Shard{2, 3}}
-	partial.Partial = &Partial{Reason: "interrupted", NotRun: []interpreter.Result{{ID: "crud/unified/z/d", File: "crud/unified/z.json", Description: "d"}}}
+	partial.Partial = &Partial{Reason: "interrupted", NotRun: []result.Test{{ID: "crud/unified/z/d", File: "crud/unified/z.json", Description: "d"}}}
 	partial.Corpus[0].Identity = specifications.Identity{GitCommit: "92b3c0b9287bfba1b0ec4084300858d05c654f8c",
 		Provenance: "/c/PROVENANCE.md", ProvenanceSHA256: "ab", ProvenanceCommits: []string{"19c33559f0eef83a96e73a37a0a7b4704be59e1a"},
 		DebianPackage: "golang-mongodb-mongo-driver-dev", DebianVersion: "1.17.3+ds1-1"}
@@ -364,7 +364,7 @@ func TestReadJSONIgnoresAddedFields(t *testing.T) {
 func TestWriteJSONPartialAndIdentity(t *testing.T) {
 	run := sampleRun()
 	run.Filters.Shard = Shard{1, 2}
-	run.Partial = &Partial{Reason: "--max-time 1m0s reached", NotRun: []interpreter.Result{{ID: "a/b/c", File: "a/b.json", Description: "c", Status: interpreter.Fail}}}
+	run.Partial = &Partial{Reason: "--max-time 1m0s reached", NotRun: []result.Test{{ID: "a/b/c", File: "a/b.json", Description: "c", Status: result.Fail}}}
 	run.Corpus[0].Identity = specifications.Identity{DebianPackage: "golang-mongodb-mongo-driver-dev", DebianVersion: "1.17.3+ds1-1"}
 	var m struct {
 		Filters map[string]any

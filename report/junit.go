@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
 // The JUnit XML form: the subset that Jenkins, GitLab and the common parsers read.
@@ -62,7 +62,7 @@ type (
 func WriteJUnit(w io.Writer, r *Run) error {
 	root := junitSuites{Name: "specrun"}
 	index := map[string]int{} // fixture file -> its suite
-	suite := func(t interpreter.Result) *junitSuite {
+	suite := func(t result.Test) *junitSuite {
 		i, ok := index[t.File]
 		if !ok {
 			i = len(root.Suites)
@@ -71,7 +71,7 @@ func WriteJUnit(w io.Writer, r *Run) error {
 		}
 		return &root.Suites[i]
 	}
-	add := func(t interpreter.Result, c junitCase) {
+	add := func(t result.Test, c junitCase) {
 		s := suite(t)
 		c.Name, c.Classname = xmlSafe(t.Description), s.Name
 		if c.Name == "" {
@@ -84,14 +84,14 @@ func WriteJUnit(w io.Writer, r *Run) error {
 	for _, t := range r.Tests {
 		var c junitCase
 		switch t.Status {
-		case interpreter.Pass:
-		case interpreter.Fail:
+		case result.Pass:
+		case result.Fail:
 			c.Failure = &junitProblem{Message: xmlSafe(t.Reason), Type: "fail", Detail: xmlSafe(t.Detail)}
-		case interpreter.Error:
+		case result.Error:
 			c.Error = &junitProblem{Message: xmlSafe(t.Reason), Type: "error", Detail: xmlSafe(t.Detail)}
-		case interpreter.Skip:
+		case result.Skip:
 			c.Skipped = &junitSkipped{Message: xmlSafe("skip: " + t.Reason)}
-		case interpreter.Unsupported:
+		case result.Unsupported:
 			c.Skipped = &junitSkipped{Message: xmlSafe("unsupported: " + t.Reason)}
 		default:
 			return fmt.Errorf("report: test %q has unknown status %q", t.ID, t.Status)
@@ -182,10 +182,13 @@ func xmlChar(r rune) bool {
 		r >= 0x10000 && r <= 0x10FFFF
 }
 
-// FileID is the ID of a test's fixture file: the test ID without its description.
-// A result for a file that could not be loaded has no description; its ID is the
-// file's.
-func FileID(t interpreter.Result) string {
+// FileID is the ID of a test's fixture file: the one the run recorded, else (a report
+// read back, which does not carry it) the test ID without its description. A result
+// for a file that could not be loaded has no description; its ID is the file's.
+func FileID(t result.Test) string {
+	if t.FileID != "" {
+		return t.FileID
+	}
 	if t.Description == "" {
 		return t.ID
 	}

@@ -10,8 +10,7 @@ import (
 	"time"
 
 	junit "github.com/joshdk/go-junit"
-
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
 func writeJUnit(t *testing.T, r *Run) []byte {
@@ -58,7 +57,7 @@ type junitDoc struct {
 
 func TestWriteJUnitParsedByJUnitParser(t *testing.T) {
 	r := sampleRun()
-	r.Partial = &Partial{Reason: "--max-time 1m0s reached", NotRun: []interpreter.Result{
+	r.Partial = &Partial{Reason: "--max-time 1m0s reached", NotRun: []result.Test{
 		{ID: "crud/unified/find/d", File: "crud/unified/find.json", Description: "d"},
 		{ID: "crud/unified/later/e", File: "crud/unified/later.json", Description: "e"},
 	}}
@@ -158,9 +157,9 @@ func TestWriteJUnitHostileText(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := &Run{Tests: []interpreter.Result{{
+			r := &Run{Tests: []result.Test{{
 				ID: "crud/unified/f/" + c.text, File: "crud/unified/f.json", Description: c.text,
-				Status: interpreter.Fail, Reason: c.text, Detail: c.text + "\n" + c.text,
+				Status: result.Fail, Reason: c.text, Detail: c.text + "\n" + c.text,
 			}}}
 			data := writeJUnit(t, r)
 			suites, err := junit.Ingest(data)
@@ -194,8 +193,8 @@ func TestWriteJUnitEmptyAndRejected(t *testing.T) {
 	}
 
 	// A file that could not be loaded: one result named after the file.
-	r := &Run{Tests: []interpreter.Result{{ID: "crud/unified/broken", File: "x/broken.json",
-		Status: interpreter.Error, Reason: "invalid JSON"}}}
+	r := &Run{Tests: []result.Test{{ID: "crud/unified/broken", File: "x/broken.json",
+		Status: result.Error, Reason: "invalid JSON"}}}
 	suites, err := junit.Ingest(writeJUnit(t, r))
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +204,7 @@ func TestWriteJUnitEmptyAndRejected(t *testing.T) {
 		t.Errorf("suites = %+v", suites)
 	}
 
-	bad := &Run{Tests: []interpreter.Result{{ID: "a/b", Status: "weird"}}}
+	bad := &Run{Tests: []result.Test{{ID: "a/b", Status: "weird"}}}
 	if err := WriteJUnit(io.Discard, bad); err == nil || !strings.Contains(err.Error(), `unknown status "weird"`) {
 		t.Errorf("unknown status: err = %v", err)
 	}
@@ -213,13 +212,13 @@ func TestWriteJUnitEmptyAndRejected(t *testing.T) {
 
 func TestFileID(t *testing.T) {
 	cases := []struct {
-		r    interpreter.Result
+		r    result.Test
 		want string
 	}{
-		{interpreter.Result{ID: "crud/unified/find/Find with filter", Description: "Find with filter"}, "crud/unified/find"},
-		{interpreter.Result{ID: "crud/unified/find/a/b slash", Description: "a/b slash"}, "crud/unified/find"},
-		{interpreter.Result{ID: "crud/unified/broken"}, "crud/unified/broken"},
-		{interpreter.Result{ID: "crud/x/y", Description: "other"}, "crud/x"},
+		{result.Test{ID: "crud/unified/find/Find with filter", Description: "Find with filter"}, "crud/unified/find"},
+		{result.Test{ID: "crud/unified/find/a/b slash", Description: "a/b slash"}, "crud/unified/find"},
+		{result.Test{ID: "crud/unified/broken"}, "crud/unified/broken"},
+		{result.Test{ID: "crud/x/y", Description: "other"}, "crud/x"},
 	}
 	for _, c := range cases {
 		if got := FileID(c.r); got != c.want {

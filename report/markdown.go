@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
 // WriteMarkdown writes r as the Markdown report of DESIGN.md: a header saying what
@@ -29,7 +29,7 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 	b.WriteString("| Spec | Pass | Fail | Skip | Unsupported | Error | Total | Pass rate |\n")
 	b.WriteString("|:-----|-----:|-----:|-----:|------------:|------:|------:|----------:|\n")
 	var specs []string
-	bySpec := map[string][]interpreter.Result{}
+	bySpec := map[string][]result.Test{}
 	for _, t := range r.Tests {
 		s := specOf(t.ID)
 		if _, ok := bySpec[s]; !ok {
@@ -83,11 +83,11 @@ func writeMarkdownHeader(b *strings.Builder, r *Run) {
 	}
 }
 
-func writeMarkdownFailures(b *strings.Builder, tests []interpreter.Result) {
+func writeMarkdownFailures(b *strings.Builder, tests []result.Test) {
 	var files []string
-	byFile := map[string][]interpreter.Result{}
+	byFile := map[string][]result.Test{}
 	for _, t := range tests {
-		if t.Status != interpreter.Fail && t.Status != interpreter.Error {
+		if t.Status != result.Fail && t.Status != result.Error {
 			continue
 		}
 		if _, ok := byFile[t.File]; !ok {

@@ -9,7 +9,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"golang.org/x/net/html"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -200,9 +200,9 @@ func TestWriteMarkdownHostileText(t *testing.T) {
 			run := &Run{
 				Corpus:  []CorpusRoot{{Root: "/c/" + h, Files: 1}},
 				Filters: Filters{Run: h, Skip: "x|y"},
-				Tests: []interpreter.Result{
-					{ID: h + "/f/" + h, File: h + ".json", Description: h, Status: interpreter.Fail, Reason: h},
-					{ID: "crud/f/ok", File: "crud/f.json", Description: "ok", Status: interpreter.Pass},
+				Tests: []result.Test{
+					{ID: h + "/f/" + h, File: h + ".json", Description: h, Status: result.Fail, Reason: h},
+					{ID: "crud/f/ok", File: "crud/f.json", Description: "ok", Status: result.Pass},
 				},
 			}
 			r := renderMarkdown(t, run)
@@ -239,13 +239,13 @@ func TestWriteMarkdownPartialFiltersExpectations(t *testing.T) {
 	run := sampleRun()
 	run.Corpus[0].Identity = specifications.Identity{GitCommit: "92b3c0b9287b1234567890abcdef1234567890ab"}
 	run.Filters = Filters{Run: "^crud/", Shard: Shard{Index: 2, Count: 4}}
-	run.Partial = &Partial{Reason: "--max-time 30m0s reached", NotRun: []interpreter.Result{
+	run.Partial = &Partial{Reason: "--max-time 30m0s reached", NotRun: []result.Test{
 		{ID: "crud/unified/x/1"}, {ID: "crud/unified/x/2"}, {ID: "crud/unified/x/3"},
 	}}
 	exp := &Expectations{Path: "expect.yml", Entries: []Entry{
-		{ID: "crud/unified/find/a", Status: interpreter.Fail, Reason: "known", Line: 3},
-		{ID: "crud/unified/find/b", Status: interpreter.Fail, Reason: "was broken", Line: 6},
-		{Prefix: "gridfs/", Status: interpreter.Unsupported, Reason: "no gridfs", Line: 9},
+		{ID: "crud/unified/find/a", Status: result.Fail, Reason: "known", Line: 3},
+		{ID: "crud/unified/find/b", Status: result.Fail, Reason: "was broken", Line: 6},
+		{Prefix: "gridfs/", Status: result.Unsupported, Reason: "no gridfs", Line: 9},
 	}}
 	ev := exp.Evaluate(run.Tests, nil)
 	run.Expect = &ev

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
 // MergeError says why reports cannot be merged. Input is the position of the report
@@ -102,12 +102,12 @@ func Merge(runs ...*Run) (*Run, error) {
 	}
 
 	type entry struct {
-		test    interpreter.Result
+		test    result.Test
 		verdict Verdict
 		shard   Shard
 	}
 	var tests []entry
-	var notRun []interpreter.Result
+	var notRun []result.Test
 	var partial []string
 	seen := map[[2]string]Shard{}
 	for i, r := range runs {
@@ -229,7 +229,7 @@ func rootsString(roots []CorpusRoot) string {
 // order specifications.Discover gives (their paths sorted as strings; a test in
 // report_test pins this against Discover). A file under none of the roots comes
 // last. Tests of one file compare equal: a stable sort keeps them in run order.
-func runOrder(roots []CorpusRoot) func(a, b interpreter.Result) int {
+func runOrder(roots []CorpusRoot) func(a, b result.Test) int {
 	clean := make([]string, len(roots))
 	for i, c := range roots {
 		clean[i] = filepath.Clean(c.Root)
@@ -243,7 +243,7 @@ func runOrder(roots []CorpusRoot) func(a, b interpreter.Result) int {
 		}
 		return len(roots)
 	}
-	return func(a, b interpreter.Result) int {
+	return func(a, b result.Test) int {
 		if ra, rb := rootOf(a.File), rootOf(b.File); ra != rb {
 			return ra - rb
 		}

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -31,23 +31,23 @@ func corpusRun() *Run {
 		Started: t0, Duration: time.Minute,
 		Filters: Filters{Skip: "slow"},
 	}
-	add := func(file, desc string, st interpreter.Status) {
+	add := func(file, desc string, st result.Status) {
 		rel := strings.TrimSuffix(file[strings.Index(file, "/tests/")+len("/tests/"):], ".json")
 		if strings.HasPrefix(file, "/d/") {
 			rel = "sessions/" + strings.TrimSuffix(strings.TrimPrefix(file, "/d/data/sessions/"), ".json")
 		} else {
 			rel = "crud/" + rel
 		}
-		r.Tests = append(r.Tests, interpreter.Result{ID: rel + "/" + desc, File: file, Description: desc, Status: st,
-			Reason: map[interpreter.Status]string{interpreter.Fail: "boom", interpreter.Skip: "no"}[st]})
+		r.Tests = append(r.Tests, result.Test{ID: rel + "/" + desc, File: file, Description: desc, Status: st,
+			Reason: map[result.Status]string{result.Fail: "boom", result.Skip: "no"}[st]})
 	}
-	add("/c/source/crud/tests/unified/b-c/x.json", "1", interpreter.Pass)
-	add("/c/source/crud/tests/unified/b-c/x.json", "0", interpreter.Fail)
-	add("/c/source/crud/tests/unified/b/x.json", "z", interpreter.Pass)
-	add("/c/source/crud/tests/unified/b/x.json", "a", interpreter.Skip)
-	add("/c/source/crud/tests/unified/find.json", "f", interpreter.Pass)
-	add("/c/source/crud/tests/v1/read/count.json", "c", interpreter.Fail)
-	add("/d/data/sessions/a.json", "s", interpreter.Pass)
+	add("/c/source/crud/tests/unified/b-c/x.json", "1", result.Pass)
+	add("/c/source/crud/tests/unified/b-c/x.json", "0", result.Fail)
+	add("/c/source/crud/tests/unified/b/x.json", "z", result.Pass)
+	add("/c/source/crud/tests/unified/b/x.json", "a", result.Skip)
+	add("/c/source/crud/tests/unified/find.json", "f", result.Pass)
+	add("/c/source/crud/tests/v1/read/count.json", "c", result.Fail)
+	add("/d/data/sessions/a.json", "s", result.Pass)
 	return r
 }
 
@@ -153,9 +153,9 @@ func TestRunOrderIsDiscoverOrder(t *testing.T) {
 	for _, s := range sources {
 		want = append(want, s.Path)
 	}
-	var results []interpreter.Result
+	var results []result.Test
 	for _, f := range slices.Backward(want) {
-		results = append(results, interpreter.Result{File: f})
+		results = append(results, result.Test{File: f})
 	}
 	order := runOrder([]CorpusRoot{{Root: other}, {Root: root}})
 	sort.SliceStable(results, func(i, j int) bool { return order(results[i], results[j]) < 0 })
@@ -171,10 +171,10 @@ func TestRunOrderIsDiscoverOrder(t *testing.T) {
 func TestMergeMissingAndPartialShards(t *testing.T) {
 	whole := corpusRun()
 	shards := shardsOf(whole, 4, byHash(4))
-	notRun := interpreter.Result{ID: "crud/unified/b/x/late", File: "/c/source/crud/tests/unified/b/x.json", Description: "late"}
-	earlier := interpreter.Result{ID: "crud/unified/b-c/x/late", File: "/c/source/crud/tests/unified/b-c/x.json", Description: "late"}
-	shards[1].Partial = &Partial{Reason: "--max-time 1m0s reached", NotRun: []interpreter.Result{notRun}}
-	shards[3].Partial = &Partial{Reason: "interrupted", NotRun: []interpreter.Result{earlier}}
+	notRun := result.Test{ID: "crud/unified/b/x/late", File: "/c/source/crud/tests/unified/b/x.json", Description: "late"}
+	earlier := result.Test{ID: "crud/unified/b-c/x/late", File: "/c/source/crud/tests/unified/b-c/x.json", Description: "late"}
+	shards[1].Partial = &Partial{Reason: "--max-time 1m0s reached", NotRun: []result.Test{notRun}}
+	shards[3].Partial = &Partial{Reason: "interrupted", NotRun: []result.Test{earlier}}
 
 	m, err := Merge(shards[1], shards[3])
 	if err != nil {
@@ -260,10 +260,10 @@ func TestMergeRefuses(t *testing.T) {
 func TestMergeExpectations(t *testing.T) {
 	whole := corpusRun()
 	exp := &Expectations{Path: "e.yml", Entries: []Entry{
-		{ID: "crud/unified/b-c/x/0", Status: interpreter.Fail, Reason: "r", Line: 1},
-		{ID: "crud/unified/find/f", Status: interpreter.Fail, Reason: "r", Line: 2},
-		{Prefix: "gridfs/", Status: interpreter.Unsupported, Reason: "r", Line: 3},
-		{Prefix: "sessions/", Status: interpreter.Pass, Reason: "r", Line: 4},
+		{ID: "crud/unified/b-c/x/0", Status: result.Fail, Reason: "r", Line: 1},
+		{ID: "crud/unified/find/f", Status: result.Fail, Reason: "r", Line: 2},
+		{Prefix: "gridfs/", Status: result.Unsupported, Reason: "r", Line: 3},
+		{Prefix: "sessions/", Status: result.Pass, Reason: "r", Line: 4},
 	}}
 	want := exp.Evaluate(whole.Tests, nil)
 	shards := shardsOf(whole, 2, func(f string) int { return b2i(strings.Contains(f, "/b")) })

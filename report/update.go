@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
 // TODOReason starts the reason of every entry --update-expect adds or changes: a
@@ -39,7 +39,7 @@ type Update struct {
 // with the same id and status in one of reasons (e.g. the file being rewritten, when
 // base came from --expect), else a TODOReason. Entries come out sorted by id or
 // prefix, so that the file diffs well from one release to the next.
-func UpdateExpectations(base *Expectations, results []interpreter.Result, known []string, reasons ...*Expectations) Update {
+func UpdateExpectations(base *Expectations, results []result.Test, known []string, reasons ...*Expectations) Update {
 	var up Update
 	exp := &Expectations{}
 	if base != nil {
@@ -49,7 +49,7 @@ func UpdateExpectations(base *Expectations, results []interpreter.Result, known 
 	for i := range exp.Entries {
 		exp.Entries[i].Line = 0
 	}
-	reasonFor := func(e Entry, r interpreter.Result) string {
+	reasonFor := func(e Entry, r result.Test) string {
 		for _, other := range reasons {
 			if other == nil {
 				continue
@@ -88,7 +88,7 @@ func UpdateExpectations(base *Expectations, results []interpreter.Result, known 
 		if !ok || e.Prefix != "" || e.Status == r.Status {
 			continue
 		}
-		if r.Status != interpreter.Pass {
+		if r.Status != result.Pass {
 			e.Status = r.Status
 			e.Reason = reasonFor(*e, r)
 			up.Changed = append(up.Changed, *e)
@@ -96,9 +96,9 @@ func UpdateExpectations(base *Expectations, results []interpreter.Result, known 
 		}
 		removed := *e
 		exp.remove(e)
-		if other, ok := exp.Lookup(r.ID); ok && other.Status != interpreter.Pass {
+		if other, ok := exp.Lookup(r.ID); ok && other.Status != result.Pass {
 			// A prefix entry would decide it now: keep the id entry, as a pass.
-			removed.Status, removed.Reason = interpreter.Pass, reasonFor(Entry{ID: r.ID, Status: interpreter.Pass}, r)
+			removed.Status, removed.Reason = result.Pass, reasonFor(Entry{ID: r.ID, Status: result.Pass}, r)
 			exp.Entries = append(exp.Entries, removed)
 			up.Changed = append(up.Changed, removed)
 			continue
@@ -168,7 +168,7 @@ func (exp *Expectations) remove(e *Entry) {
 	}
 }
 
-func (exp *Expectations) removeStale(results []interpreter.Result, known []string) []Entry {
+func (exp *Expectations) removeStale(results []result.Test, known []string) []Entry {
 	stale := exp.Evaluate(results, known).Stale
 	var removed []Entry
 	for _, s := range stale {

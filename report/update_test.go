@@ -7,10 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/specrun/specrun/result"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/specrun/specrun/interpreter"
 )
 
 func parse(t *testing.T, yaml string) *Expectations {
@@ -35,51 +34,51 @@ func entries(es []Entry) []string {
 
 // Statuses, short, for the tables of cases.
 const (
-	P = interpreter.Pass
-	F = interpreter.Fail
-	S = interpreter.Skip
-	U = interpreter.Unsupported
-	E = interpreter.Error
+	P = result.Pass
+	F = result.Fail
+	S = result.Skip
+	U = result.Unsupported
+	E = result.Error
 )
 
 func TestUpdateExpectations(t *testing.T) {
-	todo := func(st interpreter.Status) string { return TODOReason + "because " + string(st) }
+	todo := func(st result.Status) string { return TODOReason + "because " + string(st) }
 	tests := []struct {
 		name    string
 		base    string // "" for no file
-		results []interpreter.Result
+		results []result.Test
 		known   []string
 		want    []string
 	}{
 		{"no file: an entry per fail and error, none for skip and unsupported", "",
-			[]interpreter.Result{res("a/x/1", P), res("a/x/2", F), res("a/x/3", S), res("a/x/4", U), res("a/x/5", E)}, nil,
+			[]result.Test{res("a/x/1", P), res("a/x/2", F), res("a/x/3", S), res("a/x/4", U), res("a/x/5", E)}, nil,
 			[]string{"id a/x/2 fail: " + todo(F), "id a/x/5 error: " + todo(E)}},
 		{"met entries stay with their reasons", "tests:\n- {id: a/x/2, status: fail, reason: known}\n- {prefix: b/, status: unsupported, reason: no b}\n",
-			[]interpreter.Result{res("a/x/2", F), res("b/y/1", U), res("b/y/2", U)}, nil,
+			[]result.Test{res("a/x/2", F), res("b/y/1", U), res("b/y/2", U)}, nil,
 			[]string{"id a/x/2 fail: known", "prefix b/ unsupported: no b"}},
 		{"an id entry whose test passes goes", "tests:\n- {id: a/x/2, status: fail, reason: known}\n",
-			[]interpreter.Result{res("a/x/2", P)}, nil, nil},
+			[]result.Test{res("a/x/2", P)}, nil, nil},
 		{"an id entry whose test changed status takes it, marked TODO", "tests:\n- {id: a/x/2, status: fail, reason: known}\n",
-			[]interpreter.Result{res("a/x/2", E)}, nil, []string{"id a/x/2 error: " + todo(E)}},
+			[]result.Test{res("a/x/2", E)}, nil, []string{"id a/x/2 error: " + todo(E)}},
 		{"an id entry that became unsupported follows: a gate notices a test no longer judged", "tests:\n- {id: a/x/2, status: fail, reason: known}\n",
-			[]interpreter.Result{res("a/x/2", U)}, nil, []string{"id a/x/2 unsupported: " + todo(U)}},
+			[]result.Test{res("a/x/2", U)}, nil, []string{"id a/x/2 unsupported: " + todo(U)}},
 		{"a test passing under a prefix gets an id entry with status pass", "tests:\n- {prefix: b/, status: fail, reason: no b}\n",
-			[]interpreter.Result{res("b/y/1", F), res("b/y/2", P)}, nil,
+			[]result.Test{res("b/y/1", F), res("b/y/2", P)}, nil,
 			[]string{"prefix b/ fail: no b", "id b/y/2 pass: " + TODOReason + "pass"}},
 		{"an id entry carving a test out of a prefix stays when the test passes", "tests:\n- {prefix: b/, status: fail, reason: no b}\n- {id: b/y/2, status: unsupported, reason: carve}\n",
-			[]interpreter.Result{res("b/y/1", F), res("b/y/2", P)}, nil,
+			[]result.Test{res("b/y/1", F), res("b/y/2", P)}, nil,
 			[]string{"prefix b/ fail: no b", "id b/y/2 pass: " + TODOReason + "pass"}},
 		{"a prefix no test meets goes; its tests get id entries", "tests:\n- {prefix: b/, status: unsupported, reason: no b}\n",
-			[]interpreter.Result{res("b/y/1", F), res("b/y/2", P)}, nil, []string{"id b/y/1 fail: " + todo(F)}},
+			[]result.Test{res("b/y/1", F), res("b/y/2", P)}, nil, []string{"id b/y/1 fail: " + todo(F)}},
 		{"a prefix deciding tests that did not run stays", "tests:\n- {prefix: b/, status: unsupported, reason: no b}\n",
-			[]interpreter.Result{res("b/y/1", F)}, []string{"b/y/1", "b/y/2"},
+			[]result.Test{res("b/y/1", F)}, []string{"b/y/1", "b/y/2"},
 			[]string{"prefix b/ unsupported: no b", "id b/y/1 fail: " + todo(F)}},
 		{"stale entries go; entries of tests that did not run stay", "tests:\n- {id: a/x/9, status: fail, reason: gone}\n- {id: c/z/1, status: fail, reason: filtered}\n",
-			[]interpreter.Result{res("a/x/1", P)}, []string{"a/x/1", "c/z/1"}, []string{"id c/z/1 fail: filtered"}},
+			[]result.Test{res("a/x/1", P)}, []string{"a/x/1", "c/z/1"}, []string{"id c/z/1 fail: filtered"}},
 		{"a prefix shadowed by id entries for all its tests goes", "tests:\n- {prefix: a/, status: fail, reason: all a}\n",
-			[]interpreter.Result{res("a/x/1", E)}, nil, []string{"id a/x/1 error: " + todo(E)}},
+			[]result.Test{res("a/x/1", E)}, nil, []string{"id a/x/1 error: " + todo(E)}},
 		{"a test failing with no entry under a prefix of another status", "tests:\n- {prefix: b/, status: unsupported, reason: no b}\n",
-			[]interpreter.Result{res("b/y/1", U), res("b/y/2", F)}, nil,
+			[]result.Test{res("b/y/1", U), res("b/y/2", F)}, nil,
 			[]string{"prefix b/ unsupported: no b", "id b/y/2 fail: " + todo(F)}},
 	}
 	for _, tc := range tests {
@@ -100,14 +99,14 @@ func TestUpdateExpectations(t *testing.T) {
 func TestUpdateExpectationsTakesReasonsFromOtherFiles(t *testing.T) {
 	base := parse(t, "tests:\n- {id: a/x/1, status: fail, reason: from --expect}\n")
 	own := parse(t, "tests:\n- {id: a/x/2, status: error, reason: from the file itself}\n- {id: a/x/1, status: error, reason: other status}\n")
-	up := UpdateExpectations(base, []interpreter.Result{res("a/x/1", interpreter.Fail), res("a/x/2", interpreter.Error)}, nil, own)
+	up := UpdateExpectations(base, []result.Test{res("a/x/1", result.Fail), res("a/x/2", result.Error)}, nil, own)
 	assert.Equal(t, []string{"id a/x/1 fail: from --expect", "id a/x/2 error: from the file itself"}, entries(up.Expectations.Entries))
 	assert.Equal(t, []string{"id a/x/2 error: from the file itself"}, entries(up.Added))
 }
 
 func TestUpdateExpectationsReportsChanges(t *testing.T) {
 	base := parse(t, "tests:\n- {id: a/x/1, status: fail, reason: r1}\n- {id: a/x/2, status: fail, reason: r2}\n- {id: a/x/9, status: fail, reason: gone}\n")
-	up := UpdateExpectations(base, []interpreter.Result{res("a/x/1", interpreter.Pass), res("a/x/2", interpreter.Error), res("a/x/3", interpreter.Fail)}, nil)
+	up := UpdateExpectations(base, []result.Test{res("a/x/1", result.Pass), res("a/x/2", result.Error), res("a/x/3", result.Fail)}, nil)
 	assert.Equal(t, []string{"id a/x/3 fail: " + TODOReason + "because fail"}, entries(up.Added))
 	assert.Equal(t, []string{"id a/x/2 error: " + TODOReason + "because error"}, entries(up.Changed))
 	assert.ElementsMatch(t, []string{"id a/x/1 fail: r1", "id a/x/9 fail: gone"}, entries(up.Removed))
@@ -119,7 +118,7 @@ func TestUpdateExpectationsRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	ids := []string{"a/x/1", "a/x/2", "a/y/1", "b/x/1", "b/x/2", "b/y/1", "c/x/1"}
 	prefixes := []string{"a/", "a/x/", "b/", "b/y/", "c/", "d/"}
-	pick := func() interpreter.Status { return interpreter.Statuses[rng.IntN(len(interpreter.Statuses))] }
+	pick := func() result.Status { return result.Statuses[rng.IntN(len(result.Statuses))] }
 	for round := range 2000 {
 		var yaml strings.Builder
 		yaml.WriteString("tests:\n")
@@ -136,7 +135,7 @@ func TestUpdateExpectationsRandom(t *testing.T) {
 			}
 		}
 		base := parse(t, yaml.String())
-		var results []interpreter.Result
+		var results []result.Test
 		var known []string
 		for _, id := range ids {
 			known = append(known, id)
@@ -161,8 +160,8 @@ func TestUpdateExpectationsRandom(t *testing.T) {
 
 func TestWriteExpectationsQuotesAndHeader(t *testing.T) {
 	exp := &Expectations{Entries: []Entry{
-		{ID: `crud/unified/x/a "quoted": #not a comment, 'single' \ back`, Status: interpreter.Fail, Reason: "line1: {x: [1]} & <b>\ttab"},
-		{Prefix: "yes", Status: interpreter.Unsupported, Reason: "true"},
+		{ID: `crud/unified/x/a "quoted": #not a comment, 'single' \ back`, Status: result.Fail, Reason: "line1: {x: [1]} & <b>\ttab"},
+		{Prefix: "yes", Status: result.Unsupported, Reason: "true"},
 	}}
 	var out bytes.Buffer
 	require.NoError(t, WriteExpectations(&out, "# kept\n\n# header\n", exp))

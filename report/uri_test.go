@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
 func TestRedactURI(t *testing.T) {
@@ -78,7 +78,7 @@ func TestRedactor(t *testing.T) {
 		t.Errorf("written %q", b.String())
 	}
 	run := &Run{Server: ServerInfo{URI: "mongodb://alice:s3cr%40tPass@db1/"},
-		Tests: []interpreter.Result{{Reason: "s3cr@tPass", Detail: "x mongodb://alice:s3cr%40tPass@db1/"}}, Partial: &Partial{Reason: "s3cr@tPass"}}
+		Tests: []result.Test{{Reason: "s3cr@tPass", Detail: "x mongodb://alice:s3cr%40tPass@db1/"}}, Partial: &Partial{Reason: "s3cr@tPass"}}
 	r.Run(run)
 	if run.Server.URI != "mongodb://db1/" || run.Tests[0].Reason != "REDACTED" || run.Tests[0].Detail != "x mongodb://db1/" || run.Partial.Reason != "REDACTED" {
 		t.Errorf("Run: %+v", run)

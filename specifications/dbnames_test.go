@@ -25,13 +25,13 @@ func TestDatabaseNames(t *testing.T) {
              "outcome": [{"collectionName": "z", "databaseName": "db-d", "documents": []}]}]
 }`), 0o644))
 	lr := Load(Source{Path: path, ID: "x/f"}, false)
-	require.Equal(t, Loaded, lr.Outcome, "%v", lr.Err)
+	require.Equal(t, Loaded, lr.Kind, "%v", lr.Err)
 	assert.Equal(t, []string{"db-a", "db-b", "db-c", "db-d"}, lr.File.DatabaseNames())
 
 	crud := filepath.Join(dir, "v1.json")
 	require.NoError(t, os.WriteFile(crud, []byte(`{"data": [], "tests": [{"description": "t",
   "operation": {"name": "find", "arguments": {"filter": {}}}, "outcome": {"result": []}}]}`), 0o644))
 	lr = Load(Source{Path: crud, ID: "crud/v1/x"}, false)
-	require.Equal(t, Loaded, lr.Outcome, "%v", lr.Err)
+	require.Equal(t, Loaded, lr.Kind, "%v", lr.Err)
 	assert.Equal(t, []string{LegacyCRUDDatabaseName}, lr.File.DatabaseNames(), "translated files name their fixed database")
 }

@@ -125,7 +125,7 @@ func TestLegacyFormatRejections(t *testing.T) {
 			text := fixture(t, c.file)
 			require.Contains(t, text, c.old)
 			r := loadText(t, c.file, strings.Replace(text, c.old, c.new, 1))
-			require.Equal(t, Rejected, r.Outcome, "loaded as %v", r.Outcome)
+			require.Equal(t, Rejected, r.Kind, "loaded as %v", r.Kind)
 			assert.Equal(t, c.path, FieldPath(r.Err), "%v", r.Err)
 		})
 	}
@@ -137,6 +137,6 @@ func TestLegacyFormatsDetected(t *testing.T) {
 	}
 	// the transactions-style files, which have runOn and operations, are their own format
 	r := loadText(t, "f.json", `{"runOn": [], "database_name": "d", "collection_name": "c", "data": [], "tests": [{"description": "t", "operations": []}]}`)
-	require.Equal(t, Loaded, r.Outcome, "%v", r.Err)
+	require.Equal(t, Loaded, r.Kind, "%v", r.Err)
 	assert.Equal(t, LegacyTransactions, r.File.Format)
 }

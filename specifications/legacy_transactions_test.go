@@ -24,7 +24,7 @@ func loadAs(t *testing.T, id, text string) LoadResult {
 func TestLegacyTransactionsTranslation(t *testing.T) {
 	path := filepath.Join("testdata", "legacy-transactions", "transactions.json")
 	r := Load(Source{Path: path, ID: "transactions/legacy/transactions"}, false)
-	require.Equal(t, Loaded, r.Outcome, "error: %v", r.Err)
+	require.Equal(t, Loaded, r.Kind, "error: %v", r.Err)
 	f := r.File
 	assert.Equal(t, LegacyTransactions, f.Format)
 	require.Len(t, f.RunOnRequirements, 2)
@@ -251,7 +251,7 @@ func TestLegacyTransactionsOtherSpecs(t *testing.T) {
 func mustLoadAs(t *testing.T, id, text string) *File {
 	t.Helper()
 	r := loadAs(t, id, text)
-	require.Equal(t, Loaded, r.Outcome, "error: %v", r.Err)
+	require.Equal(t, Loaded, r.Kind, "error: %v", r.Err)
 	return r.File
 }
 
@@ -297,7 +297,7 @@ func TestLegacyTransactionsInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := loadAs(t, "transactions/legacy/x", tt.text)
-			require.Equal(t, Rejected, r.Outcome, "file: %+v", r.File)
+			require.Equal(t, Rejected, r.Kind, "file: %+v", r.File)
 			var fe *FieldError
 			require.True(t, errors.As(r.Err, &fe), "%v", r.Err)
 			assert.Equal(t, tt.path, fe.Path, "%v", r.Err)

@@ -16,22 +16,22 @@ import (
 // runs every file of the same major version up to this minor.
 const SupportedSchemaVersion = "1.28"
 
-// Outcome says what loading made of a file.
-type Outcome int
+// LoadKind says what loading made of a file.
+type LoadKind int
 
 const (
-	Loaded      Outcome = iota + 1 // a runnable file, in the unified model
-	OtherFormat                    // a fixture of a format specrun does not run
-	Rejected                       // unreadable, or invalid in its format
+	Loaded      LoadKind = iota + 1 // a runnable file, in the unified model
+	OtherFormat                     // a fixture of a format specrun does not run
+	Rejected                        // unreadable, or invalid in its format
 )
 
 // LoadResult is what loading one source gave.
 type LoadResult struct {
-	Source  Source
-	Outcome Outcome
-	File    *File // when Loaded
-	Err     error // when Rejected: a *LoadError
-	Notes   []string
+	Source Source
+	Kind   LoadKind
+	File   *File // when Loaded
+	Err    error // when Rejected: a *LoadError
+	Notes  []string
 	// Format names the detected format of an OtherFormat file, as far as known.
 	Format string
 }
@@ -65,7 +65,7 @@ func Load(src Source, compareTwin bool) LoadResult {
 		return res.reject(ferr)
 	}
 	if f == nil {
-		res.Outcome, res.Format = OtherFormat, otherFormatName(doc)
+		res.Kind, res.Format = OtherFormat, otherFormatName(doc)
 		return res
 	}
 	f.Path, f.ID = src.Path, src.ID
@@ -75,7 +75,7 @@ func Load(src Source, compareTwin bool) LoadResult {
 	if dup := duplicateDescription(f.Tests); dup != "" {
 		res.Notes = append(res.Notes, fmt.Sprintf("two tests are described %q: their IDs coincide", dup))
 	}
-	res.Outcome, res.File = Loaded, f
+	res.Kind, res.File = Loaded, f
 	return res
 }
 
@@ -109,7 +109,7 @@ func decodeFile(doc bson.Raw, id string) (*File, *FieldError) {
 }
 
 func (r LoadResult) reject(err error) LoadResult {
-	r.Outcome, r.Err = Rejected, &LoadError{File: r.Source.Path, Err: err}
+	r.Kind, r.Err = Rejected, &LoadError{File: r.Source.Path, Err: err}
 	return r
 }
 

@@ -22,7 +22,7 @@ func loadText(t *testing.T, name, text string) LoadResult {
 func mustLoad(t *testing.T, name, text string) *File {
 	t.Helper()
 	r := loadText(t, name, text)
-	require.Equal(t, Loaded, r.Outcome, "error: %v", r.Err)
+	require.Equal(t, Loaded, r.Kind, "error: %v", r.Err)
 	return r.File
 }
 
@@ -77,7 +77,7 @@ func TestRejections(t *testing.T) {
 				name = "f.json"
 			}
 			r := loadText(t, name, tt.text)
-			require.Equal(t, Rejected, r.Outcome, "loaded although invalid")
+			require.Equal(t, Rejected, r.Kind, "loaded although invalid")
 			assert.Equal(t, tt.path, FieldPath(r.Err))
 			assert.Contains(t, r.Err.Error(), tt.message)
 			assert.True(t, strings.HasPrefix(r.Err.Error(), r.Source.Path+": "+tt.path+": "), "message must name the file and the path: %v", r.Err)
@@ -150,7 +150,7 @@ func TestOtherFormatsAreRecognised(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := loadText(t, "f.json", tt.text)
-			require.Equal(t, OtherFormat, r.Outcome, "err: %v", r.Err)
+			require.Equal(t, OtherFormat, r.Kind, "err: %v", r.Err)
 			assert.Equal(t, tt.format, r.Format)
 		})
 	}
@@ -212,10 +212,10 @@ func TestLegacyCRUDTranslation(t *testing.T) {
 
 func TestLegacyCRUDRejections(t *testing.T) {
 	r := loadText(t, "f.json", strings.Replace(crudV1, `"outcome": {}`, `"outcome": {"results": 1}`, 1))
-	require.Equal(t, Rejected, r.Outcome)
+	require.Equal(t, Rejected, r.Kind)
 	assert.Equal(t, "tests.3.outcome.results", FieldPath(r.Err))
 	r = loadText(t, "f.json", strings.Replace(crudV1, `"name": "insertOne", "arguments"`, `"name": "insertOne", "argument"`, 1))
-	require.Equal(t, Rejected, r.Outcome)
+	require.Equal(t, Rejected, r.Kind)
 	assert.Equal(t, "tests.2.operation.arguments.requests.0.argument", FieldPath(r.Err))
 	assert.Contains(t, r.Err.Error(), "unknown field; tests.2.operation.arguments.requests.0.arguments: required field is missing",
 		"every problem of the document is named")
@@ -291,7 +291,7 @@ func TestLegacyCommandMonitoringRejections(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Contains(t, commandMonitoring, tt.old)
 			r := loadText(t, "f.json", strings.Replace(commandMonitoring, tt.old, tt.new, 1))
-			require.Equal(t, Rejected, r.Outcome)
+			require.Equal(t, Rejected, r.Kind)
 			assert.Equal(t, tt.path, FieldPath(r.Err))
 		})
 	}
@@ -312,7 +312,7 @@ func TestInvalidFilesAreRejected(t *testing.T) {
 			continue // not YAML at all: refused by the YAML parser
 		}
 		r := Load(Source{Path: p, ID: "invalid/" + stem}, false)
-		if !assert.Equal(t, Rejected, r.Outcome, "%s was not rejected", e.Name()) {
+		if !assert.Equal(t, Rejected, r.Kind, "%s was not rejected", e.Name()) {
 			continue
 		}
 		assert.True(t, strings.HasPrefix(r.Err.Error(), p+": "), "%s: message must start with the file: %v", e.Name(), r.Err)
@@ -359,16 +359,16 @@ func TestSharedCorpusLoads(t *testing.T) {
 	source := filepath.Join(sharedCorpus(t), "source")
 	sources, err := Discover([]string{source})
 	require.NoError(t, err)
-	counts := map[Outcome]int{}
+	counts := map[LoadKind]int{}
 	formats := map[Format]int{}
 	for _, r := range LoadAll(sources, false) {
 		invalid := strings.Contains(filepath.ToSlash(r.Source.Path), "unified-test-format/tests/invalid/")
 		if invalid {
-			assert.Equal(t, Rejected, r.Outcome, r.Source.Path)
+			assert.Equal(t, Rejected, r.Kind, r.Source.Path)
 			continue
 		}
-		counts[r.Outcome]++
-		if !assert.NotEqual(t, Rejected, r.Outcome, "%v", r.Err) {
+		counts[r.Kind]++
+		if !assert.NotEqual(t, Rejected, r.Kind, "%v", r.Err) {
 			continue
 		}
 		if r.File != nil {
@@ -393,7 +393,7 @@ func TestDebianCorpusLoads(t *testing.T) {
 	var rejected []string
 	formats := map[Format]int{}
 	for _, r := range LoadAll(sources, false) {
-		if r.Outcome == Rejected {
+		if r.Kind == Rejected {
 			rejected = append(rejected, FieldPath(r.Err)+" in "+r.Source.ID)
 		}
 		if r.File != nil {

@@ -49,7 +49,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 		gaps                           gapCounter
 	)
 	for _, r := range specifications.LoadAll(sources, true) {
-		switch r.Outcome {
+		switch r.Kind {
 		case specifications.Loaded:
 			loaded++
 			tests += len(r.File.Tests)

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/specrun/specrun/internal/testcorpus"
-	"github.com/specrun/specrun/interpreter"
 	"github.com/specrun/specrun/report"
+	"github.com/specrun/specrun/result"
 )
 
 var update = flag.Bool("update", false, "rewrite the expectations files of TestConformance from this run")
@@ -132,11 +132,11 @@ func (c conformanceRun) check(t *testing.T) {
 		if e, ok := expect.Lookup(r.ID); ok {
 			assert.Equal(t, e.Reason, stableReason(r.Reason), "reason of %s changed", r.ID)
 		}
-		if strings.HasPrefix(r.ID, "unified-test-format/valid-fail/") && r.Status == string(interpreter.Pass) {
+		if strings.HasPrefix(r.ID, "unified-test-format/valid-fail/") && r.Status == string(result.Pass) {
 			assert.Contains(t, passingValidFail, r.ID, "a valid-fail test passed")
 		}
 		if !strings.HasPrefix(r.ID, "unified-test-format/") {
-			assert.NotEqual(t, string(interpreter.Error), r.Status, "%s: only the unified-format folders (valid-fail) may have a test in error: %s", r.ID, r.Reason)
+			assert.NotEqual(t, string(result.Error), r.Status, "%s: only the unified-format folders (valid-fail) may have a test in error: %s", r.ID, r.Reason)
 		}
 	}
 }
@@ -159,8 +159,8 @@ func expectationsFor(corpus string, tests []struct{ ID, Status, Reason string })
 	b.WriteString("# Each reason is specrun's: the server's error (code and name) or the mismatch.\n")
 	b.WriteString("tests:\n")
 	for _, t := range tests {
-		switch interpreter.Status(t.Status) {
-		case interpreter.Pass, interpreter.Skip:
+		switch result.Status(t.Status) {
+		case result.Pass, result.Skip:
 			continue
 		}
 		fmt.Fprintf(&b, "  - id: %s\n    status: %s\n    reason: %s\n", quote(t.ID), t.Status, quote(stableReason(t.Reason)))

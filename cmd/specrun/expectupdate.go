@@ -8,8 +8,8 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/specrun/specrun/interpreter"
 	"github.com/specrun/specrun/report"
+	"github.com/specrun/specrun/result"
 )
 
 // expectationsUpdate is --update-expect FILE: the file is rewritten from the run,
@@ -51,7 +51,7 @@ func loadUpdate(path, expectPath string, expect *report.Expectations) (*expectat
 }
 
 // write writes the file and says what changed.
-func (u *expectationsUpdate) write(ran []interpreter.Result, known []string, w io.Writer) error {
+func (u *expectationsUpdate) write(ran []result.Test, known []string, w io.Writer) error {
 	up := report.UpdateExpectations(u.base, ran, known, u.own)
 	var b bytes.Buffer
 	if err := report.WriteExpectations(&b, u.header, up.Expectations); err != nil {

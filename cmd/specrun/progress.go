@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
 )
 
 // progress prints what a run does: every failure in full on stdout as it happens, and
@@ -16,7 +16,7 @@ type progress struct {
 	verbose        bool
 	live           bool
 	total, count   int
-	counts         map[interpreter.Status]int
+	counts         map[result.Status]int
 	lineLen        int
 }
 
@@ -24,7 +24,7 @@ type progress struct {
 // wrap the terminal).
 func newProgress(stdout, stderr io.Writer, verbose, live bool, total int) *progress {
 	return &progress{stdout: stdout, stderr: stderr, verbose: verbose, live: live,
-		total: total, counts: map[interpreter.Status]int{}}
+		total: total, counts: map[result.Status]int{}}
 }
 
 func isTerminal(w io.Writer) bool {
@@ -36,11 +36,11 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func (p *progress) test(res interpreter.Result) {
+func (p *progress) test(res result.Test) {
 	p.count++
 	p.counts[res.Status]++
 	switch {
-	case res.Status == interpreter.Fail || res.Status == interpreter.Error:
+	case res.Status == result.Fail || res.Status == result.Error:
 		p.clear()
 		fmt.Fprintf(p.stdout, "%s %s\n    %s\n", strings.ToUpper(string(res.Status)), res.ID, res.Reason)
 		if res.Detail != "" {
@@ -63,11 +63,11 @@ func (p *progress) test(res interpreter.Result) {
 }
 
 // file ends a file: without a terminal, one line with the file's counts.
-func (p *progress) file(id string, results []interpreter.Result) {
+func (p *progress) file(id string, results []result.Test) {
 	if p.live || len(results) == 0 {
 		return
 	}
-	counts := map[interpreter.Status]int{}
+	counts := map[result.Status]int{}
 	for _, r := range results {
 		counts[r.Status]++
 	}
@@ -83,9 +83,9 @@ func (p *progress) clear() {
 	}
 }
 
-func (p *progress) countLine(counts map[interpreter.Status]int) string {
+func (p *progress) countLine(counts map[result.Status]int) string {
 	var parts []string
-	for _, st := range interpreter.Statuses {
+	for _, st := range result.Statuses {
 		if counts[st] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
 		}

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/specrun/specrun/interpreter"
 	"github.com/specrun/specrun/report"
+	"github.com/specrun/specrun/result"
 )
 
 // cli runs specrun with the arguments as main does.
@@ -24,7 +24,7 @@ func cli(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-func testReport(shard report.Shard, tests ...interpreter.Result) *report.Run {
+func testReport(shard report.Shard, tests ...result.Test) *report.Run {
 	return &report.Run{
 		SpecrunVersion: "v1", Driver: "go.mongodb.org/mongo-driver/v2 v2.9.3",
 		Server:  report.ServerInfo{Embedded: true, Version: "7.0.42", Topology: "single", MaxWireVersion: 21},
@@ -35,8 +35,8 @@ func testReport(shard report.Shard, tests ...interpreter.Result) *report.Run {
 	}
 }
 
-func result(file, desc string, st interpreter.Status, reason string) interpreter.Result {
-	return interpreter.Result{ID: "crud/" + file + "/" + desc, File: "/corpus/" + file + ".json", Description: desc, Status: st, Reason: reason}
+func testResult(file, desc string, st result.Status, reason string) result.Test {
+	return result.Test{ID: "crud/" + file + "/" + desc, File: "/corpus/" + file + ".json", Description: desc, Status: st, Reason: reason}
 }
 
 func writeReport(t *testing.T, name string, r *report.Run) string {
@@ -50,17 +50,17 @@ func writeReport(t *testing.T, name string, r *report.Run) string {
 
 func TestDiffCommand(t *testing.T) {
 	old := writeReport(t, "old.json", testReport(report.Shard{},
-		result("a", "1", interpreter.Pass, ""),
-		result("a", "2", interpreter.Fail, "x"),
-		result("a", "gone", interpreter.Pass, "")))
+		testResult("a", "1", result.Pass, ""),
+		testResult("a", "2", result.Fail, "x"),
+		testResult("a", "gone", result.Pass, "")))
 	regressed := writeReport(t, "new.json", testReport(report.Shard{},
-		result("a", "1", interpreter.Error, "boom"),
-		result("a", "2", interpreter.Pass, ""),
-		result("a", "new", interpreter.Fail, "y")))
+		testResult("a", "1", result.Error, "boom"),
+		testResult("a", "2", result.Pass, ""),
+		testResult("a", "new", result.Fail, "y")))
 	fixedOnly := writeReport(t, "fixed.json", testReport(report.Shard{},
-		result("a", "1", interpreter.Pass, ""),
-		result("a", "2", interpreter.Pass, ""),
-		result("a", "gone", interpreter.Pass, "")))
+		testResult("a", "1", result.Pass, ""),
+		testResult("a", "2", result.Pass, ""),
+		testResult("a", "gone", result.Pass, "")))
 
 	jsonOut := filepath.Join(t.TempDir(), "diff.json")
 	code, stdout, stderr := cli("diff", old, regressed, "--json", jsonOut)
@@ -89,8 +89,8 @@ func TestDiffCommand(t *testing.T) {
 	assert.Equal(t, exitFail, code, "the other way round, crud/a/2 regressed (pass → fail)")
 
 	// Warnings do not change the exit status.
-	other := testReport(report.Shard{}, result("a", "1", interpreter.Pass, ""), result("a", "2", interpreter.Fail, "x"),
-		result("a", "gone", interpreter.Pass, ""))
+	other := testReport(report.Shard{}, testResult("a", "1", result.Pass, ""), testResult("a", "2", result.Fail, "x"),
+		testResult("a", "gone", result.Pass, ""))
 	other.Server.Version = "8.0.4"
 	code, stdout, _ = cli("diff", old, writeReport(t, "other.json", other))
 	assert.Equal(t, exitOK, code)
@@ -98,7 +98,7 @@ func TestDiffCommand(t *testing.T) {
 }
 
 func TestDiffCommandUsage(t *testing.T) {
-	good := writeReport(t, "good.json", testReport(report.Shard{}, result("a", "1", interpreter.Pass, "")))
+	good := writeReport(t, "good.json", testReport(report.Shard{}, testResult("a", "1", result.Pass, "")))
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"tests": [{"id": "x", "status": "great"}]}`), 0o644))
@@ -132,9 +132,9 @@ func TestDiffCommandUsage(t *testing.T) {
 func TestMergeCommand(t *testing.T) {
 	dir := t.TempDir()
 	s1 := writeReport(t, "s1.json", testReport(report.Shard{Index: 1, Count: 2},
-		result("b", "1", interpreter.Pass, ""), result("b", "2", interpreter.Fail, "x")))
+		testResult("b", "1", result.Pass, ""), testResult("b", "2", result.Fail, "x")))
 	s2 := writeReport(t, "s2.json", testReport(report.Shard{Index: 2, Count: 2},
-		result("a", "1", interpreter.Pass, ""), result("c", "1", interpreter.Unsupported, "no fail points")))
+		testResult("a", "1", result.Pass, ""), testResult("c", "1", result.Unsupported, "no fail points")))
 	jsonOut, junitOut, mdOut := filepath.Join(dir, "m.json"), filepath.Join(dir, "m.xml"), filepath.Join(dir, "m.md")
 
 	code, stdout, stderr := cli("merge", s2, "--json", jsonOut, s1, "--junit", junitOut, "--markdown", mdOut)
@@ -169,8 +169,8 @@ func TestMergeCommand(t *testing.T) {
 	assert.Contains(t, string(md), "| **Total** | 2 | 1 | 0 | 1 | 0 | 4 | 66.6% |")
 
 	// Only passing shards: exit 0; a missing shard: partial, exit 1.
-	p1 := writeReport(t, "p1.json", testReport(report.Shard{Index: 1, Count: 3}, result("a", "1", interpreter.Pass, "")))
-	p2 := writeReport(t, "p2.json", testReport(report.Shard{Index: 2, Count: 3}, result("b", "1", interpreter.Pass, "")))
+	p1 := writeReport(t, "p1.json", testReport(report.Shard{Index: 1, Count: 3}, testResult("a", "1", result.Pass, "")))
+	p2 := writeReport(t, "p2.json", testReport(report.Shard{Index: 2, Count: 3}, testResult("b", "1", result.Pass, "")))
 	p3 := writeReport(t, "p3.json", testReport(report.Shard{Index: 3, Count: 3}))
 	code, _, stderr = cli("merge", p1, p2, p3)
 	assert.Equal(t, exitOK, code, stderr)
@@ -183,13 +183,13 @@ func TestMergeCommand(t *testing.T) {
 }
 
 func TestMergeCommandRefuses(t *testing.T) {
-	s1 := writeReport(t, "s1.json", testReport(report.Shard{Index: 1, Count: 2}, result("a", "1", interpreter.Pass, "")))
-	otherServer := testReport(report.Shard{Index: 2, Count: 2}, result("b", "1", interpreter.Pass, ""))
+	s1 := writeReport(t, "s1.json", testReport(report.Shard{Index: 1, Count: 2}, testResult("a", "1", result.Pass, "")))
+	otherServer := testReport(report.Shard{Index: 2, Count: 2}, testResult("b", "1", result.Pass, ""))
 	otherServer.Server.Topology = "replicaset"
 	s2 := writeReport(t, "s2.json", otherServer)
-	whole := writeReport(t, "whole.json", testReport(report.Shard{}, result("b", "1", interpreter.Pass, "")))
-	again := writeReport(t, "again.json", testReport(report.Shard{Index: 1, Count: 2}, result("b", "1", interpreter.Pass, "")))
-	otherFilter := testReport(report.Shard{Index: 2, Count: 2}, result("b", "1", interpreter.Pass, ""))
+	whole := writeReport(t, "whole.json", testReport(report.Shard{}, testResult("b", "1", result.Pass, "")))
+	again := writeReport(t, "again.json", testReport(report.Shard{Index: 1, Count: 2}, testResult("b", "1", result.Pass, "")))
+	otherFilter := testReport(report.Shard{Index: 2, Count: 2}, testResult("b", "1", result.Pass, ""))
 	otherFilter.Filters.Run = "crud"
 	filtered := writeReport(t, "filtered.json", otherFilter)
 	missing := filepath.Join(t.TempDir(), "missing.json")

@@ -19,6 +19,7 @@ import (
 	"github.com/specrun/specrun/embedded"
 	"github.com/specrun/specrun/interpreter"
 	"github.com/specrun/specrun/report"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -190,42 +191,42 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer stopNotice()
 
 	out := newProgress(stdout, stderr, o.verbose, live, countTests(selected))
-	var ran []interpreter.Result    // the tests that were judged (not filtered out)
-	var notRun []interpreter.Result // selected tests the run did not get to
+	var ran []result.Test    // the tests that were judged (not filtered out)
+	var notRun []result.Test // selected tests the run did not get to
 	for _, lr := range selected {
-		var fileResults []interpreter.Result
-		emit := func(res interpreter.Result) {
+		var fileResults []result.Test
+		emit := func(res result.Test) {
 			// Redacted once here: results go to the reports and the expectations file.
 			res.Reason, res.Detail = redact.String(res.Reason), redact.String(res.Detail)
 			rep.Tests = append(rep.Tests, res)
-			if res.Status == interpreter.Skip && res.Reason == filteredOut {
+			if res.Status == result.Skip && res.Reason == filteredOut {
 				return
 			}
 			ran = append(ran, res)
 			fileResults = append(fileResults, res)
 			out.test(res)
 		}
-		switch lr.Outcome {
+		switch lr.Kind {
 		case specifications.Rejected:
-			emit(interpreter.Result{ID: lr.Source.ID, File: lr.Source.Path, Status: interpreter.Error, Reason: oneLine(lr.Err.Error())})
+			emit(result.Test{ID: lr.Source.ID, FileID: lr.Source.ID, File: lr.Source.Path, Status: result.Error, Reason: oneLine(lr.Err.Error())})
 		case specifications.Loaded:
 			for i := range lr.File.Tests {
 				t := &lr.File.Tests[i]
 				if !filter(t.ID) {
-					emit(interpreter.Result{ID: t.ID, File: lr.File.Path, Description: t.Description,
-						Status: interpreter.Skip, Reason: filteredOut})
+					emit(result.Test{ID: t.ID, FileID: lr.File.ID, File: lr.File.Path, Description: t.Description,
+						Status: result.Skip, Reason: filteredOut})
 					continue
 				}
-				var res interpreter.Result
+				var res result.Test
 				mark := serverLog.Mark()
 				if ctx.Err() == nil {
 					res = runner.RunTest(ctx, lr.File, i)
 				}
 				if ctx.Err() != nil { // not started, or cut short: not judged
-					notRun = append(notRun, interpreter.Result{ID: t.ID, File: lr.File.Path, Description: t.Description})
+					notRun = append(notRun, result.Test{ID: t.ID, FileID: lr.File.ID, File: lr.File.Path, Description: t.Description})
 					continue
 				}
-				if res.Status == interpreter.Fail || res.Status == interpreter.Error {
+				if res.Status == result.Fail || res.Status == result.Error {
 					res.Detail = withServerLog(res.Detail, serverLog, mark)
 				}
 				emit(res)
@@ -287,12 +288,12 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // withFilteredOut gives the verdicts for the report's tests, which include the tests
 // --run and --skip filtered out (as skip): the expectations file does not judge those,
 // their verdict is ok with no entry.
-func withFilteredOut(ev report.Evaluation, tests []interpreter.Result) report.Evaluation {
+func withFilteredOut(ev report.Evaluation, tests []result.Test) report.Evaluation {
 	all := report.Evaluation{File: ev.File, Stale: ev.Stale}
 	next := 0
 	for _, t := range tests {
-		if t.Status == interpreter.Skip && t.Reason == filteredOut {
-			all.Verdicts = append(all.Verdicts, report.Verdict{Result: t, Outcome: report.OK})
+		if t.Status == result.Skip && t.Reason == filteredOut {
+			all.Verdicts = append(all.Verdicts, report.Verdict{Result: t, Judgement: report.OK})
 			continue
 		}
 		all.Verdicts = append(all.Verdicts, ev.Verdicts[next])
@@ -325,7 +326,7 @@ func idFilter(runRE, skipRE string) (func(string) bool, error) {
 func countTests(loads []specifications.LoadResult) int {
 	n := 0
 	for _, lr := range loads {
-		switch lr.Outcome {
+		switch lr.Kind {
 		case specifications.Loaded:
 			n += len(lr.File.Tests)
 		case specifications.Rejected:
@@ -347,7 +348,7 @@ func corpusRoots(args []string, corpusFlag string, loads []specifications.LoadRe
 		}
 		c := report.CorpusRoot{Root: p, Identity: specifications.Identify(p)}
 		for _, lr := range loads {
-			if lr.Outcome != specifications.OtherFormat && within(lr.Source.Path, p) {
+			if lr.Kind != specifications.OtherFormat && within(lr.Source.Path, p) {
 				c.Files++
 			}
 		}
@@ -365,7 +366,7 @@ func within(path, root string) bool {
 func testIDs(loads []specifications.LoadResult) []string {
 	var ids []string
 	for _, lr := range loads {
-		switch lr.Outcome {
+		switch lr.Kind {
 		case specifications.Loaded:
 			for _, t := range lr.File.Tests {
 				ids = append(ids, t.ID)
@@ -383,7 +384,7 @@ func testIDs(loads []specifications.LoadResult) []string {
 func inShard(loads []specifications.LoadResult, sh report.Shard) []specifications.LoadResult {
 	var out []specifications.LoadResult
 	for _, lr := range loads {
-		if lr.Outcome == specifications.OtherFormat {
+		if lr.Kind == specifications.OtherFormat {
 			continue
 		}
 		if sh.Count > 1 {
@@ -411,7 +412,7 @@ func checkEmpty(ctx context.Context, runner *interpreter.Runner, loads []specifi
 	}
 	named := map[string]bool{}
 	for _, lr := range loads {
-		if lr.Outcome == specifications.Loaded {
+		if lr.Kind == specifications.Loaded {
 			for _, n := range lr.File.DatabaseNames() {
 				named[n] = true
 			}
@@ -489,7 +490,7 @@ func sharedIDs(loads []specifications.LoadResult) (int, string) {
 	first := map[string]string{}
 	n, example := 0, ""
 	for _, lr := range loads {
-		if lr.Outcome != specifications.Loaded {
+		if lr.Kind != specifications.Loaded {
 			continue
 		}
 		other, seen := first[lr.Source.ID]

@@ -3,10 +3,8 @@ package interpreter_test
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,20 +20,9 @@ import (
 // The end-to-end tests run small fixtures (testdata/interpreter) against one embedded
 // server per test binary.
 
-const (
-	// envURI hands the parent's server to the test binary re-executed by TestRunTests.
-	envURI = "SPECRUN_INTERPRETER_TEST_URI"
-	// envHelper enables TestRunTestsHelper in that subprocess.
-	envHelper = "SPECRUN_INTERPRETER_RUNTESTS_HELPER"
-)
-
 var serverURI string
 
 func TestMain(m *testing.M) {
-	if uri := os.Getenv(envURI); uri != "" {
-		serverURI = uri
-		os.Exit(m.Run())
-	}
 	srv, err := embedded.Start(context.Background(), embedded.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -129,19 +116,16 @@ func newRunner(t *testing.T, cfg interpreter.Config) *interpreter.Runner {
 	return r
 }
 
-// runFile runs every test of a file and checks that RunFile reports them all, in order.
+// runFile runs every test of a file and checks that each result names its test.
 func runFile(t *testing.T, r *interpreter.Runner, f *specifications.File) []result.Test {
 	t.Helper()
 	var results []result.Test
-	r.RunFile(context.Background(), f, func(res result.Test) { results = append(results, res) })
-	if len(results) != len(f.Tests) {
-		t.Fatalf("%d results for %d tests", len(results), len(f.Tests))
-	}
-	for i, res := range results {
-		want := f.Tests[i]
-		if res.Description != want.Description || res.ID != f.ID+"/"+want.Description || res.File != f.Path {
-			t.Errorf("result %d is %q (%s, %s), want test %q of %s", i, res.Description, res.ID, res.File, want.Description, f.Path)
+	for i, want := range f.Tests {
+		res := r.RunTest(context.Background(), f, i)
+		if res.Description != want.Description || res.ID != f.ID+"/"+want.Description || res.FileID != f.ID || res.File != f.Path {
+			t.Errorf("result %d is %q (%s, %s, %s), want test %q of %s", i, res.Description, res.ID, res.FileID, res.File, want.Description, f.Path)
 		}
+		results = append(results, res)
 	}
 	return results
 }
@@ -208,7 +192,7 @@ func TestRunFile(t *testing.T) {
 		"unknown argument":  {result.Error, `operation 0 (find): unsupported argument "frobnicate"`, nil},
 		"skipReason":        {result.Skip, "skipReason: not today", nil},
 		"runOnRequirements not met": {result.Skip, "none of the runOnRequirements is met: needs server version >= 99.0, server is " +
-			r.Server().Version + "; needs topology sharded, server is single", nil},
+			r.Probe().Version + "; needs topology sharded, server is single", nil},
 		"saveResultAsEntity and matchesEntity": {status: result.Pass},
 		"matchesEntity differs": {result.Fail, "operation 2 (countDocuments): expectResult: expected int64 2, got int64 3", []string{
 			`expected: {"$$matchesEntity":"count0"}`,
@@ -260,67 +244,6 @@ func TestRunTimeout(t *testing.T) {
 	for _, res := range runFile(t, newRunner(t, interpreter.Config{}), f) {
 		if res.Status != result.Pass && res.Status != result.Skip {
 			t.Errorf("%s: %s %s\n%s", res.Description, res.Status, res.Reason, res.Detail)
-		}
-	}
-}
-
-// TestRunTestsHelper is RunTests as a project would call it; it runs only in the test
-// binary that TestRunTests starts.
-func TestRunTestsHelper(t *testing.T) {
-	if os.Getenv(envHelper) == "" {
-		t.Skip("runs only in the subprocess of TestRunTests")
-	}
-	interpreter.RunTests(t, interpreter.Config{URI: serverURI}, fixture("gotest"))
-}
-
-// runHelper runs TestRunTestsHelper in a new test process and returns its output and
-// exit code.
-func runHelper(t *testing.T, pattern string) (string, int) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run="+pattern, "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), envHelper+"=1", envURI+"="+serverURI)
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return string(out), 0
-	case errors.As(err, &exit):
-		return string(out), exit.ExitCode()
-	}
-	t.Fatalf("%v\n%s", err, out)
-	return "", 0
-}
-
-func TestRunTests(t *testing.T) {
-	const prefix = "TestRunTestsHelper/gotest/go-test/"
-	out, code := runHelper(t, "^TestRunTestsHelper$")
-	if code != 1 {
-		t.Errorf("exit code %d, want 1 (a subtest fails)", code)
-	}
-	for _, s := range []string{
-		"--- PASS: " + prefix + "a_passing_test ",
-		"--- FAIL: " + prefix + "a_failing_test ",
-		"fail: operation 0 (find): expectResult: 0.x: expected int32 12, got int32 11",
-		"--- SKIP: " + prefix + "a_skipped_test ",
-		"skip: skipReason: on purpose",
-		"--- FAIL: TestRunTestsHelper/gotest/go-test ",
-	} {
-		if !strings.Contains(out, s) {
-			t.Errorf("output lacks %q:\n%s", s, out)
-		}
-	}
-
-	// go test's -run selects one test of the corpus.
-	out, code = runHelper(t, "^TestRunTestsHelper$/^gotest$/^go-test$/^a_passing_test$")
-	if code != 0 {
-		t.Errorf("exit code %d, want 0", code)
-	}
-	if !strings.Contains(out, "--- PASS: "+prefix+"a_passing_test ") {
-		t.Errorf("the passing test did not run:\n%s", out)
-	}
-	for _, other := range []string{"a_failing_test", "a_skipped_test"} {
-		if strings.Contains(out, other) {
-			t.Errorf("%s ran:\n%s", other, out)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 // Package interpreter runs spec test files against a server: requirements, initial
 // data, entities, operations, expectations (results, errors, events, outcome) and
-// cleanup, one verdict per test. It also offers a go test entry point (RunTests).
+// cleanup, one verdict per test. Which tests run, and what is done with their verdicts,
+// is package run's.
 package interpreter
 
 import (
@@ -37,7 +38,7 @@ const DefaultTimeout = 60 * time.Second
 type Runner struct {
 	cfg      Config
 	internal *mongo.Client
-	server   *Probe
+	probe    *Probe
 	stats    *stats
 }
 
@@ -71,7 +72,7 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 		_ = client.Disconnect(ctx)
 		return nil, err
 	}
-	r := &Runner{cfg: cfg, internal: client, server: server, stats: st}
+	r := &Runner{cfg: cfg, internal: client, probe: server, stats: st}
 	// Transactions left open by an earlier run would block tests; a failure here shows
 	// in the tests that use transactions, and after each of them killAllSessions runs again.
 	_ = r.killAllSessions(ctx)
@@ -89,11 +90,11 @@ func checkLoadBalancers(server *Probe, cfg Config) error {
 
 // deployment is what client entities need to pick their connection string.
 func (r *Runner) deployment() entities.Deployment {
-	return entities.Deployment{Topology: r.server.Topology, SingleMongosLBURI: r.cfg.SingleMongosLBURI, MultiMongosLBURI: r.cfg.MultiMongosLBURI}
+	return entities.Deployment{Topology: r.probe.Topology, SingleMongosLBURI: r.cfg.SingleMongosLBURI, MultiMongosLBURI: r.cfg.MultiMongosLBURI}
 }
 
-// Server is what the probe found.
-func (r *Runner) Server() *Probe { return r.server }
+// Probe is what the probe found.
+func (r *Runner) Probe() *Probe { return r.probe }
 
 // Close disconnects the internal client.
 func (r *Runner) Close(ctx context.Context) error { return r.internal.Disconnect(ctx) }
@@ -103,7 +104,7 @@ func (r *Runner) Close(ctx context.Context) error { return r.internal.Disconnect
 // each mongos of the connection string. The errors the spec lets a runner ignore are
 // ignored: Interrupted (11601, SERVER-38335) and Unauthorized (13, SERVER-54216).
 func (r *Runner) killAllSessions(ctx context.Context) error {
-	if !r.server.KillAllSessions {
+	if !r.probe.KillAllSessions {
 		return nil
 	}
 	kill := func(admin *mongo.Database) error {
@@ -114,7 +115,7 @@ func (r *Runner) killAllSessions(ctx context.Context) error {
 		return nil
 	}
 	hosts := r.hosts()
-	if r.server.Topology != "sharded" || len(hosts) < 2 {
+	if r.probe.Topology != "sharded" || len(hosts) < 2 {
 		return kill(r.internal.Database("admin"))
 	}
 	for _, host := range hosts {
@@ -152,16 +153,6 @@ func (r *Runner) onHost(ctx context.Context, host string, fn func(admin *mongo.D
 	return fn(client.Database("admin"))
 }
 
-// RunFile runs every test of a loaded file and hands each verdict to emit, in order.
-func (r *Runner) RunFile(ctx context.Context, f *specifications.File, emit func(result.Test)) {
-	for i := range f.Tests {
-		emit(r.RunTest(ctx, f, i))
-		if ctx.Err() != nil {
-			return
-		}
-	}
-}
-
 // RunTest runs the i-th test of a loaded file.
 func (r *Runner) RunTest(ctx context.Context, f *specifications.File, i int) result.Test {
 	t := &f.Tests[i]
@@ -170,7 +161,7 @@ func (r *Runner) RunTest(ctx context.Context, f *specifications.File, i int) res
 	case f.Unsupported != "":
 		res.Status, res.Reason = result.Error, f.Unsupported
 	default:
-		if ok, why := r.server.requirementsMet(f.RunOnRequirements); !ok {
+		if ok, why := r.probe.requirementsMet(f.RunOnRequirements); !ok {
 			res.Status, res.Reason = result.Skip, why
 			break
 		}

@@ -56,7 +56,7 @@ func TestSessionsStartFromTheSeededClusterTime(t *testing.T) {
 	}
 	for _, seeded := range []bson.Raw{clusterTime, nil} {
 		// Nothing listens on port 1: clients connect lazily, sessions need no server.
-		r := &Runner{cfg: Config{URI: "mongodb://127.0.0.1:1"}, server: &Probe{}, stats: &stats{}}
+		r := &Runner{cfg: Config{URI: "mongodb://127.0.0.1:1"}, probe: &Probe{}, stats: &stats{}}
 		tr := newTestRun(r, &specifications.File{}, &specifications.Test{})
 		tr.clusterTime = seeded
 		if err := tr.CreateEntities(ctx, entityList); err != nil {

@@ -81,7 +81,7 @@ func (tr *testRun) run(ctx context.Context) (status result.Status, reason, detai
 		return result.Skip, "skipReason: " + tr.t.SkipReason, ""
 	}
 	end := tr.r.stats.phase(PhaseRequirements)
-	ok, why := tr.r.server.requirementsMet(tr.t.RunOnRequirements)
+	ok, why := tr.r.probe.requirementsMet(tr.t.RunOnRequirements)
 	end()
 	if !ok {
 		return result.Skip, why, ""
@@ -154,7 +154,7 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 			return judge(fmt.Sprintf("initialData[%d]", i), err)
 		}
 	}
-	if t := tr.r.server.Topology; t == "sharded" || t == "load-balanced" {
+	if t := tr.r.probe.Topology; t == "sharded" || t == "load-balanced" {
 		tr.clusterTime = tr.r.seededClusterTime(ctx)
 	}
 	if tr.t.FailPoint != nil {
@@ -294,7 +294,7 @@ func (r *Runner) seededClusterTime(ctx context.Context) bson.Raw {
 // client (so on the server that client uses), or with a nil client through the
 // runner's own (a legacy test's failPoint), and remembered to be turned off.
 func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, command bson.Raw) error {
-	if !tr.r.server.FailPoints {
+	if !tr.r.probe.FailPoints {
 		return result.Unsupportedf("the server has no configureFailPoint command")
 	}
 	name, ok := command.Lookup("configureFailPoint").StringValueOK()
@@ -322,7 +322,7 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 // client connected to host alone (the Go driver cannot send a command to a server of
 // its choosing), which is closed afterwards; it is turned off on that host.
 func (tr *testRun) TargetedFailPoint(ctx context.Context, host string, command bson.Raw) error {
-	if !tr.r.server.FailPoints {
+	if !tr.r.probe.FailPoints {
 		return result.Unsupportedf("the server has no configureFailPoint command")
 	}
 	name, ok := command.Lookup("configureFailPoint").StringValueOK()

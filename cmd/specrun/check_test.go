@@ -14,7 +14,7 @@ import (
 
 func runSpecrun(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = run(args, &out, &errOut)
+	code = dispatch(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

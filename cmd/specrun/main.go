@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
+
+	"github.com/specrun/specrun/run"
 )
 
 const usage = `specrun runs the MongoDB driver specification tests (Unified Test Format,
@@ -46,10 +47,10 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -77,24 +78,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func versionLine() string {
-	version, driver := versions()
+	version, driver := run.Versions()
 	return fmt.Sprintf("specrun %s, driver %s", version, driver)
-}
-
-// versions returns specrun's version and the driver's module and version.
-func versions() (version, driver string) {
-	version, driver = "(devel)", "unknown"
-	if info, ok := debug.ReadBuildInfo(); ok {
-		if info.Main.Version != "" {
-			version = info.Main.Version
-		}
-		for _, dep := range info.Deps {
-			if dep.Path == "go.mongodb.org/mongo-driver/v2" {
-				driver = dep.Version
-			}
-		}
-	}
-	return version, "go.mongodb.org/mongo-driver/v2 " + driver
 }
 
 // parseFlags parses flags wherever they stand among the arguments (specrun crud --json

@@ -36,7 +36,8 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func (p *progress) test(res result.Test) {
+// Judged prints a test's result: a failure in full, any result with -v, the live line.
+func (p *progress) Judged(res result.Test) {
 	p.count++
 	p.counts[res.Status]++
 	switch {
@@ -62,8 +63,8 @@ func (p *progress) test(res result.Test) {
 	}
 }
 
-// file ends a file: without a terminal, one line with the file's counts.
-func (p *progress) file(id string, results []result.Test) {
+// FileDone ends a file: without a terminal, one line with the file's counts.
+func (p *progress) FileDone(id string, results []result.Test) {
 	if p.live || len(results) == 0 {
 		return
 	}

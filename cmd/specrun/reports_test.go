@@ -20,7 +20,7 @@ import (
 // cli runs specrun with the arguments as main does.
 func cli(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = run(args, &out, &errOut)
+	code = dispatch(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -19,7 +16,7 @@ import (
 	"github.com/specrun/specrun/embedded"
 	"github.com/specrun/specrun/interpreter"
 	"github.com/specrun/specrun/report"
-	"github.com/specrun/specrun/result"
+	"github.com/specrun/specrun/run"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -69,10 +66,47 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	return runTests(ctx, args, stdout, stderr)
 }
 
-var errMaxTime = errors.New("--max-time reached")
-
+// runTests is specrun run: the flags become a plan, run.Execute judges it, and what
+// it records is printed and written.
 func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var o runOptions
+	o, paths, exit, ok := parseRunFlags(args, stderr)
+	if !ok {
+		return exit
+	}
+	// Nothing specrun prints or writes may carry the credentials of the URIs.
+	redact := report.NewRedactor(o.uri, o.singleLB, o.multiLB)
+	live := isTerminal(stderr)
+	stdout, stderr = redact.Writer(stdout), redact.Writer(stderr)
+	plan, update, err := o.plan(paths, redact)
+	if err != nil {
+		fmt.Fprintln(stderr, "specrun:", err)
+		return exitUsage
+	}
+	if n, example := plan.SharedIDs(); n > 0 {
+		fmt.Fprintf(stderr, "specrun: note: %d file(s) have the ID of another file given (%s); reports and expectations cannot tell their tests apart\n", n, example)
+	}
+	srv, stopServer, err := o.server(ctx, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "specrun: cannot start the embedded server:", err)
+		return exitUnreachable
+	}
+	defer stopServer()
+	stopNotice := context.AfterFunc(ctx, func() {
+		fmt.Fprintln(stderr, "\nspecrun: interrupted: stopping after the current test and writing the reports (again to quit at once)")
+	})
+	out := newProgress(stdout, stderr, o.verbose, live, plan.TestCount())
+	rec, err := run.Execute(ctx, plan, srv, out)
+	stopNotice()
+	if err != nil {
+		return refused(stderr, report.RedactURI(srv.URI), err)
+	}
+	out.done()
+	return o.finish(rec, &plan, update, stdout, stderr)
+}
+
+// parseRunFlags parses run's flags; the URIs of the environment are read only then: as
+// flag defaults, --help would print their credentials.
+func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []string, exit int, ok bool) {
 	fs := newFlags("run", runUsage, stderr)
 	fs.StringVar(&o.uri, "uri", "", "server connection string (default $MONGODB_URI; neither: the embedded server)")
 	fs.StringVar(&o.singleLB, "single-mongos-lb-uri", "", "load-balanced clusters: the load balancer fronting one mongos (default $SINGLE_MONGOS_LB_URI)")
@@ -88,252 +122,125 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&o.maxTime, "max-time", 0, "time limit for the whole run (0: none); tests not started by then are reported as not run")
 	fs.BoolVar(&o.allowNonempty, "allow-nonempty", false, "run against a --uri server that holds databases the tests do not name")
 	fs.BoolVar(&o.verbose, "v", false, "print every test's verdict, not only failures")
-	paths, exit, ok := parseArgs(fs, args)
-	if !ok {
-		return exit
-	}
-	if len(paths) == 0 {
+	paths, exit, ok = parseArgs(fs, args)
+	if ok && len(paths) == 0 {
 		fs.Usage()
-		return exitUsage
+		return o, nil, exitUsage, false
 	}
-	// The environment's URIs are read only now: as flag defaults, --help would print
-	// their credentials.
 	for p, env := range map[*string]string{&o.uri: "MONGODB_URI", &o.singleLB: "SINGLE_MONGOS_LB_URI", &o.multiLB: "MULTI_MONGOS_LB_URI"} {
 		if *p == "" {
 			*p = os.Getenv(env)
 		}
 	}
-	// Nothing specrun prints or writes may carry the credentials of the URIs.
-	redact := report.NewRedactor(o.uri, o.singleLB, o.multiLB)
-	live := isTerminal(stderr)
-	stdout, stderr = redact.Writer(stdout), redact.Writer(stderr)
+	return o, paths, exit, ok
+}
 
-	rep := &report.Run{Started: time.Now(), Filters: report.Filters{Run: o.runRE, Skip: o.skipRE}}
-	filter, err := idFilter(o.runRE, o.skipRE)
-	if err == nil && o.shard != "" {
-		rep.Filters.Shard, err = report.ParseShard(o.shard)
+// plan turns the options and paths into the run's plan, and --update-expect into the
+// update to write afterwards (nil without it). Its errors are usage errors.
+func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *expectationsUpdate, error) {
+	plan := run.Plan{Timeout: o.timeout, MaxTime: o.maxTime, AllowNonempty: o.allowNonempty, Redact: redact}
+	var err error
+	if plan.Selection, err = run.NewSelection(o.runRE, o.skipRE, o.shard); err != nil {
+		return plan, nil, err
 	}
-	if err == nil && o.maxTime < 0 {
-		err = errors.New("--max-time must not be negative")
+	if o.maxTime < 0 {
+		return plan, nil, errors.New("--max-time must not be negative")
 	}
-	var expect *report.Expectations
-	if err == nil && o.expectPath != "" {
-		expect, err = report.LoadExpectations(o.expectPath)
+	if o.expectPath != "" {
+		if plan.Expect, err = report.LoadExpectations(o.expectPath); err != nil {
+			return plan, nil, err
+		}
 	}
 	var update *expectationsUpdate
-	if err == nil && o.updatePath != "" {
-		update, err = loadUpdate(o.updatePath, o.expectPath, expect)
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "specrun:", err)
-		return exitUsage
+	if o.updatePath != "" {
+		if update, err = loadUpdate(o.updatePath, o.expectPath, plan.Expect); err != nil {
+			return plan, nil, err
+		}
 	}
 	sources, err := discover(paths, o.corpus)
 	if err != nil {
-		fmt.Fprintln(stderr, "specrun:", err)
-		return exitUsage
+		return plan, nil, err
 	}
-	loads := specifications.LoadAll(sources, false)
-	if n, example := sharedIDs(loads); n > 0 {
-		fmt.Fprintf(stderr, "specrun: note: %d file(s) have the ID of another file given (%s); reports and expectations cannot tell their tests apart\n", n, example)
-	}
-	known := testIDs(loads) // every test of the corpus given, for stale entries
-	selected := inShard(loads, rep.Filters.Shard)
-	rep.Corpus = corpusRoots(paths, o.corpus, selected)
-	rep.SpecrunVersion, rep.Driver = versions()
+	plan.Loads = specifications.LoadAll(sources, false)
+	plan.Corpus = corpusRoots(paths, o.corpus, plan.Files())
+	return plan, update, nil
+}
 
-	uri := o.uri
-	var serverLog *embedded.LogTail
-	if uri == "" {
-		serverLog = embedded.NewLogTail(serverLogKept)
-		srv, err := embedded.Start(ctx, embedded.Options{Logger: slog.New(serverLog.Handler())})
-		if err != nil {
-			fmt.Fprintln(stderr, "specrun: cannot start the embedded server:", err)
-			return exitUnreachable
-		}
-		defer srv.Close()
-		uri = srv.URI()
-		rep.Server.Embedded = true
-		fmt.Fprintf(stderr, "specrun: no --uri or $MONGODB_URI: running against embedded %s (SQLite, temporary data) at %s\n", srv.Version(), uri)
+// serverLogKept is how many of the embedded server's last log lines are kept.
+const serverLogKept = 500
+
+// server is the server of the run: --uri, or the embedded server started for the run
+// (stopped by the function returned).
+func (o *runOptions) server(ctx context.Context, stderr io.Writer) (run.Server, func(), error) {
+	srv := run.Server{URI: o.uri, SingleMongosLBURI: o.singleLB, MultiMongosLBURI: o.multiLB}
+	if o.uri != "" {
+		return srv, func() {}, nil
 	}
-	rep.Server.URI = report.RedactURI(uri)
-	runner, err := interpreter.New(ctx, interpreter.Config{URI: uri, SingleMongosLBURI: o.singleLB, MultiMongosLBURI: o.multiLB, Timeout: o.timeout})
+	tail := embedded.NewLogTail(serverLogKept)
+	e, err := embedded.Start(ctx, embedded.Options{Logger: slog.New(tail.Handler())})
 	if err != nil {
-		fmt.Fprintf(stderr, "specrun: %s: %v\n", rep.Server.URI, err)
-		if errors.Is(err, interpreter.ErrUnreachable) {
-			return exitUnreachable
-		}
-		return exitFail
+		return srv, nil, err
 	}
-	defer runner.Close(context.Background())
-	server := runner.Server()
-	rep.Server.Version, rep.Server.Topology, rep.Server.MaxWireVersion = server.Version, server.Topology, server.MaxWireVersion
-	rep.Server.Capabilities = server.Capabilities()
-	if !rep.Server.Embedded && !o.allowNonempty {
-		if err := checkEmpty(ctx, runner, loads); err != nil {
-			fmt.Fprintf(stderr, "specrun: %s: %v\n", rep.Server.URI, err)
-			return exitUsage
-		}
-	}
+	srv.URI, srv.Embedded, srv.Name, srv.Log = e.URI(), true, "embedded FerretDB", tail
+	fmt.Fprintf(stderr, "specrun: no --uri or $MONGODB_URI: running against embedded %s (SQLite, temporary data) at %s\n", e.Version(), srv.URI)
+	return srv, func() { e.Close() }, nil
+}
 
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	if o.maxTime > 0 {
-		// A timer, not a context deadline: the driver would send the deadline as
-		// maxTimeMS, and tests check the commands.
-		defer time.AfterFunc(o.maxTime, func() { cancel(errMaxTime) }).Stop()
+// refused says why the server could not be used, with its exit status.
+func refused(stderr io.Writer, uri string, err error) int {
+	var nonempty *run.NonemptyError
+	switch {
+	case errors.As(err, &nonempty) && nonempty.Err != nil:
+		fmt.Fprintf(stderr, "specrun: %s: %v; --allow-nonempty runs anyway\n", uri, err)
+		return exitUsage
+	case errors.As(err, &nonempty):
+		fmt.Fprintf(stderr, "specrun: %s: %v, or pass --allow-nonempty\n", uri, err)
+		return exitUsage
+	case errors.Is(err, interpreter.ErrUnreachable):
+		fmt.Fprintf(stderr, "specrun: %s: %v\n", uri, err)
+		return exitUnreachable
 	}
-	stopNotice := context.AfterFunc(ctx, func() {
-		if context.Cause(ctx) != errMaxTime {
-			fmt.Fprintln(stderr, "\nspecrun: interrupted: stopping after the current test and writing the reports (again to quit at once)")
-		}
-	})
-	defer stopNotice()
+	fmt.Fprintf(stderr, "specrun: %s: %v\n", uri, err)
+	return exitFail
+}
 
-	out := newProgress(stdout, stderr, o.verbose, live, countTests(selected))
-	var ran []result.Test    // the tests that were judged (not filtered out)
-	var notRun []result.Test // selected tests the run did not get to
-	for _, lr := range selected {
-		var fileResults []result.Test
-		emit := func(res result.Test) {
-			// Redacted once here: results go to the reports and the expectations file.
-			res.Reason, res.Detail = redact.String(res.Reason), redact.String(res.Detail)
-			rep.Tests = append(rep.Tests, res)
-			if res.Status == result.Skip && res.Reason == filteredOut {
-				return
-			}
-			ran = append(ran, res)
-			fileResults = append(fileResults, res)
-			out.test(res)
-		}
-		switch lr.Kind {
-		case specifications.Rejected:
-			emit(result.Test{ID: lr.Source.ID, FileID: lr.Source.ID, File: lr.Source.Path, Status: result.Error, Reason: oneLine(lr.Err.Error())})
-		case specifications.Loaded:
-			for i := range lr.File.Tests {
-				t := &lr.File.Tests[i]
-				if !filter(t.ID) {
-					emit(result.Test{ID: t.ID, FileID: lr.File.ID, File: lr.File.Path, Description: t.Description,
-						Status: result.Skip, Reason: filteredOut})
-					continue
-				}
-				var res result.Test
-				mark := serverLog.Mark()
-				if ctx.Err() == nil {
-					res = runner.RunTest(ctx, lr.File, i)
-				}
-				if ctx.Err() != nil { // not started, or cut short: not judged
-					notRun = append(notRun, result.Test{ID: t.ID, FileID: lr.File.ID, File: lr.File.Path, Description: t.Description})
-					continue
-				}
-				if res.Status == result.Fail || res.Status == result.Error {
-					res.Detail = withServerLog(res.Detail, serverLog, mark)
-				}
-				emit(res)
-			}
-		}
-		out.file(lr.Source.ID, fileResults)
-	}
-	rep.Duration = time.Since(rep.Started)
-	out.done()
-	if ctx.Err() != nil {
-		reason := "interrupted"
-		if context.Cause(ctx) == errMaxTime {
-			reason = fmt.Sprintf("--max-time %s reached", o.maxTime)
-		}
-		rep.Partial = &report.Partial{Reason: reason, NotRun: notRun}
-	}
-
-	eval := expect.Evaluate(ran, known)
-	if expect != nil {
-		all := withFilteredOut(eval, rep.Tests)
-		rep.Expect = &all
-	}
-	summary := report.Summarize(ran)
-	fmt.Fprintf(stdout, "%d tests: %d pass, %d fail, %d skip, %d unsupported, %d error (%s)\n", summary.Total,
-		summary.Pass, summary.Fail, summary.Skip, summary.Unsupported, summary.Error, rep.Duration.Round(time.Millisecond))
-	if expect != nil {
-		_ = eval.WriteSummary(stdout)
+// finish prints the summary, writes --update-expect and the reports, and gives the
+// exit status.
+func (o *runOptions) finish(rec *run.Record, plan *run.Plan, update *expectationsUpdate, stdout, stderr io.Writer) int {
+	rep := rec.Report
+	s := report.Summarize(rec.Judged)
+	fmt.Fprintf(stdout, "%d tests: %d pass, %d fail, %d skip, %d unsupported, %d error (%s)\n", s.Total,
+		s.Pass, s.Fail, s.Skip, s.Unsupported, s.Error, rep.Duration.Round(time.Millisecond))
+	if plan.Expect != nil {
+		_ = rec.Evaluation.WriteSummary(stdout)
 	}
 	if rep.Partial != nil {
-		fmt.Fprintf(stderr, "specrun: %s: the run is partial, %d selected test(s) did not run (the reports list them)\n", rep.Partial.Reason, len(notRun))
+		fmt.Fprintf(stderr, "specrun: %s: the run is partial, %d selected test(s) did not run (the reports list them)\n", rep.Partial.Reason, len(rep.Partial.NotRun))
 	}
 	code := exitOK
 	if update != nil {
 		if rep.Partial != nil {
 			fmt.Fprintf(stderr, "specrun: --update-expect: a partial run does not update %s; it is unchanged\n", o.updatePath)
 			code = exitFail
-		} else if err := update.write(ran, known, stderr); err != nil {
+		} else if err := update.write(rec.Judged, plan.KnownIDs(), stderr); err != nil {
 			fmt.Fprintln(stderr, "specrun:", err)
 			code = exitFail
 		}
 	}
-	redact.Run(rep)
 	if err := o.reports.write(rep); err != nil {
 		fmt.Fprintln(stderr, "specrun:", err)
 		code = exitFail
 	}
 	switch {
-	case rep.Partial != nil, !eval.OK():
+	case !rec.OK():
 		return exitFail
-	case len(ran) == 0 && rep.Filters.Shard.Count > 1 && len(selected) == 0:
+	case len(rec.Judged) == 0 && rep.Filters.Shard.Count > 1 && len(plan.Files()) == 0:
 		fmt.Fprintf(stderr, "specrun: note: shard %s has no files\n", rep.Filters.Shard)
-	case len(ran) == 0:
+	case len(rec.Judged) == 0:
 		fmt.Fprintln(stderr, "specrun: no test ran")
 		return exitUsage
 	}
 	return code
-}
-
-// withFilteredOut gives the verdicts for the report's tests, which include the tests
-// --run and --skip filtered out (as skip): the expectations file does not judge those,
-// their verdict is ok with no entry.
-func withFilteredOut(ev report.Evaluation, tests []result.Test) report.Evaluation {
-	all := report.Evaluation{File: ev.File, Stale: ev.Stale}
-	next := 0
-	for _, t := range tests {
-		if t.Status == result.Skip && t.Reason == filteredOut {
-			all.Verdicts = append(all.Verdicts, report.Verdict{Result: t, Judgement: report.OK})
-			continue
-		}
-		all.Verdicts = append(all.Verdicts, ev.Verdicts[next])
-		next++
-	}
-	return all
-}
-
-const filteredOut = "filtered out by --run/--skip"
-
-// idFilter builds the test filter of --run and --skip.
-func idFilter(runRE, skipRE string) (func(string) bool, error) {
-	var run, skip *regexp.Regexp
-	var err error
-	if runRE != "" {
-		if run, err = regexp.Compile(runRE); err != nil {
-			return nil, fmt.Errorf("--run: %w", err)
-		}
-	}
-	if skipRE != "" {
-		if skip, err = regexp.Compile(skipRE); err != nil {
-			return nil, fmt.Errorf("--skip: %w", err)
-		}
-	}
-	return func(id string) bool {
-		return (run == nil || run.MatchString(id)) && (skip == nil || !skip.MatchString(id))
-	}, nil
-}
-
-func countTests(loads []specifications.LoadResult) int {
-	n := 0
-	for _, lr := range loads {
-		switch lr.Kind {
-		case specifications.Loaded:
-			n += len(lr.File.Tests)
-		case specifications.Rejected:
-			n++
-		}
-	}
-	return n
 }
 
 // corpusRoots names the roots of the run for the report: each argument as resolved,
@@ -362,113 +269,6 @@ func within(path, root string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// testIDs lists the IDs of every test of the loaded files.
-func testIDs(loads []specifications.LoadResult) []string {
-	var ids []string
-	for _, lr := range loads {
-		switch lr.Kind {
-		case specifications.Loaded:
-			for _, t := range lr.File.Tests {
-				ids = append(ids, t.ID)
-			}
-		case specifications.Rejected:
-			ids = append(ids, lr.Source.ID)
-		}
-	}
-	return ids
-}
-
-// inShard keeps the files of the run's shard: a file belongs to shard
-// 1 + fnv32a(file ID) mod N, which stays the same when other files come and go and on
-// every machine. No shard keeps everything. Files of other formats are not run.
-func inShard(loads []specifications.LoadResult, sh report.Shard) []specifications.LoadResult {
-	var out []specifications.LoadResult
-	for _, lr := range loads {
-		if lr.Kind == specifications.OtherFormat {
-			continue
-		}
-		if sh.Count > 1 {
-			h := fnv.New32a()
-			h.Write([]byte(lr.Source.ID))
-			if int(h.Sum32()%uint32(sh.Count)) != sh.Index-1 {
-				continue
-			}
-		}
-		out = append(out, lr)
-	}
-	return out
-}
-
-// systemDatabases are on every server; a run never makes them "not empty".
-var systemDatabases = []string{"admin", "config", "local"}
-
-// checkEmpty refuses a server that holds databases the corpus does not name: specrun
-// drops and fills collections in the databases its tests name, and a server with
-// other data is probably not one set aside for the run.
-func checkEmpty(ctx context.Context, runner *interpreter.Runner, loads []specifications.LoadResult) error {
-	names, err := runner.DatabaseNames(ctx)
-	if err != nil {
-		return fmt.Errorf("cannot list its databases to check it holds no other data (%v); --allow-nonempty runs anyway", err)
-	}
-	named := map[string]bool{}
-	for _, lr := range loads {
-		if lr.Kind == specifications.Loaded {
-			for _, n := range lr.File.DatabaseNames() {
-				named[n] = true
-			}
-		}
-	}
-	var others []string
-	for _, n := range names {
-		if !named[n] && !slices.Contains(systemDatabases, n) {
-			others = append(others, n)
-		}
-	}
-	if len(others) == 0 {
-		return nil
-	}
-	list := others
-	if len(list) > 5 {
-		list = append(list[:5:5], fmt.Sprintf("and %d more", len(others)-5))
-	}
-	return fmt.Errorf("the server holds databases these tests do not name (%s). The tests drop and create collections in their own databases only, "+
-		"but a server with other data is probably not one set aside for testing: use an empty server, or pass --allow-nonempty", strings.Join(list, ", "))
-}
-
-// serverLogKept is how many of the embedded server's last log lines are kept;
-// serverLogShown how many of them a failed test shows at most.
-const (
-	serverLogKept  = 500
-	serverLogShown = 40
-)
-
-// withServerLog adds to a failed test's detail what the embedded server logged while
-// the test ran.
-func withServerLog(detail string, tail *embedded.LogTail, mark uint64) string {
-	lines, dropped := tail.Since(mark)
-	if len(lines) > serverLogShown {
-		dropped += len(lines) - serverLogShown
-		lines = lines[len(lines)-serverLogShown:]
-	}
-	if len(lines) == 0 {
-		return detail
-	}
-	var b strings.Builder
-	b.WriteString(strings.TrimRight(detail, "\n"))
-	if detail != "" {
-		b.WriteString("\n")
-	}
-	b.WriteString("server log (embedded FerretDB, while the test ran")
-	if dropped > 0 {
-		fmt.Fprintf(&b, "; %d earlier line(s) not shown", dropped)
-	}
-	b.WriteString("):")
-	for _, l := range lines {
-		b.WriteString("\n  " + l)
-	}
-	return b.String()
-}
-
 func writeFile(path string, write func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -479,28 +279,4 @@ func writeFile(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return f.Close()
-}
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// sharedIDs counts the loaded files whose ID another loaded file has too, as when both
-// corpus layouts are given (the same spec file gives the same ID in both), and
-// describes the first such pair.
-func sharedIDs(loads []specifications.LoadResult) (int, string) {
-	first := map[string]string{}
-	n, example := 0, ""
-	for _, lr := range loads {
-		if lr.Kind != specifications.Loaded {
-			continue
-		}
-		other, seen := first[lr.Source.ID]
-		if !seen {
-			first[lr.Source.ID] = lr.Source.Path
-			continue
-		}
-		if n++; example == "" {
-			example = fmt.Sprintf("%s: %s and %s", lr.Source.ID, other, lr.Source.Path)
-		}
-	}
-	return n, example
 }

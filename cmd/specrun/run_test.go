@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/specrun/specrun/internal/testcorpus"
+	"github.com/specrun/specrun/run"
 )
 
 func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -49,7 +50,7 @@ func TestRunFilterAndReport(t *testing.T) {
 			assert.Equal(t, "pass", tt.Status)
 		} else {
 			assert.Equal(t, "skip", tt.Status, tt.ID)
-			assert.Equal(t, filteredOut, tt.Reason)
+			assert.Equal(t, run.FilteredOut, tt.Reason)
 		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 // handler is installed, so it cannot end the test process.
 func TestServeSignal(t *testing.T) {
 	_, exit, stderr := startServe(t, func(stdout, stderr *syncBuffer) int {
-		return run([]string{"serve"}, stdout, stderr)
+		return dispatch([]string{"serve"}, stdout, stderr)
 	})
 	require.NoError(t, syscall.Kill(syscall.Getpid(), syscall.SIGTERM))
 	select {

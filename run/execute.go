@@ -1,0 +1,263 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/report"
+	"github.com/specrun/specrun/result"
+	"github.com/specrun/specrun/specifications"
+)
+
+// Server is the server under test.
+type Server struct {
+	URI string
+	// SingleMongosLBURI and MultiMongosLBURI: a load-balanced cluster's load balancers.
+	SingleMongosLBURI, MultiMongosLBURI string
+	// Embedded says the server was started for this run: it holds nothing of anyone's.
+	Embedded bool
+	// Name says what the server is in the detail of a failure ("embedded FerretDB").
+	Name string
+	// Log, if the server's log can be read, gives what it logged while a test ran,
+	// which the detail of a test that fails or errs ends with; nil if it cannot.
+	Log ServerLog
+}
+
+// ServerLog is the tail of a server's log (embedded.LogTail is one).
+type ServerLog interface {
+	// Mark is the position of the next line.
+	Mark() uint64
+	// Since returns the lines logged since mark that are still kept, and how many
+	// were logged but are no longer kept.
+	Since(mark uint64) (lines []string, dropped int)
+}
+
+// Sink receives the results of a run as they come.
+type Sink interface {
+	// Judged is called with each test's result as soon as it is judged. Tests the
+	// selection leaves out and tests a partial run does not get to are not judged.
+	Judged(result.Test)
+	// FileDone is called when a file is done, with the results judged in it.
+	FileDone(fileID string, judged []result.Test)
+}
+
+// Nesting decides how the run enters each file and each test: the command line calls
+// the body at once, the go test entry point runs it as a subtest, so that go test's
+// -run selects files and tests and attributes their failures. A body not called is a
+// test not judged.
+type Nesting interface {
+	File(id string, body func())
+	Test(description string, body func())
+}
+
+type inline struct{}
+
+func (inline) File(_ string, body func()) { body() }
+func (inline) Test(_ string, body func()) { body() }
+
+// FilteredOut is the reason of a test the selection leaves out; the report lists it
+// as skip, as DESIGN.md's statuses say.
+const FilteredOut = "filtered out by --run/--skip"
+
+// Record is what a run leaves: its report and the expectations' judgement.
+type Record struct {
+	// Report holds every test of the run's files, filtered out ones as skip, with the
+	// expectations' judgement of each when there was an expectations file.
+	Report *report.Run
+	// Judged are the results of the tests that were judged, in run order.
+	Judged []result.Test
+	// Evaluation is the expectations file's judgement of Judged; with no file, every
+	// fail and error is a regression.
+	Evaluation report.Evaluation
+}
+
+// OK says whether the run was whole and every judged test met its expectation.
+func (r *Record) OK() bool { return r.Report.Partial == nil && r.Evaluation.OK() }
+
+// errMaxTime is the cause of a run cut by Plan.MaxTime.
+var errMaxTime = errors.New("--max-time reached")
+
+// Execute connects to the server, checks it may be used, and judges the plan's tests
+// in order, handing each result to the sinks. When ctx is cancelled (Ctrl-C) or
+// MaxTime passes, the test that was running is not judged, the rest do not run, and
+// the record is partial. The error is the server's refusal: interpreter.ErrUnreachable
+// (wrapped) when it cannot be reached, a *NonemptyError when it holds other data.
+func Execute(ctx context.Context, p Plan, srv Server, sinks ...Sink) (*Record, error) {
+	rep := &report.Run{Started: time.Now(), Filters: p.Selection.Filters(), Corpus: p.Corpus}
+	rep.SpecrunVersion, rep.Driver = Versions()
+	rep.Server.URI, rep.Server.Embedded = report.RedactURI(srv.URI), srv.Embedded
+	runner, err := interpreter.New(ctx, interpreter.Config{URI: srv.URI, SingleMongosLBURI: srv.SingleMongosLBURI,
+		MultiMongosLBURI: srv.MultiMongosLBURI, Timeout: p.Timeout})
+	if err != nil {
+		return nil, err
+	}
+	defer runner.Close(context.Background())
+	probe := runner.Probe()
+	rep.Server.Version, rep.Server.Topology, rep.Server.MaxWireVersion = probe.Version, probe.Topology, probe.MaxWireVersion
+	rep.Server.Capabilities = probe.Capabilities()
+	if !srv.Embedded && !p.AllowNonempty {
+		if err := checkEmpty(ctx, runner, p.Loads); err != nil {
+			return nil, err
+		}
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if p.MaxTime > 0 {
+		// A timer, not a context deadline: the driver would send the deadline as
+		// maxTimeMS, and tests check the commands.
+		defer time.AfterFunc(p.MaxTime, func() { cancel(errMaxTime) }).Stop()
+	}
+	e := &execution{plan: &p, srv: srv, runner: runner, rep: rep, sinks: sinks}
+	nest := p.Nesting
+	if nest == nil {
+		nest = inline{}
+	}
+	for _, lr := range p.Files() {
+		nest.File(lr.Source.ID, func() { e.file(ctx, nest, lr) })
+	}
+	rep.Duration = time.Since(rep.Started)
+	if ctx.Err() != nil {
+		reason := "interrupted"
+		if context.Cause(ctx) == errMaxTime {
+			reason = fmt.Sprintf("--max-time %s reached", p.MaxTime)
+		}
+		rep.Partial = &report.Partial{Reason: reason, NotRun: e.notRun}
+	}
+	rec := &Record{Report: rep, Judged: e.judged, Evaluation: p.Expect.Evaluate(e.judged, p.KnownIDs())}
+	if p.Expect != nil {
+		all := withFilteredOut(rec.Evaluation, rep.Tests)
+		rep.Expect = &all
+	}
+	if p.Redact != nil {
+		p.Redact.Run(rep)
+	}
+	return rec, nil
+}
+
+// execution is the state of one Execute.
+type execution struct {
+	plan   *Plan
+	srv    Server
+	runner *interpreter.Runner
+	rep    *report.Run
+	sinks  []Sink
+	judged []result.Test
+	notRun []result.Test // selected tests the run did not get to
+}
+
+// file judges the selected tests of one file (a rejected file is one error).
+func (e *execution) file(ctx context.Context, nest Nesting, lr specifications.LoadResult) {
+	var judged []result.Test
+	judge := func(res result.Test) {
+		if e.plan.Redact != nil {
+			// Redacted once here: results go to the sinks, the reports and the
+			// expectations file.
+			res.Reason, res.Detail = e.plan.Redact.String(res.Reason), e.plan.Redact.String(res.Detail)
+		}
+		e.rep.Tests = append(e.rep.Tests, res)
+		e.judged = append(e.judged, res)
+		judged = append(judged, res)
+		for _, s := range e.sinks {
+			s.Judged(res)
+		}
+	}
+	switch lr.Kind {
+	case specifications.Rejected:
+		judge(result.Test{ID: lr.Source.ID, FileID: lr.Source.ID, File: lr.Source.Path, Status: result.Error, Reason: oneLine(lr.Err.Error())})
+	case specifications.Loaded:
+		f := lr.File
+		for i := range f.Tests {
+			t := &f.Tests[i]
+			base := result.Test{ID: t.ID, FileID: f.ID, File: f.Path, Description: t.Description}
+			if !e.plan.Selection.selects(t.ID) {
+				skipped := base
+				skipped.Status, skipped.Reason = result.Skip, FilteredOut
+				e.rep.Tests = append(e.rep.Tests, skipped)
+				continue
+			}
+			nest.Test(t.Description, func() {
+				if res, ok := e.test(ctx, f, i); ok {
+					judge(res)
+				} else {
+					e.notRun = append(e.notRun, base)
+				}
+			})
+		}
+	}
+	for _, s := range e.sinks {
+		s.FileDone(lr.Source.ID, judged)
+	}
+}
+
+// test judges one test; false when the run was stopped before or while it ran.
+func (e *execution) test(ctx context.Context, f *specifications.File, i int) (result.Test, bool) {
+	if ctx.Err() != nil {
+		return result.Test{}, false
+	}
+	var mark uint64
+	if e.srv.Log != nil {
+		mark = e.srv.Log.Mark()
+	}
+	res := e.runner.RunTest(ctx, f, i)
+	if ctx.Err() != nil { // cut short: not judged
+		return result.Test{}, false
+	}
+	if res.Status.Failing() && e.srv.Log != nil {
+		res.Detail = withServerLog(res.Detail, e.srv, mark)
+	}
+	return res, true
+}
+
+// serverLogShown is how many of the server's log lines a failed test shows at most.
+const serverLogShown = 40
+
+// withServerLog adds to a failed test's detail what the server logged while the test
+// ran.
+func withServerLog(detail string, srv Server, mark uint64) string {
+	lines, dropped := srv.Log.Since(mark)
+	if len(lines) > serverLogShown {
+		dropped += len(lines) - serverLogShown
+		lines = lines[len(lines)-serverLogShown:]
+	}
+	if len(lines) == 0 {
+		return detail
+	}
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(detail, "\n"))
+	if detail != "" {
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "server log (%s, while the test ran", srv.Name)
+	if dropped > 0 {
+		fmt.Fprintf(&b, "; %d earlier line(s) not shown", dropped)
+	}
+	b.WriteString("):")
+	for _, l := range lines {
+		b.WriteString("\n  " + l)
+	}
+	return b.String()
+}
+
+// withFilteredOut gives the verdicts for the report's tests, which include the tests
+// the selection left out (as skip): the expectations file does not judge those, their
+// judgement is ok with no entry.
+func withFilteredOut(ev report.Evaluation, tests []result.Test) report.Evaluation {
+	all := report.Evaluation{File: ev.File, Stale: ev.Stale}
+	next := 0
+	for _, t := range tests {
+		if t.Status == result.Skip && t.Reason == FilteredOut {
+			all.Verdicts = append(all.Verdicts, report.Verdict{Result: t, Judgement: report.OK})
+			continue
+		}
+		all.Verdicts = append(all.Verdicts, ev.Verdicts[next])
+		next++
+	}
+	return all
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,172 @@
+// Package run orchestrates a run of spec tests: it takes a plan (the loaded files, the
+// selection of tests, the shard, the time limits, the expectations) and a server,
+// judges the selected tests through the interpreter, hands each result to the sinks as
+// it comes, and returns the record of the run: the report, with the expectations'
+// judgement. specrun run and the go test entry point (Tests) both run through it; the
+// command line only parses flags, starts the embedded server, prints and writes files.
+package run
+
+import (
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"time"
+
+	"github.com/specrun/specrun/report"
+	"github.com/specrun/specrun/specifications"
+)
+
+// Plan is what to run and how.
+type Plan struct {
+	// Loads are the files given, as loaded: every test of a loaded file is known (an
+	// expectations entry that names it is not stale), whether it runs or not. Files of
+	// other formats are left out.
+	Loads     []specifications.LoadResult
+	Selection Selection
+	// Timeout bounds one test (interpreter.DefaultTimeout when zero); MaxTime the whole
+	// run (no limit when zero), after which the tests not started are not run and the
+	// record is partial.
+	Timeout, MaxTime time.Duration
+	// Expect is the expectations file, nil if none.
+	Expect *report.Expectations
+	// AllowNonempty runs against a server that holds databases the files do not name;
+	// without it such a server is refused (an embedded server never is).
+	AllowNonempty bool
+	// Corpus names the corpus roots in the report.
+	Corpus []report.CorpusRoot
+	// Redact removes credentials from every result before it reaches a sink or the
+	// record; nil redacts nothing.
+	Redact *report.Redactor
+	// Nesting enters each file and each test; nil enters them inline (see Nesting).
+	Nesting Nesting
+}
+
+// Selection says which tests of the plan's files run: a test runs when its file is in
+// the shard and its ID matches Run (if set) and not Skip (if set).
+type Selection struct {
+	Run, Skip *regexp.Regexp
+	Shard     report.Shard
+}
+
+// NewSelection compiles the --run and --skip expressions and parses the --shard I/N
+// ("" for each: no filter).
+func NewSelection(runRE, skipRE, shard string) (Selection, error) {
+	var sel Selection
+	var err error
+	if runRE != "" {
+		if sel.Run, err = regexp.Compile(runRE); err != nil {
+			return sel, fmt.Errorf("--run: %w", err)
+		}
+	}
+	if skipRE != "" {
+		if sel.Skip, err = regexp.Compile(skipRE); err != nil {
+			return sel, fmt.Errorf("--skip: %w", err)
+		}
+	}
+	if shard != "" {
+		if sel.Shard, err = report.ParseShard(shard); err != nil {
+			return sel, err
+		}
+	}
+	return sel, nil
+}
+
+// Filters are the selection as the report records it.
+func (s Selection) Filters() report.Filters {
+	f := report.Filters{Shard: s.Shard}
+	if s.Run != nil {
+		f.Run = s.Run.String()
+	}
+	if s.Skip != nil {
+		f.Skip = s.Skip.String()
+	}
+	return f
+}
+
+// selects says whether the test with this ID runs (its file being in the shard).
+func (s Selection) selects(id string) bool {
+	return (s.Run == nil || s.Run.MatchString(id)) && (s.Skip == nil || !s.Skip.MatchString(id))
+}
+
+// inShard says whether a file belongs to the shard: shard 1 + fnv32a(file ID) mod N,
+// which stays the same when other files come and go and on every machine. No shard
+// keeps everything.
+func (s Selection) inShard(fileID string) bool {
+	if s.Shard.Count <= 1 {
+		return true
+	}
+	h := fnv.New32a()
+	h.Write([]byte(fileID))
+	return int(h.Sum32()%uint32(s.Shard.Count)) == s.Shard.Index-1
+}
+
+// Files are the files of the plan that run: loaded or rejected (a rejected file is one
+// error result), in the shard. Files of other formats never run.
+func (p *Plan) Files() []specifications.LoadResult {
+	var out []specifications.LoadResult
+	for _, lr := range p.Loads {
+		if lr.Kind != specifications.OtherFormat && p.Selection.inShard(lr.Source.ID) {
+			out = append(out, lr)
+		}
+	}
+	return out
+}
+
+// TestCount is the number of results the plan's files give, filtered-out tests
+// included: one per test of a loaded file, one per rejected file.
+func (p *Plan) TestCount() int {
+	n := 0
+	for _, lr := range p.Files() {
+		n += resultsOf(lr)
+	}
+	return n
+}
+
+func resultsOf(lr specifications.LoadResult) int {
+	switch lr.Kind {
+	case specifications.Loaded:
+		return len(lr.File.Tests)
+	case specifications.Rejected:
+		return 1
+	}
+	return 0
+}
+
+// KnownIDs are the IDs of every test of the plan's files, in or out of the shard and
+// selected or not: an expectations entry that names one of them is not stale.
+func (p *Plan) KnownIDs() []string {
+	var ids []string
+	for _, lr := range p.Loads {
+		switch lr.Kind {
+		case specifications.Loaded:
+			for _, t := range lr.File.Tests {
+				ids = append(ids, t.ID)
+			}
+		case specifications.Rejected:
+			ids = append(ids, lr.Source.ID)
+		}
+	}
+	return ids
+}
+
+// SharedIDs counts the loaded files whose ID another loaded file has too, as when both
+// corpus layouts are given (the same spec file gives the same ID in both), and
+// describes the first such pair: reports and expectations cannot tell their tests apart.
+func (p *Plan) SharedIDs() (int, string) {
+	first := map[string]string{}
+	n, example := 0, ""
+	for _, lr := range p.Loads {
+		if lr.Kind != specifications.Loaded {
+			continue
+		}
+		other, seen := first[lr.Source.ID]
+		if !seen {
+			first[lr.Source.ID] = lr.Source.Path
+			continue
+		}
+		if n++; example == "" {
+			example = fmt.Sprintf("%s: %s and %s", lr.Source.ID, other, lr.Source.Path)
+		}
+	}
+	return n, example
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -245,5 +246,15 @@ func TestRunTimeout(t *testing.T) {
 		if res.Status != result.Pass && res.Status != result.Skip {
 			t.Errorf("%s: %s %s\n%s", res.Description, res.Status, res.Reason, res.Detail)
 		}
+	}
+}
+
+// TestProbeCapabilities: the embedded FerretDB is a standalone with neither fail points,
+// transactions nor change streams, and the report names each capability.
+func TestProbeCapabilities(t *testing.T) {
+	r := newRunner(t, interpreter.Config{})
+	want := map[string]bool{"failPoints": false, "killAllSessions": r.Probe().KillAllSessions, "transactions": false, "changeStreams": false}
+	if got := r.Probe().Capabilities(); !reflect.DeepEqual(got, want) {
+		t.Errorf("capabilities %v, want %v", got, want)
 	}
 }

@@ -208,3 +208,42 @@ func TestCheckLoadBalancers(t *testing.T) {
 		t.Errorf("sharded needs none: %v", err)
 	}
 }
+
+func TestTransactionsSupported(t *testing.T) {
+	commit := map[string]bool{"commitTransaction": true}
+	for _, tt := range []struct {
+		topology string
+		wire     int32
+		commands map[string]bool
+		want     bool
+	}{
+		{"single", 25, commit, false},
+		{"replicaset", 6, commit, false},
+		{"replicaset", 7, commit, true},
+		{"replicaset", 7, nil, true}, // listCommands refused: the rule alone decides
+		{"replicaset", 21, map[string]bool{"find": true}, false},
+		{"sharded", 7, commit, false},
+		{"sharded", 8, commit, true},
+		{"load-balanced", 13, commit, true},
+	} {
+		s := &Probe{Topology: tt.topology, MaxWireVersion: tt.wire, Commands: tt.commands}
+		if got := transactionsSupported(s); got != tt.want {
+			t.Errorf("%s, wire %d, commands %v: %t, want %t", tt.topology, tt.wire, tt.commands, got, tt.want)
+		}
+	}
+}
+
+func TestCommandsOf(t *testing.T) {
+	reply, _ := bson.Marshal(bson.D{{Key: "commands", Value: bson.D{{Key: "find", Value: bson.D{}}, {Key: "configureFailPoint", Value: bson.D{}}}}, {Key: "ok", Value: 1}})
+	cmds, note := commandsOf(reply)
+	if !cmds["find"] || !cmds["configureFailPoint"] || len(cmds) != 2 || note != "" {
+		t.Errorf("%v %q", cmds, note)
+	}
+	for _, d := range []bson.D{{{Key: "ok", Value: 1}}, {{Key: "commands", Value: bson.A{"find"}}, {Key: "ok", Value: 1}}} {
+		reply, _ := bson.Marshal(d)
+		cmds, note := commandsOf(reply)
+		if len(cmds) != 0 || note == "" {
+			t.Errorf("%v: %v %q, want no commands and a note", d, cmds, note)
+		}
+	}
+}

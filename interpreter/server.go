@@ -23,15 +23,20 @@ type Probe struct {
 	Auth           bool            // the connection string carries credentials
 	Parameters     bson.Raw        // getParameter '*', nil if the server refused it
 	Commands       map[string]bool // listCommands; nil if the server refused it
-	// Capabilities: the commands the spec's test infrastructure needs.
+	// Capabilities: the commands the spec's test infrastructure needs, and what the
+	// server does that whole spec folders depend on.
 	FailPoints      bool // configureFailPoint
 	KillAllSessions bool
+	Transactions    bool // see transactionsSupported
+	ChangeStreams   bool // a $changeStream aggregate on the cluster was accepted
 	Notes           []string // what the probe could not learn, in words
 }
 
-// Capabilities names the capabilities for reports.
+// Capabilities names the capabilities for reports: DESIGN.md's failPoints,
+// transactions and changeStreams, and killAllSessions.
 func (s *Probe) Capabilities() map[string]bool {
-	return map[string]bool{"failPoints": s.FailPoints, "killAllSessions": s.KillAllSessions}
+	return map[string]bool{"failPoints": s.FailPoints, "killAllSessions": s.KillAllSessions,
+		"transactions": s.Transactions, "changeStreams": s.ChangeStreams}
 }
 
 // probe asks the server who it is (buildInfo, hello, getParameter, listCommands).
@@ -89,11 +94,9 @@ func probe(ctx context.Context, client *mongo.Client, uri string) (*Probe, error
 
 	cmds, err := admin.RunCommand(ctx, bson.D{{Key: "listCommands", Value: 1}}).Raw()
 	if err == nil {
-		s.Commands = map[string]bool{}
-		if elems, err := cmds.Lookup("commands").Document().Elements(); err == nil {
-			for _, el := range elems {
-				s.Commands[el.Key()] = true
-			}
+		var note string
+		if s.Commands, note = commandsOf(cmds); note != "" {
+			s.Notes = append(s.Notes, note)
 		}
 		s.FailPoints, s.KillAllSessions = s.Commands["configureFailPoint"], s.Commands["killAllSessions"]
 	} else {
@@ -101,7 +104,60 @@ func probe(ctx context.Context, client *mongo.Client, uri string) (*Probe, error
 		s.FailPoints = commandExists(ctx, admin, bson.D{{Key: "configureFailPoint", Value: "failCommand"}, {Key: "mode", Value: "off"}})
 		s.KillAllSessions = commandExists(ctx, admin, bson.D{{Key: "killAllSessions", Value: bson.A{}}})
 	}
+	s.Transactions = transactionsSupported(s)
+	s.ChangeStreams = changeStreamsSupported(ctx, admin)
 	return s, nil
+}
+
+// commandsOf reads the names of listCommands' reply; a reply without its commands
+// document gives none, and a note that says so.
+func commandsOf(reply bson.Raw) (map[string]bool, string) {
+	out := map[string]bool{}
+	list, ok := reply.Lookup("commands").DocumentOK()
+	if !ok {
+		return out, "listCommands: the reply has no commands document"
+	}
+	elems, _ := list.Elements()
+	for _, el := range elems {
+		out[el.Key()] = true
+	}
+	return out, ""
+}
+
+// transactionsSupported applies the Transactions spec's rule to what the probe saw:
+// a replica set of wire version 7 (4.0) or later, or a sharded or load-balanced
+// cluster of wire version 8 (4.2) or later; and, when the server lists its commands,
+// commitTransaction among them.
+func transactionsSupported(s *Probe) bool {
+	var minWire int32
+	switch s.Topology {
+	case "replicaset":
+		minWire = 7
+	case "sharded", "load-balanced":
+		minWire = 8
+	default:
+		return false
+	}
+	return s.MaxWireVersion >= minWire && (s.Commands == nil || s.Commands["commitTransaction"])
+}
+
+// changeStreamsSupported opens a change stream on the whole cluster (the spec's tests
+// open them on clients, databases and collections) and closes it at once; a server
+// that refuses the stage, as a standalone or a server without change streams does,
+// has none.
+func changeStreamsSupported(ctx context.Context, admin *mongo.Database) bool {
+	reply, err := admin.RunCommand(ctx, bson.D{
+		{Key: "aggregate", Value: 1},
+		{Key: "pipeline", Value: bson.A{bson.D{{Key: "$changeStream", Value: bson.D{{Key: "allChangesForCluster", Value: true}}}}}},
+		{Key: "cursor", Value: bson.D{{Key: "batchSize", Value: 0}}},
+	}).Raw()
+	if err != nil {
+		return false
+	}
+	if id, ok := reply.Lookup("cursor", "id").AsInt64OK(); ok && id != 0 {
+		_ = admin.RunCommand(ctx, bson.D{{Key: "killCursors", Value: "$cmd.aggregate"}, {Key: "cursors", Value: bson.A{id}}}).Err()
+	}
+	return true
 }
 
 // commandExists runs a harmless form of a command and says whether the server knows it.

@@ -2,7 +2,7 @@
 // one, as the MongoDB driver specification tests define it, and says precisely
 // where it does not.
 //
-// There are three profiles, one constructor each:
+// There are six profiles, one constructor each:
 //
 //   - [Unified] implements "Evaluating Matches" of the Unified Test Format:
 //     $$-operators, flexible numeric comparisons (int32, int64 and double
@@ -20,6 +20,15 @@
 //     error code 42 and errmsg "", optional CRUD result fields). A Legacy
 //     matcher remembers the cursor id that "42" stands for, so create one per
 //     test and use it for every match in that test.
+//   - [LegacyTransactions] serves the transactions-style runner format: the
+//     unified rules (the translation writes the format's placeholders as unified
+//     operators) with the CRUD v1 rules for operation results.
+//   - [LegacyChangeStreams] is the legacy change-stream README's MATCH: expected is
+//     a subset of actual at every depth, and 42 or "42" is any present, non-null
+//     value.
+//   - [LegacyGridFS] is the legacy GridFS README's comparison: no key more or less,
+//     "*actual" and "*result" as placeholders, collections compared as sets
+//     ([Matcher.MatchUnordered]).
 //
 // Whether a document is root-level is the caller's knowledge, given as a
 // [Position]: Root for a command, a reply or an operation result document,

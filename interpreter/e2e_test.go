@@ -258,3 +258,18 @@ func TestProbeCapabilities(t *testing.T) {
 		t.Errorf("capabilities %v, want %v", got, want)
 	}
 }
+
+// TestCrashBarrier: a panic of specrun's own code ends the test as an error, with the
+// stack in the detail, and the runner goes on.
+func TestCrashBarrier(t *testing.T) {
+	r := newRunner(t, interpreter.Config{})
+	status, reason, detail := interpreter.RunNothing(r)
+	if status != result.Error || !strings.HasPrefix(reason, "specrun internal error (a bug; please report it): runtime error") ||
+		!strings.Contains(detail, "goroutine") {
+		t.Errorf("%s %q\n%s", status, reason, detail)
+	}
+	f := loadFixture(t, "crud.json")
+	if res := r.RunTest(context.Background(), f, 0); res.Status != result.Pass {
+		t.Errorf("the next test: %s %s", res.Status, res.Reason)
+	}
+}

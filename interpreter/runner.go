@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -181,28 +182,27 @@ func (r *Runner) runWithTimeout(ctx context.Context, f *specifications.File, t *
 	timer := time.AfterFunc(r.cfg.Timeout, func() { cancel(errTimedOut) })
 	defer timer.Stop()
 	defer cancel(nil)
-	type verdict struct {
-		status         result.Status
-		reason, detail string
-	}
-	out := make(chan verdict, 1)
+	out := make(chan result.Verdict, 1)
 	go func() {
-		v := verdict{}
+		var v result.Verdict
+		// The crash barrier, the one recover of specrun: a panic of specrun's own code
+		// ends this test as an error ("internal failure", DESIGN.md) with the stack in
+		// its detail, and the run and its reports go on. It decides nothing else.
 		defer func() {
 			if p := recover(); p != nil {
-				v = verdict{result.Error, fmt.Sprintf("specrun panicked: %v", p), ""}
+				v = result.Verdict{Status: result.Error, Reason: fmt.Sprintf("specrun internal error (a bug; please report it): %v", p), Detail: string(debug.Stack())}
 			}
 			out <- v
 		}()
 		tr := newTestRun(r, f, t)
-		v.status, v.reason, v.detail = tr.run(tctx)
+		v.Status, v.Reason, v.Detail = tr.run(tctx)
 	}()
 	select {
 	case v := <-out:
-		if v.status != result.Pass && v.status != result.Skip && context.Cause(tctx) == errTimedOut {
-			return result.Fail, fmt.Sprintf("timed out after %s (%s)", r.cfg.Timeout, v.reason), v.detail
+		if v.Status != result.Pass && v.Status != result.Skip && context.Cause(tctx) == errTimedOut {
+			return result.Fail, fmt.Sprintf("timed out after %s (%s)", r.cfg.Timeout, v.Reason), v.Detail
 		}
-		return v.status, v.reason, v.detail
+		return v.Status, v.Reason, v.Detail
 	case <-time.After(r.cfg.Timeout + 5*time.Second):
 		return result.Fail, fmt.Sprintf("timed out after %s and did not stop", r.cfg.Timeout), ""
 	}

@@ -27,8 +27,8 @@ type Probe struct {
 	// server does that whole spec folders depend on.
 	FailPoints      bool // configureFailPoint
 	KillAllSessions bool
-	Transactions    bool // see transactionsSupported
-	ChangeStreams   bool // a $changeStream aggregate on the cluster was accepted
+	Transactions    bool     // see transactionsSupported
+	ChangeStreams   bool     // a $changeStream aggregate on the cluster was accepted
 	Notes           []string // what the probe could not learn, in words
 }
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/specrun/specrun/result"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Expectations is an expectations file: what a server is known to do today.

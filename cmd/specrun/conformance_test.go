@@ -20,7 +20,9 @@ import (
 	"github.com/specrun/specrun/result"
 )
 
-var update = flag.Bool("update", false, "rewrite the expectations files of TestConformance from this run")
+// update rewrites, from this run, the expectations files of TestConformance
+// (testdata/expect) and the golden files of the TestGolden tests (testdata/golden/specrun).
+var update = flag.Bool("update", false, "rewrite from this run the expectations files of TestConformance (testdata/expect) and the golden files of TestGolden (testdata/golden/specrun)")
 
 // conformanceRun is one corpus's folders that the project's own tests run, with the
 // expectations file that records what the embedded FerretDB 1.24.2 does on them: every

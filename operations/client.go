@@ -25,13 +25,13 @@ func clientBulkWrite(ctx context.Context, c *Call, cl *entities.Client) (Returne
 	var modelsArg bson.RawValue
 	o := options.ClientBulkWrite()
 	err := parse(c.Op.Arguments, fields{
-		"models": func(v bson.RawValue) error {
+		"models": arg(func(v bson.RawValue) error {
 			if v.Type != bson.TypeArray {
 				return typeError("an array of write models", v)
 			}
 			modelsArg = v
 			return nil
-		},
+		}),
 		"session":                  session(c.Entities, &ctx),
 		"ordered":                  boolean(o.SetOrdered),
 		"bypassDocumentValidation": boolean(o.SetBypassDocumentValidation),
@@ -222,14 +222,14 @@ func bulkDeleteFields[M any](fs fields, filter func(any) M, coll func(*options.C
 func bulkUpdateFields[M any](fs fields, filter, upd func(any) M, arrayFilters func([]any) M,
 	coll func(*options.Collation) M, hnt func(any) M, upsert func(bool) M) {
 	fs["filter"] = document(filter)
-	fs["update"] = func(v bson.RawValue) error {
+	fs["update"] = arg(func(v bson.RawValue) error {
 		var u any
 		if err := update(&u)(v); err != nil {
 			return err
 		}
 		upd(u)
 		return nil
-	}
+	})
 	fs["arrayFilters"] = collArrayFilters(arrayFilters)
 	fs["collation"] = collation(coll)
 	fs["hint"] = hint(hnt)
@@ -309,7 +309,7 @@ func dropDatabase(ctx context.Context, c *Call, cl *entities.Client) (Returned, 
 func appendMetadata(_ context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	var info options.DriverInfo
 	err := parse(c.Op.Arguments, fields{
-		"driverInfoOptions": func(v bson.RawValue) error {
+		"driverInfoOptions": arg(func(v bson.RawValue) error {
 			d, ok := v.DocumentOK()
 			if !ok {
 				return typeError("a document", v)
@@ -319,7 +319,7 @@ func appendMetadata(_ context.Context, c *Call, cl *entities.Client) (Returned, 
 				"version":  stringVar(&info.Version),
 				"platform": stringVar(&info.Platform),
 			}, "name")
-		},
+		}),
 	}, "driverInfoOptions")
 	if err != nil {
 		return Returned{}, err

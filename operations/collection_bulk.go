@@ -20,13 +20,13 @@ func collBulkWrite(ctx context.Context, c *Call, coll *entities.Collection) (Ret
 	var requests bson.RawValue
 	o := options.BulkWrite()
 	err := parse(c.Op.Arguments, fields{
-		"requests": func(v bson.RawValue) error {
+		"requests": arg(func(v bson.RawValue) error {
 			if v.Type != bson.TypeArray {
 				return typeError("an array of write models", v)
 			}
 			requests = v
 			return nil
-		},
+		}),
 		"session":                  session(c.Entities, &ctx),
 		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
 		"comment":                  anyValue(o.SetComment),

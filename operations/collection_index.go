@@ -43,7 +43,7 @@ func collCreateIndex(ctx context.Context, c *Call, coll *entities.Collection) (R
 		"wildcardProjection":      document(io.SetWildcardProjection),
 		"2dsphereIndexVersion":    int32Arg(io.SetSphereVersion),
 		// CreateIndexOptions.
-		"commitQuorum": func(v bson.RawValue) error {
+		"commitQuorum": arg(func(v bson.RawValue) error {
 			if s, ok := v.StringValueOK(); ok {
 				o.SetCommitQuorumString(s)
 				return nil
@@ -54,7 +54,7 @@ func collCreateIndex(ctx context.Context, c *Call, coll *entities.Collection) (R
 			}
 			o.SetCommitQuorumInt(int32(n))
 			return nil
-		},
+		}),
 		"comment":   collNoOption("createIndex", "comment", "CreateIndexesOptions"),
 		"maxTimeMS": collMaxTimeMS("createIndex"),
 		"rawData":   rawData(o, xoptions.SetInternalCreateIndexesOptions),

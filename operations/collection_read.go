@@ -180,13 +180,13 @@ func collCountArgs(ctx *context.Context, c *Call) (countArgs, error) {
 	err := parse(c.Op.Arguments, fields{
 		"filter":  into(&a.filter),
 		"session": session(c.Entities, ctx),
-		"collation": func(v bson.RawValue) error {
+		"collation": arg(func(v bson.RawValue) error {
 			if _, err := collationOf(v); err != nil {
 				return err
 			}
 			add("collation")(v.Document())
 			return nil
-		},
+		}),
 		"comment":   anyValue(add("comment")),
 		"hint":      hint(add("hint")),
 		"limit":     int64Arg(addInt("limit")),

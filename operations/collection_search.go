@@ -59,7 +59,7 @@ func collCreateSearchIndex(ctx context.Context, c *Call, coll *entities.Collecti
 func collCreateSearchIndexes(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var models []mongo.SearchIndexModel
 	err := parse(c.Op.Arguments, fields{
-		"models": func(v bson.RawValue) error {
+		"models": arg(func(v bson.RawValue) error {
 			var docs []bson.Raw
 			if err := documents(&docs)(v); err != nil {
 				return err
@@ -73,7 +73,7 @@ func collCreateSearchIndexes(ctx context.Context, c *Call, coll *entities.Collec
 				models = append(models, m)
 			}
 			return nil
-		},
+		}),
 	}, "models")
 	if err != nil {
 		return Returned{}, err
@@ -122,7 +122,7 @@ func collListSearchIndexes(ctx context.Context, c *Call, coll *entities.Collecti
 	)
 	err := parse(c.Op.Arguments, fields{
 		"name": str(func(s string) any { so = options.SearchIndexes().SetName(s); return nil }),
-		"aggregationOptions": func(v bson.RawValue) error {
+		"aggregationOptions": arg(func(v bson.RawValue) error {
 			d, ok := v.DocumentOK()
 			if !ok {
 				return typeError("a document", v)
@@ -130,7 +130,7 @@ func collListSearchIndexes(ctx context.Context, c *Call, coll *entities.Collecti
 			var err error
 			agg, err = searchAggregateOptions(d)
 			return err
-		},
+		}),
 	})
 	if err != nil {
 		return Returned{}, err

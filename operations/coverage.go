@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"reflect"
 	"strings"
 	"sync"
 
@@ -248,7 +247,7 @@ func dryRunOf(raw bson.Raw) *dryRun {
 }
 
 // parse checks names only: no handler runs (handlers may need the entity map and the
-// target, which a dry run has not), except unsupported's, whose reason is wanted.
+// target, which a dry run has not); a refusal is reported with its reason.
 func (d *dryRun) parse(raw bson.Raw, fs fields, required []string) error {
 	d.parsed = true
 	elems, err := raw.Elements()
@@ -263,10 +262,9 @@ func (d *dryRun) parse(raw bson.Raw, fs fields, required []string) error {
 		switch {
 		case !ok:
 			d.unknown = append(d.unknown, key)
-		case refuses(h):
-			var unsup *result.Verdict
-			if errors.As(h(el.Value()), &unsup) {
-				d.refusals = append(d.refusals, refused{key, unsup.Reason})
+		default:
+			if why, ok := h.(refusal); ok {
+				d.refusals = append(d.refusals, refused{key, string(why)})
 			}
 		}
 	}
@@ -277,14 +275,6 @@ func (d *dryRun) parse(raw bson.Raw, fs fields, required []string) error {
 	}
 	return errDryRun
 }
-
-// refusalCode is the code of the handlers unsupported returns: method values of
-// refusal.refuse share it, whatever their reason. (Closures would not do: a closure
-// inlined at each call site gets code of its own.)
-var refusalCode = reflect.ValueOf(refusal("").refuse).Pointer()
-
-// refuses says whether h is one of unsupported's handlers, which refuse every value.
-func refuses(h arg) bool { return reflect.ValueOf(h).Pointer() == refusalCode }
 
 // dryRun calls the executor of op with a dry-run copy of its arguments, no target, an
 // empty entity map, no runner and a cancelled context: parse, which every executor must

@@ -52,7 +52,7 @@ func covStub(t *testing.T, kind entities.Kind, name string, fs fields) {
 }
 
 func TestCoverage(t *testing.T) {
-	anyArg := func(bson.RawValue) error { return nil }
+	anyArg := arg(func(bson.RawValue) error { return nil })
 	cases := []struct {
 		name     string
 		entities string // more createEntities
@@ -371,23 +371,59 @@ func TestDryRunLeavesRealRunsAlone(t *testing.T) {
 	}
 }
 
-func TestRefuses(t *testing.T) {
-	for name, tc := range map[string]struct {
-		h    arg
-		want bool
+// TestDryParse: a dry run notes the arguments an operation does not take, the required
+// ones missing and the refusals with their reasons, and runs no handler: a handler that
+// refuses some values only (bypassValidation refuses false) is not a refusal.
+func TestDryParse(t *testing.T) {
+	var ran []string
+	runs := func(name string) arg {
+		return func(bson.RawValue) error { ran = append(ran, name); return nil }
+	}
+	fs := fields{
+		"plain":             runs("plain"),
+		"bypass":            bypassValidation(func(bool) any { ran = append(ran, "bypass"); return nil }),
+		"unsupported":       unsupported("why"),
+		"maxTimeMS":         collMaxTimeMS("find"),
+		"let":               collNoOption("findOne", "let", "FindOneOptions"),
+		"timeoutMS":         unsupportedTimeoutMS,
+		"required":          runs("required"),
+		"requiredToo":       runs("requiredToo"),
+		"refusedRequired":   unsupported("refused though required"),
+		"neverGivenRefusal": unsupported("not given"),
+	}
+	required := []string{"required", "requiredToo", "refusedRequired"}
+	for _, tc := range []struct {
+		name string
+		args bson.D
+		want dryRun
 	}{
-		"unsupported":            {unsupported("why"), true},
-		"unsupportedTimeoutMS":   {unsupportedTimeoutMS, true},
-		"collMaxTimeMS":          {collMaxTimeMS("find"), true},
-		"collNoOption":           {collNoOption("findOne", "let", "FindOneOptions"), true},
-		"boolean":                {boolean(func(bool) any { return nil }), false},
-		"bypassValidation":       {bypassValidation(func(bool) any { return nil }), false},
-		"a handler of its own":   {func(bson.RawValue) error { return nil }, false},
-		"stringVar":              {stringVar(new(string)), false},
-		"a document into a dest": {into(new(bson.Raw)), false},
+		{"nothing given", bson.D{}, dryRun{parsed: true, missing: required}},
+		{"ordinary handlers", bson.D{{Key: "plain", Value: 1}, {Key: "bypass", Value: false}, {Key: "required", Value: 1}},
+			dryRun{parsed: true, missing: []string{"requiredToo", "refusedRequired"}}},
+		{"refusals, in the order given",
+			bson.D{{Key: "let", Value: 1}, {Key: "unsupported", Value: 1}, {Key: "maxTimeMS", Value: 1}, {Key: "timeoutMS", Value: 1}, {Key: "refusedRequired", Value: 1}},
+			dryRun{parsed: true, missing: []string{"required", "requiredToo"}, refusals: []refused{
+				{"let", "let on findOne: the Go driver v2's FindOneOptions has no let"},
+				{"unsupported", "why"},
+				{"maxTimeMS", "maxTimeMS on find: the Go driver v2 has no per-operation maxTimeMS (it uses timeoutMS)"},
+				{"timeoutMS", string(unsupportedTimeoutMS)},
+				{"refusedRequired", "refused though required"},
+			}}},
+		{"unknown arguments, all of them", bson.D{{Key: "x", Value: 1}, {Key: "required", Value: 1}, {Key: "y", Value: 1}},
+			dryRun{parsed: true, unknown: []string{"x", "y"}, missing: []string{"requiredToo", "refusedRequired"}}},
 	} {
-		if got := refuses(tc.h); got != tc.want {
-			t.Errorf("%s: refuses = %v", name, got)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			ran = nil
+			var d dryRun
+			if err := d.parse(covMarshal(t, tc.args), fs, required); err != errDryRun {
+				t.Errorf("parse returned %v, want errDryRun", err)
+			}
+			if !reflect.DeepEqual(d, tc.want) {
+				t.Errorf("dry run:\n%+v\nwant:\n%+v", d, tc.want)
+			}
+			if ran != nil {
+				t.Errorf("handlers ran: %v", ran)
+			}
+		})
 	}
 }

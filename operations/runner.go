@@ -51,11 +51,11 @@ func runnerFailPoint(ctx context.Context, c *Call) error {
 func runnerCreateEntities(ctx context.Context, c *Call) error {
 	var list []specifications.Entity
 	err := parse(c.Op.Arguments, fields{
-		"entities": func(v bson.RawValue) error {
+		"entities": arg(func(v bson.RawValue) error {
 			var err error
 			list, err = specifications.DecodeEntities("entities", v)
 			return err
-		},
+		}),
 	}, "entities")
 	if err != nil {
 		return err

@@ -43,11 +43,11 @@ func eventArgs(c *Call) (*entities.Client, *specifications.ExpectedEvent, int64,
 	)
 	err := parse(c.Op.Arguments, fields{
 		"client": clientArg(c.Entities, &client),
-		"event": func(v bson.RawValue) error {
+		"event": arg(func(v bson.RawValue) error {
 			var err error
 			want, err = specifications.DecodeExpectedEvent("event", v)
 			return err
-		},
+		}),
 		"count": int64Arg(func(n int64) any { count = n; return nil }),
 	}, "client", "event", "count")
 	return client, want, count, err
@@ -261,11 +261,11 @@ func runOnThread(ctx context.Context, c *Call) error {
 	)
 	err := parse(c.Op.Arguments, fields{
 		"thread": threadArg(c.Entities, &thread),
-		"operation": func(v bson.RawValue) error {
+		"operation": arg(func(v bson.RawValue) error {
 			var err error
 			op, err = specifications.DecodeOperation("operation", v)
 			return err
-		},
+		}),
 	}, "thread", "operation")
 	if err != nil {
 		return err

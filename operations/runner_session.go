@@ -65,7 +65,7 @@ func assertSessionTransactionState(_ context.Context, c *Call) error {
 	var name, want string
 	err := parse(c.Op.Arguments, fields{
 		"session": stringVar(&name),
-		"state": func(v bson.RawValue) error {
+		"state": arg(func(v bson.RawValue) error {
 			s, ok := v.StringValueOK()
 			if !ok {
 				return typeError("a string", v)
@@ -75,7 +75,7 @@ func assertSessionTransactionState(_ context.Context, c *Call) error {
 			}
 			want = s
 			return nil
-		},
+		}),
 	}, "session", "state")
 	if err != nil {
 		return err

@@ -87,11 +87,11 @@ func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Returne
 	var callback []specifications.Operation
 	o := options.Transaction()
 	fs := transactionFields(o)
-	fs["callback"] = func(v bson.RawValue) error {
+	fs["callback"] = arg(func(v bson.RawValue) error {
 		var err error
 		callback, err = specifications.DecodeOperations("callback", v)
 		return err
-	}
+	})
 	if err := parse(c.Op.Arguments, fs, "callback"); err != nil {
 		return Returned{}, err
 	}

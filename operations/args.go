@@ -28,15 +28,22 @@ func (a arg) handle(v bson.RawValue) error { return a(v) }
 // fields maps argument names to their handlers for one operation.
 type fields map[string]handler
 
-// parse hands every argument to its handler. An argument the operation does not take is
-// an error, as the spec requires ("unsupported argument"), and so is a missing required one.
+// parse hands every argument of the call to its handler. An argument the operation does
+// not take is an error, as the spec requires ("unsupported argument"), and so is a
+// missing required one. Every executor calls it before anything else.
 //
 // Under a dry run (Coverage) it only notes the names it would refuse and returns
 // errDryRun, which the executor returns before it touches its entity.
-func parse(raw bson.Raw, fs fields, required ...string) error {
-	if d := dryRunOf(raw); d != nil {
-		return d.parse(raw, fs, required)
+func (c *Call) parse(fs fields, required ...string) error {
+	if c.dry != nil {
+		return c.dry.parse(c.Op.Arguments, fs, required)
 	}
+	return parseDocument(c.Op.Arguments, fs, required...)
+}
+
+// parseDocument hands every field of raw to its handler, as parse does with arguments:
+// the fields of a document argument (a write model, options) are read the same way.
+func parseDocument(raw bson.Raw, fs fields, required ...string) error {
 	elems, err := raw.Elements()
 	if err != nil {
 		return &InvalidArgument{"arguments", err}

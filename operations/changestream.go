@@ -20,7 +20,7 @@ import (
 func changeStreamArgs(ctx *context.Context, c *Call) (any, *options.ChangeStreamOptionsBuilder, error) {
 	var stages any
 	o := options.ChangeStream()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"pipeline":  pipeline(&stages),
 		"session":   session(c.Entities, ctx),
 		"batchSize": int32Arg(o.SetBatchSize),

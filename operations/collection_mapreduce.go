@@ -75,7 +75,7 @@ func collMapReduceArgs(ctx *context.Context, c *Call) (mapReduceArgs, error) {
 			return nil
 		}
 	}
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"map":    js(&mapFn),
 		"reduce": js(&reduceFn),
 		"out": arg(func(v bson.RawValue) error {

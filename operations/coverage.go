@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"strings"
-	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -231,21 +230,6 @@ type dryRun struct {
 // refused is an argument the Go driver cannot express, and why.
 type refused struct{ name, reason string }
 
-// dryRuns maps the first byte of the arguments under a dry run to its dryRun. parse
-// knows a dry run by its arguments (it is given nothing else): Coverage passes each
-// executor a copy of its own, so a real run, which has other bytes, never matches.
-var dryRuns sync.Map
-
-func dryRunOf(raw bson.Raw) *dryRun {
-	if len(raw) == 0 {
-		return nil
-	}
-	if d, ok := dryRuns.Load(&raw[0]); ok {
-		return d.(*dryRun)
-	}
-	return nil
-}
-
 // parse checks names only: no handler runs (handlers may need the entity map and the
 // target, which a dry run has not); a refusal is reported with its reason.
 func (d *dryRun) parse(raw bson.Raw, fs fields, required []string) error {
@@ -276,21 +260,12 @@ func (d *dryRun) parse(raw bson.Raw, fs fields, required []string) error {
 	return errDryRun
 }
 
-// dryRun calls the executor of op with a dry-run copy of its arguments, no target, an
-// empty entity map, no runner and a cancelled context: parse, which every executor must
-// call before anything else, reports what it would refuse and stops the executor.
+// dryRun calls the executor of op as a dry run, with no target, an empty entity map, no
+// runner and a cancelled context: parse, which every executor must call before anything
+// else, reports what it would refuse and stops the executor.
 func (cv *coverage) dryRun(path string, kind entities.Kind, op *specifications.Operation, fn executor) {
-	args := bson.Raw{5, 0, 0, 0, 0}
-	if len(op.Arguments) > 0 {
-		args = append(bson.Raw(nil), op.Arguments...)
-	}
 	d := &dryRun{}
-	dryRuns.Store(&args[0], d)
-	defer dryRuns.Delete(&args[0])
-
-	dry := *op
-	dry.Arguments = args
-	panicked, err := runDry(fn, &Call{Entities: entities.NewMap(), Op: &dry})
+	panicked, err := runDry(fn, &Call{Entities: entities.NewMap(), Op: op, dry: d})
 	switch {
 	case panicked != nil:
 		cv.add(path, Missing, "specrun internal error: the executor of %s on a %s touched its entity or runner before parsing its arguments (%v)", op.Name, kind, panicked)

@@ -2,6 +2,7 @@ package operations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -46,7 +48,7 @@ func covStub(t *testing.T, kind entities.Kind, name string, fs fields) {
 		return
 	}
 	table[k] = func(_ context.Context, c *Call, _ entities.Entity) (Returned, error) {
-		return Returned{}, parse(c.Op.Arguments, fs)
+		return Returned{}, c.parse(fs)
 	}
 	t.Cleanup(func() { delete(table, k) })
 }
@@ -344,7 +346,7 @@ func TestEveryExecutorSurvivesTheDryRun(t *testing.T) {
 func TestDryRunFindsExecutorsThatDoNotParseFirst(t *testing.T) {
 	touches := on(func(_ context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 		name := coll.Collection.Name()
-		return Returned{}, parse(c.Op.Arguments, fields{"x": stringVar(&name)})
+		return Returned{}, c.parse(fields{"x": stringVar(&name)})
 	})
 	noParse := on(func(context.Context, *Call, *entities.Collection) (Returned, error) { return Returned{}, nil })
 	for name, fn := range map[string]executor{"touches": touches, "noParse": noParse} {
@@ -356,18 +358,21 @@ func TestDryRunFindsExecutorsThatDoNotParseFirst(t *testing.T) {
 	}
 }
 
-// TestDryRunLeavesRealRunsAlone: while arguments are under a dry run, the same bytes
-// elsewhere (a real run) are parsed for real.
-func TestDryRunLeavesRealRunsAlone(t *testing.T) {
-	args := covMarshal(t, bson.D{{Key: "x", Value: "v"}})
-	dryRuns.Store(&args[0], &dryRun{})
-	defer dryRuns.Delete(&args[0])
+// TestOnlyADryCallParsesDry: the same arguments are parsed for real in a call that is not
+// a dry run (Coverage marks its own calls only), refusals included.
+func TestOnlyADryCallParsesDry(t *testing.T) {
+	op := &specifications.Operation{Name: "op", Arguments: covMarshal(t, bson.D{{Key: "x", Value: "v"}})}
 	var got string
-	if err := parse(append(bson.Raw(nil), args...), fields{"x": stringVar(&got)}); err != nil || got != "v" {
+	if err := (&Call{Op: op}).parse(fields{"x": stringVar(&got)}); err != nil || got != "v" {
 		t.Errorf("real parse: %v, x = %q", err, got)
 	}
-	if err := parse(args, fields{"x": stringVar(&got)}); err != errDryRun {
-		t.Errorf("dry parse: %v", err)
+	var v *result.Verdict
+	if err := (&Call{Op: op}).parse(fields{"x": unsupported("why")}); !errors.As(err, &v) || v.Status != result.Unsupported || v.Reason != "why" {
+		t.Errorf("real parse of a refusal: %v", err)
+	}
+	got = ""
+	if err := (&Call{Op: op, dry: &dryRun{}}).parse(fields{"x": stringVar(&got)}); err != errDryRun || got != "" {
+		t.Errorf("dry parse: %v, x = %q", err, got)
 	}
 }
 
@@ -415,7 +420,8 @@ func TestDryParse(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ran = nil
 			var d dryRun
-			if err := d.parse(covMarshal(t, tc.args), fs, required); err != errDryRun {
+			c := &Call{Op: &specifications.Operation{Name: "op", Arguments: covMarshal(t, tc.args)}, dry: &d}
+			if err := c.parse(fs, required...); err != errDryRun {
 				t.Errorf("parse returned %v, want errDryRun", err)
 			}
 			if !reflect.DeepEqual(d, tc.want) {

@@ -53,6 +53,9 @@ type Call struct {
 	Entities *entities.Map
 	Harness  Harness
 	Op       *specifications.Operation
+	// dry, set by Coverage alone, makes parse note what it would refuse and stop the
+	// executor: nothing runs.
+	dry *dryRun
 }
 
 // RunnerObject is the object name of the special test operations.

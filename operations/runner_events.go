@@ -41,7 +41,7 @@ func eventArgs(c *Call) (*entities.Client, *specifications.ExpectedEvent, int64,
 		want   *specifications.ExpectedEvent
 		count  int64
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"client": clientArg(c.Entities, &client),
 		"event": arg(func(v bson.RawValue) error {
 			var err error
@@ -106,7 +106,7 @@ func assertNumberConnectionsCheckedOut(_ context.Context, c *Call) error {
 		client *entities.Client
 		want   int64
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"client":      clientArg(c.Entities, &client),
 		"connections": int64Arg(func(n int64) any { want = n; return nil }),
 	}, "client", "connections")
@@ -125,7 +125,7 @@ func recordTopologyDescription(_ context.Context, c *Call) error {
 		client *entities.Client
 		id     string
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"client": clientArg(c.Entities, &client),
 		"id":     stringVar(&id),
 	}, "client", "id")
@@ -161,7 +161,7 @@ func assertTopologyType(_ context.Context, c *Call) error {
 		desc *entities.TopologyDescription
 		want string
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"topologyDescription": topologyArg(c.Entities, &desc),
 		"topologyType":        stringVar(&want),
 	}, "topologyDescription", "topologyType")
@@ -182,7 +182,7 @@ func waitForPrimaryChange(ctx context.Context, c *Call) error {
 		prior  *entities.TopologyDescription
 		ms     int64 = -1
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"client":                   clientArg(c.Entities, &client),
 		"priorTopologyDescription": topologyArg(c.Entities, &prior),
 		"timeoutMS":                int64Arg(func(n int64) any { ms = n; return nil }),
@@ -221,7 +221,7 @@ func waitForPrimaryChange(ctx context.Context, c *Call) error {
 // wait sleeps for ms milliseconds.
 func wait(ctx context.Context, c *Call) error {
 	var ms int64
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"ms": int64Arg(func(n int64) any { ms = n; return nil }),
 	}, "ms")
 	if err != nil {
@@ -259,7 +259,7 @@ func runOnThread(ctx context.Context, c *Call) error {
 		thread *entities.Thread
 		op     *specifications.Operation
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"thread": threadArg(c.Entities, &thread),
 		"operation": arg(func(v bson.RawValue) error {
 			var err error
@@ -278,7 +278,7 @@ func runOnThread(ctx context.Context, c *Call) error {
 // first one's failure as it is (a verdict of Harness.Nested).
 func waitForThread(ctx context.Context, c *Call) error {
 	var thread *entities.Thread
-	if err := parse(c.Op.Arguments, fields{"thread": threadArg(c.Entities, &thread)}, "thread"); err != nil {
+	if err := c.parse(fields{"thread": threadArg(c.Entities, &thread)}, "thread"); err != nil {
 		return err
 	}
 	finished, err := thread.Wait(ctx, waitTimeout)

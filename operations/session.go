@@ -48,28 +48,28 @@ func readConcern[R any](set func(*readconcern.ReadConcern) R) arg {
 
 func startTransaction(_ context.Context, c *Call, s *entities.Session) (Returned, error) {
 	o := options.Transaction()
-	if err := parse(c.Op.Arguments, transactionFields(o)); err != nil {
+	if err := c.parse(transactionFields(o)); err != nil {
 		return Returned{}, err
 	}
 	return done(bson.RawValue{}, matchers.Nested, s.Session.StartTransaction(o))
 }
 
 func commitTransaction(ctx context.Context, c *Call, s *entities.Session) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	return done(bson.RawValue{}, matchers.Nested, s.Session.CommitTransaction(ctx))
 }
 
 func abortTransaction(ctx context.Context, c *Call, s *entities.Session) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	return done(bson.RawValue{}, matchers.Nested, s.Session.AbortTransaction(ctx))
 }
 
 func endSession(ctx context.Context, c *Call, s *entities.Session) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	s.Session.EndSession(ctx)
@@ -92,7 +92,7 @@ func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Returne
 		callback, err = specifications.DecodeOperations("callback", v)
 		return err
 	})
-	if err := parse(c.Op.Arguments, fs, "callback"); err != nil {
+	if err := c.parse(fs, "callback"); err != nil {
 		return Returned{}, err
 	}
 	var verdict error
@@ -118,7 +118,7 @@ func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Returne
 // either raise an error when the property is accessed or return an unset value"): the
 // operation raises an error then, which says why there is none.
 func getSnapshotTime(_ context.Context, c *Call, s *entities.Session) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	st, err := readSessionState(s.Session)

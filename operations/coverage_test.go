@@ -1,12 +1,15 @@
 package operations
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -317,39 +320,60 @@ func TestCoverageLegacyPaths(t *testing.T) {
 	}
 }
 
-// TestEveryExecutorSurvivesTheDryRun runs every executor of the table dry, with an
-// argument no operation takes: each must parse its arguments before anything else,
-// report the unknown argument and stop.
-func TestEveryExecutorSurvivesTheDryRun(t *testing.T) {
-	args := covMarshal(t, bson.D{{Key: "noSuchArgument", Value: 1}})
-	for k, fn := range table {
-		var cv coverage
-		cv.dryRun("op", k.kind, &specifications.Operation{Name: k.name, Object: "x", Arguments: args}, fn)
-		var unknown bool
-		for _, g := range cv.gaps {
-			switch {
-			case g.Path == "op.arguments.noSuchArgument" && g.Kind == Missing:
-				unknown = true
-			case g.Path == "op.arguments" && strings.HasPrefix(g.Message, "specrun requires argument"):
-			default:
-				t.Errorf("%s on %s: %s: %s", k.name, k.kind, g.Path, g.Message)
+// TestEveryExecutorStopsAtParse runs every executor of the table dry, with no arguments,
+// with arguments no operation takes, and with the arguments it requires: each must
+// parse its arguments before anything else (it has no target: touching it panics,
+// which fails the test) and stop there with errDryRun, having noted the unknown
+// arguments and the missing required ones, which it must take.
+func TestEveryExecutorStopsAtParse(t *testing.T) {
+	keys := slices.SortedFunc(maps.Keys(table), func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.name, b.name))
+	})
+	dry := func(t *testing.T, k key, args bson.D) *dryRun {
+		t.Helper()
+		var raw bson.Raw
+		if args != nil {
+			raw = covMarshal(t, args)
+		}
+		d, err := runDry(table[k], &specifications.Operation{Name: k.name, Object: "x", Arguments: raw})
+		if !d.parsed || err != errDryRun {
+			t.Fatalf("parsed %v, returned %v: the executor must parse first and return what parse returns", d.parsed, err)
+		}
+		if d.refusals != nil {
+			t.Errorf("refusals %v, of arguments not given", d.refusals)
+		}
+		return d
+	}
+	for _, k := range keys {
+		t.Run(string(k.kind)+"."+k.name, func(t *testing.T) {
+			required := dry(t, k, nil)
+			if required.unknown != nil {
+				t.Errorf("no arguments: unknown %v", required.unknown)
 			}
-		}
-		if !unknown {
-			t.Errorf("%s on %s: the unknown argument is not reported", k.name, k.kind)
-		}
+			unknown := dry(t, k, bson.D{{Key: "noSuchArgument", Value: 1}, {Key: "other", Value: 2}})
+			if !slices.Equal(unknown.unknown, []string{"noSuchArgument", "other"}) || !slices.Equal(unknown.missing, required.missing) {
+				t.Errorf("unknown arguments: unknown %v, missing %v (want %v)", unknown.unknown, unknown.missing, required.missing)
+			}
+			var all bson.D
+			for _, name := range required.missing {
+				all = append(all, bson.E{Key: name, Value: nil})
+			}
+			if given := dry(t, k, all); given.unknown != nil || given.missing != nil {
+				t.Errorf("the required arguments given: unknown %v, missing %v", given.unknown, given.missing)
+			}
+		})
 	}
 }
 
 // TestDryRunFindsExecutorsThatDoNotParseFirst: the dry run itself tells an executor
-// that touches its entity, or does not parse at all.
+// that does not parse, or does not stop at what parse returns.
 func TestDryRunFindsExecutorsThatDoNotParseFirst(t *testing.T) {
-	touches := on(func(_ context.Context, c *Call, coll *entities.Collection) (Returned, error) {
-		name := coll.Collection.Name()
-		return Returned{}, c.parse(fields{"x": stringVar(&name)})
-	})
 	noParse := on(func(context.Context, *Call, *entities.Collection) (Returned, error) { return Returned{}, nil })
-	for name, fn := range map[string]executor{"touches": touches, "noParse": noParse} {
+	goesOn := on(func(_ context.Context, c *Call, _ *entities.Collection) (Returned, error) {
+		_ = c.parse(fields{})
+		return Returned{}, nil
+	})
+	for name, fn := range map[string]executor{"noParse": noParse, "goesOn": goesOn} {
 		var cv coverage
 		cv.dryRun("op", entities.KindCollection, &specifications.Operation{Name: name}, fn)
 		if len(cv.gaps) != 1 || cv.gaps[0].Kind != Missing || !strings.Contains(cv.gaps[0].Message, "specrun internal error") {

@@ -47,18 +47,18 @@ const (
 // saveResultAsEntity, or testRunner. Argument values are not checked.
 func Coverage(f *specifications.File) []Gap {
 	var cv coverage
-	fileKinds := map[string]entities.Kind{}
-	cv.entities("createEntities", f.CreateEntities, fileKinds)
+	file := scope{kinds: map[string]entities.Kind{}}
+	cv.entities("createEntities", f.CreateEntities, &file)
 	for i := range f.Tests {
 		t := &f.Tests[i]
-		kinds := maps.Clone(fileKinds)
+		test := scope{kinds: maps.Clone(file.kinds), ended: file.ended}
 		for j := range t.Operations {
 			path := fmt.Sprintf("tests.%d.operations.%d", i, j)
 			if t.Labels != nil && j < len(t.Labels.Operations) {
 				// a legacy fixture's own place, e.g. tests.3.operation
 				path = fmt.Sprintf("tests.%d.%s", i, t.Labels.Operations[j])
 			}
-			cv.operation(path, &t.Operations[j], kinds)
+			cv.operation(path, &t.Operations[j], &test)
 		}
 	}
 	return cv.gaps
@@ -66,37 +66,41 @@ func Coverage(f *specifications.File) []Gap {
 
 type coverage struct{ gaps []Gap }
 
+// scope is what the walk knows of one test's run at the operation it has reached: the
+// kind of each entity defined so far, and whether the run has ended before it, for a
+// reason already reported that specrun cannot help (an entity this build cannot create:
+// the test is unsupported; nested entities or operations it cannot decode: what they
+// define is unknown), so that the operations after it are not reported.
+type scope struct {
+	kinds map[string]entities.Kind
+	ended bool
+}
+
 func (cv *coverage) add(path string, kind GapKind, format string, args ...any) {
 	cv.gaps = append(cv.gaps, Gap{Path: path, Message: fmt.Sprintf(format, args...), Kind: kind})
 }
 
 // entities notes the kind of each entity of a createEntities list and reports those
 // specrun cannot create.
-func (cv *coverage) entities(path string, list []specifications.Entity, kinds map[string]entities.Kind) {
+func (cv *coverage) entities(path string, list []specifications.Entity, sc *scope) {
 	for i := range list {
 		e := &list[i]
 		kind := entities.Kind(e.Kind())
-		kinds[e.ID()] = kind
+		sc.kinds[e.ID()] = kind
 		at := fmt.Sprintf("%s.%d.%s", path, i, kind)
 		switch ok, reason := entities.CanCreate(kind); {
 		case reason != "":
 			cv.add(at, UnsupportedEntity, "%s", reason)
-			kinds[unreachable] = ""
+			sc.ended = true
 		case !ok:
 			cv.add(at, Missing, "%s", result.NotImplemented(string(kind)+" entities").Reason)
 		}
 		if e.Client != nil && e.Client.AutoEncryptOpts != nil {
 			cv.add(at+".autoEncryptOpts", UnsupportedEntity, "%s", entities.NoClientSideEncryption)
-			kinds[unreachable] = ""
+			sc.ended = true
 		}
 	}
 }
-
-// unreachable, in a test's kinds, says that the test's run ends before its next
-// operations, for a reason already reported that specrun cannot help (an entity this
-// build cannot create: the test is unsupported; nested entities or operations it cannot
-// decode: what they define is unknown), so these are not reported.
-const unreachable = "\x00unreachable"
 
 // resultEntities are the operations whose result saveResultAsEntity stores as an entity
 // of its own kind (the executor returns Result.Entity); every other result is a value.
@@ -117,13 +121,13 @@ var nestedOperations = map[key]struct {
 	{kindRunner, "runOnThread"}:               {"operation", true},
 }
 
-func (cv *coverage) operation(path string, op *specifications.Operation, kinds map[string]entities.Kind) {
-	if _, ok := kinds[unreachable]; ok {
+func (cv *coverage) operation(path string, op *specifications.Operation, sc *scope) {
+	if sc.ended {
 		return
 	}
 	kind := kindRunner
 	if op.Object != RunnerObject {
-		k, ok := kinds[op.Object]
+		k, ok := sc.kinds[op.Object]
 		if !ok {
 			cv.add(path+".object", Missing, "entity %q is not defined (by createEntities or an earlier saveResultAsEntity)", op.Object)
 			return
@@ -135,7 +139,7 @@ func (cv *coverage) operation(path string, op *specifications.Operation, kinds m
 		if !ok {
 			saved = entities.KindValue
 		}
-		defer func() { kinds[*op.SaveResultAsEntity] = saved }()
+		defer func() { sc.kinds[*op.SaveResultAsEntity] = saved }()
 	}
 	fn, ok := table[key{kind, op.Name}]
 	if !ok {
@@ -159,34 +163,34 @@ func (cv *coverage) operation(path string, op *specifications.Operation, kinds m
 
 	switch nested, ok := nestedOperations[key{kind, op.Name}]; {
 	case ok:
-		cv.nested(path+".arguments."+nested.arg, op.Arguments.Lookup(nested.arg), nested.single, kinds)
+		cv.nested(path+".arguments."+nested.arg, op.Arguments.Lookup(nested.arg), nested.single, sc)
 	case kind == kindRunner && op.Name == "createEntities":
 		at := path + ".arguments.entities"
 		if v := op.Arguments.Lookup("entities"); v.Type != 0 {
 			list, err := specifications.DecodeEntities(at, v)
 			if err != nil {
-				cv.undecodable(at, err, kinds)
+				cv.undecodable(at, err, sc)
 				return
 			}
-			cv.entities(at, list, kinds)
+			cv.entities(at, list, sc)
 		}
 	}
 }
 
 // undecodable reports nested entities or operations that the run refuses as it decodes
 // them (the test is then an error); the run never gets further.
-func (cv *coverage) undecodable(path string, err error, kinds map[string]entities.Kind) {
+func (cv *coverage) undecodable(path string, err error, sc *scope) {
 	var fe *specifications.FieldError
 	if errors.As(err, &fe) && fe.Path != "" {
 		cv.add(fe.Path, Missing, "%s", strings.TrimPrefix(err.Error(), fe.Path+": "))
 	} else {
 		cv.add(path, Missing, "%v", err)
 	}
-	kinds[unreachable] = ""
+	sc.ended = true
 }
 
 // nested walks the operations of an argument (a list, or one operation when single).
-func (cv *coverage) nested(path string, v bson.RawValue, single bool, kinds map[string]entities.Kind) {
+func (cv *coverage) nested(path string, v bson.RawValue, single bool, sc *scope) {
 	if v.Type == 0 {
 		return // a missing argument is the dry run's to report
 	}
@@ -203,7 +207,7 @@ func (cv *coverage) nested(path string, v bson.RawValue, single bool, kinds map[
 	}
 	ops, err := specifications.DecodeOperations(path, v)
 	if err != nil {
-		cv.undecodable(path, err, kinds)
+		cv.undecodable(path, err, sc)
 		return
 	}
 	for i := range ops {
@@ -211,7 +215,7 @@ func (cv *coverage) nested(path string, v bson.RawValue, single bool, kinds map[
 		if single {
 			at = path
 		}
-		cv.operation(at, &ops[i], kinds)
+		cv.operation(at, &ops[i], sc)
 	}
 }
 

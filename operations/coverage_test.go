@@ -213,6 +213,27 @@ func TestCoverage(t *testing.T) {
 				strings.Join(covObservable(t), ", "), Missing}},
 		},
 		{
+			name:     "a callback that the run cannot decode: what follows is not reported, in this test only",
+			entities: "  - session: {id: session0, client: client0}\n",
+			tests: `
+  - description: t
+    operations:
+      - name: withTransaction
+        object: session0
+        arguments:
+          callback:
+            - {name: insertOne, object: collection0, arguments: {document: {}}, noSuchField: 1}
+      - {name: frobnicate, object: client0}
+  - description: u
+    operations:
+      - {name: frobnicate, object: client0}
+`,
+			want: []Gap{
+				{"tests.0.operations.0.arguments.callback.0.noSuchField", "unknown field", Missing},
+				{"tests.1.operations.0.name", "specrun cannot run operation frobnicate on a client", Missing},
+			},
+		},
+		{
 			name: "client-side encryption: the entity, not each of its operations",
 			entities: `  - clientEncryption:
       id: clientEncryption0

@@ -254,6 +254,8 @@ func threadArg(m *entities.Map, thread **entities.Thread) arg {
 
 // runOnThread schedules the operation on the thread and returns at once; the
 // operation runs as the test's own (Harness.Nested), after those scheduled before it.
+// An error it raised is judged by its expectations alone: only a verdict fails the
+// thread.
 func runOnThread(ctx context.Context, c *Call) error {
 	var (
 		thread *entities.Thread
@@ -271,7 +273,10 @@ func runOnThread(ctx context.Context, c *Call) error {
 		return err
 	}
 	ops := []specifications.Operation{*op}
-	return thread.Run(ctx, func(ctx context.Context) error { return c.Harness.Nested(ctx, ops) })
+	return thread.Run(ctx, func(ctx context.Context) error {
+		_, verdict := c.Harness.Nested(ctx, ops, false)
+		return verdict
+	})
 }
 
 // waitForThread waits for the operations scheduled on the thread and returns the

@@ -18,16 +18,24 @@ import (
 )
 
 // operation follows "Executing an Operation": run it, then check its error or result
-// and save what it asks to save. A non-nil verdict ends the test.
-func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Operation) *result.Verdict {
+// and save what it asks to save. A non-nil verdict ends the test. raised is the error
+// the operation raised (the driver's or the server's), whatever its expectations: in a
+// withTransaction callback it ends the callback (Nested).
+func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Operation) (v *result.Verdict, raised error) {
 	where := tr.operationLabel(i, op)
 	if op.Object != operations.RunnerObject && (op.Name == "startTransaction" || op.Name == "withTransaction") {
 		tr.startedTransaction.Store(true)
 	}
 	res, err := operations.Execute(ctx, &operations.Call{Entities: tr.entities, Harness: tr, Op: op})
 	if err != nil {
-		return tr.withContext(judge(where, err), op)
+		return tr.withContext(judge(where, err), op), nil
 	}
+	return tr.judgeOutcome(where, op, res), res.Err
+}
+
+// judgeOutcome checks the error or result of an operation that ran, and saves what it
+// asks to save.
+func (tr *testRun) judgeOutcome(where string, op *specifications.Operation, res operations.Returned) *result.Verdict {
 	if op.IgnoreResultAndError != nil && *op.IgnoreResultAndError {
 		return nil
 	}

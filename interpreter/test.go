@@ -173,7 +173,7 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 	}
 	end = tr.r.stats.phase(PhaseOperations)
 	for i := range tr.t.Operations {
-		if v := tr.operation(ctx, i, &tr.t.Operations[i]); v != nil {
+		if v, _ := tr.operation(ctx, i, &tr.t.Operations[i]); v != nil {
 			end()
 			return v
 		}
@@ -344,18 +344,22 @@ func (tr *testRun) Internal() *mongo.Client { return tr.r.internal }
 
 // Nested implements operations.Harness: the operations run as the test's own, and the
 // first verdict, as an error, ends them; judge passes it on with the outer operation
-// named before it. In a withTransaction callback, an error an operation raised ends
-// them too: it propagates out of the callback.
-func (tr *testRun) Nested(ctx context.Context, ops []specifications.Operation) error {
+// named before it. With stopAtError (a withTransaction callback), the first error an
+// operation raised ends them too: it propagates out of the callback.
+func (tr *testRun) Nested(ctx context.Context, ops []specifications.Operation, stopAtError bool) (raised, verdict error) {
 	for i := range ops {
-		if v := tr.operation(ctx, i, &ops[i]); v != nil {
-			return v
+		v, err := tr.operation(ctx, i, &ops[i])
+		if v != nil {
+			return raised, v
 		}
-		if operations.CallbackRaised(ctx) {
-			return nil
+		if raised == nil {
+			raised = err
+		}
+		if stopAtError && raised != nil {
+			break
 		}
 	}
-	return nil
+	return raised, nil
 }
 
 func (tr *testRun) disableFailPoints() {

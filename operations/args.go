@@ -15,21 +15,35 @@ import (
 	"github.com/specrun/specrun/result"
 )
 
-// arg handles one argument's value.
+// handler handles one argument's value.
+type handler interface {
+	handle(v bson.RawValue) error
+}
+
+// arg is an ordinary handler: it checks the value and stores it.
 type arg func(v bson.RawValue) error
 
-// fields maps argument names to their handlers for one operation.
-type fields map[string]arg
+func (a arg) handle(v bson.RawValue) error { return a(v) }
 
-// parse hands every argument to its handler. An argument the operation does not take is
-// an error, as the spec requires ("unsupported argument"), and so is a missing required one.
+// fields maps argument names to their handlers for one operation.
+type fields map[string]handler
+
+// parse hands every argument of the call to its handler. An argument the operation does
+// not take is an error, as the spec requires ("unsupported argument"), and so is a
+// missing required one. Every executor calls it before anything else.
 //
 // Under a dry run (Coverage) it only notes the names it would refuse and returns
 // errDryRun, which the executor returns before it touches its entity.
-func parse(raw bson.Raw, fs fields, required ...string) error {
-	if d := dryRunOf(raw); d != nil {
-		return d.parse(raw, fs, required)
+func (c *Call) parse(fs fields, required ...string) error {
+	if c.dry != nil {
+		return c.dry.parse(c.Op.Arguments, fs, required)
 	}
+	return parseDocument(c.Op.Arguments, fs, required...)
+}
+
+// parseDocument hands every field of raw to its handler, as parse does with arguments:
+// the fields of a document argument (a write model, options) are read the same way.
+func parseDocument(raw bson.Raw, fs fields, required ...string) error {
 	elems, err := raw.Elements()
 	if err != nil {
 		return &InvalidArgument{"arguments", err}
@@ -42,7 +56,7 @@ func parse(raw bson.Raw, fs fields, required ...string) error {
 			return &UnknownArgument{key}
 		}
 		seen[key] = true
-		if err := h(el.Value()); err != nil {
+		if err := h.handle(el.Value()); err != nil {
 			if v, ok := err.(*result.Verdict); ok {
 				return v
 			}
@@ -302,13 +316,14 @@ func readPreference[R any](set func(*readpref.ReadPref) R) arg {
 }
 
 // unsupported refuses an argument the Go driver cannot express.
-func unsupported(why string) arg { return refusal(why).refuse }
+func unsupported(why string) refusal { return refusal(why) }
 
-// refusal is why an argument cannot be expressed. Its handlers are method values of
-// one method, which a dry run (Coverage) recognises without running them.
+// refusal is the handler of an argument the Go driver cannot express, whatever its
+// value: it says why. A dry run (Coverage) recognises it by its type and reports it
+// without a value.
 type refusal string
 
-func (r refusal) refuse(bson.RawValue) error { return result.Unsupportedf("%s", string(r)) }
+func (r refusal) handle(bson.RawValue) error { return result.Unsupportedf("%s", string(r)) }
 
 // session resolves the session argument to a session entity and binds it to *ctx,
 // which the operation then runs with.

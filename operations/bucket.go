@@ -81,7 +81,7 @@ func bucketUploadArgs(c *Call, id *any) (string, []byte, *options.GridFSUploadOp
 		fs["id"] = rawValue(id)
 		required = append(required, "id")
 	}
-	err := parse(c.Op.Arguments, fs, required...)
+	err := c.parse(fs, required...)
 	return filename, source, o, err
 }
 
@@ -111,7 +111,7 @@ func bucketUploadWithID(ctx context.Context, c *Call, b *entities.Bucket) (Retur
 // $$matchesHexBytes compares as the spec's "string" of the stream's contents.
 func bucketDownload(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var id any
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"id": rawValue(&id),
 	}, "id")
 	if err != nil {
@@ -123,7 +123,7 @@ func bucketDownload(ctx context.Context, c *Call, b *entities.Bucket) (Returned,
 func bucketDownloadByName(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var filename string
 	o := options.GridFSName()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filename": stringVar(&filename),
 		"revision": int32Arg(o.SetRevision),
 	}, "filename")
@@ -156,7 +156,7 @@ func bsonBinary(data []byte) []byte {
 
 func bucketDelete(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var id any
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"id": rawValue(&id),
 	}, "id")
 	if err != nil {
@@ -170,7 +170,7 @@ func bucketDelete(ctx context.Context, c *Call, b *entities.Bucket) (Returned, e
 // chunks.
 func bucketDeleteByName(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var filename string
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filename": stringVar(&filename),
 	}, "filename")
 	if err != nil {
@@ -211,7 +211,7 @@ func bucketRename(ctx context.Context, c *Call, b *entities.Bucket) (Returned, e
 		id          any
 		newFilename string
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"id":          rawValue(&id),
 		"newFilename": stringVar(&newFilename),
 	}, "id", "newFilename")
@@ -225,7 +225,7 @@ func bucketRename(ctx context.Context, c *Call, b *entities.Bucket) (Returned, e
 // files collection; no file with the name is an error.
 func bucketRenameByName(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var filename, newFilename string
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filename":    stringVar(&filename),
 		"newFilename": stringVar(&newFilename),
 	}, "filename", "newFilename")
@@ -242,7 +242,7 @@ func bucketRenameByName(ctx context.Context, c *Call, b *entities.Bucket) (Retur
 }
 
 func bucketDrop(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, b.Bucket.Drop(ctx))
@@ -252,7 +252,7 @@ func bucketDrop(ctx context.Context, c *Call, b *entities.Bucket) (Returned, err
 func bucketFind(ctx context.Context, c *Call, b *entities.Bucket) (Returned, error) {
 	var filter bson.Raw
 	o := options.GridFSFind()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":          into(&filter),
 		"allowDiskUse":    boolean(o.SetAllowDiskUse),
 		"batchSize":       int32Arg(o.SetBatchSize),

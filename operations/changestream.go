@@ -20,7 +20,7 @@ import (
 func changeStreamArgs(ctx *context.Context, c *Call) (any, *options.ChangeStreamOptionsBuilder, error) {
 	var stages any
 	o := options.ChangeStream()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"pipeline":  pipeline(&stages),
 		"session":   session(c.Entities, ctx),
 		"batchSize": int32Arg(o.SetBatchSize),
@@ -36,14 +36,14 @@ func changeStreamArgs(ctx *context.Context, c *Call) (any, *options.ChangeStream
 		"resumeAfter":        document(o.SetResumeAfter),
 		"showExpandedEvents": boolean(o.SetShowExpandedEvents),
 		"startAfter":         document(o.SetStartAfter),
-		"startAtOperationTime": func(v bson.RawValue) error {
+		"startAtOperationTime": arg(func(v bson.RawValue) error {
 			t, i, ok := v.TimestampOK()
 			if !ok {
 				return typeError("a timestamp", v)
 			}
 			o.SetStartAtOperationTime(&bson.Timestamp{T: t, I: i})
 			return nil
-		},
+		}),
 		"timeoutMS": unsupportedTimeoutMS,
 	}, "pipeline")
 	return stages, o, err

@@ -24,14 +24,14 @@ import (
 func clientBulkWrite(ctx context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	var modelsArg bson.RawValue
 	o := options.ClientBulkWrite()
-	err := parse(c.Op.Arguments, fields{
-		"models": func(v bson.RawValue) error {
+	err := c.parse(fields{
+		"models": arg(func(v bson.RawValue) error {
 			if v.Type != bson.TypeArray {
 				return typeError("an array of write models", v)
 			}
 			modelsArg = v
 			return nil
-		},
+		}),
 		"session":                  session(c.Entities, &ctx),
 		"ordered":                  boolean(o.SetOrdered),
 		"bypassDocumentValidation": boolean(o.SetBypassDocumentValidation),
@@ -200,7 +200,7 @@ func bulkModel(kind string, params bson.Raw) (mongo.ClientBulkWrite, error) {
 	default:
 		return w, &UnknownArgument{Name: kind}
 	}
-	if err := parse(params, fs, required...); err != nil {
+	if err := parseDocument(params, fs, required...); err != nil {
 		return w, collPrefixed(kind, err)
 	}
 	db, coll, ok := strings.Cut(ns, ".")
@@ -222,14 +222,14 @@ func bulkDeleteFields[M any](fs fields, filter func(any) M, coll func(*options.C
 func bulkUpdateFields[M any](fs fields, filter, upd func(any) M, arrayFilters func([]any) M,
 	coll func(*options.Collation) M, hnt func(any) M, upsert func(bool) M) {
 	fs["filter"] = document(filter)
-	fs["update"] = func(v bson.RawValue) error {
+	fs["update"] = arg(func(v bson.RawValue) error {
 		var u any
 		if err := update(&u)(v); err != nil {
 			return err
 		}
 		upd(u)
 		return nil
-	}
+	})
 	fs["arrayFilters"] = collArrayFilters(arrayFilters)
 	fs["collation"] = collation(coll)
 	fs["hint"] = hint(hnt)
@@ -243,7 +243,7 @@ func listDatabases(ctx context.Context, c *Call, cl *entities.Client) (Returned,
 	filter := noFilter
 	o := options.ListDatabases()
 	var nameOnly bool
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":  into(&filter),
 		"session": session(c.Entities, &ctx),
 		"nameOnly": boolean(func(b bool) any {
@@ -274,7 +274,7 @@ func listDatabases(ctx context.Context, c *Call, cl *entities.Client) (Returned,
 func listDatabaseNames(ctx context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	filter := noFilter
 	o := options.ListDatabases()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":              into(&filter),
 		"session":             session(c.Entities, &ctx),
 		"authorizedDatabases": boolean(o.SetAuthorizedDatabases),
@@ -294,7 +294,7 @@ func listDatabaseNames(ctx context.Context, c *Call, cl *entities.Client) (Retur
 // database to drop.
 func dropDatabase(ctx context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	var name string
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"database": stringVar(&name),
 		"session":  session(c.Entities, &ctx),
 	}, "database")
@@ -308,18 +308,18 @@ func dropDatabase(ctx context.Context, c *Call, cl *entities.Client) (Returned, 
 // the client sends in the handshake of its new connections (handshake spec).
 func appendMetadata(_ context.Context, c *Call, cl *entities.Client) (Returned, error) {
 	var info options.DriverInfo
-	err := parse(c.Op.Arguments, fields{
-		"driverInfoOptions": func(v bson.RawValue) error {
+	err := c.parse(fields{
+		"driverInfoOptions": arg(func(v bson.RawValue) error {
 			d, ok := v.DocumentOK()
 			if !ok {
 				return typeError("a document", v)
 			}
-			return parse(d, fields{
+			return parseDocument(d, fields{
 				"name":     stringVar(&info.Name),
 				"version":  stringVar(&info.Version),
 				"platform": stringVar(&info.Platform),
 			}, "name")
-		},
+		}),
 	}, "driverInfoOptions")
 	if err != nil {
 		return Returned{}, err
@@ -332,7 +332,7 @@ func appendMetadata(_ context.Context, c *Call, cl *entities.Client) (Returned, 
 // or an error from it, and drivers do not report close errors consistently: an error is
 // dropped.
 func closeClient(ctx context.Context, c *Call, cl *entities.Client) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	_ = cl.Client.Disconnect(ctx)

@@ -29,7 +29,7 @@ func rawData[B any](b B, set func(B, string, any) error) arg {
 func insertOne(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var doc bson.Raw
 	o := options.InsertOne()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"document":                 into(&doc),
 		"session":                  session(c.Entities, &ctx),
 		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
@@ -59,7 +59,7 @@ func unacknowledged() bson.RawValue {
 func findArgs(ctx *context.Context, c *Call) (bson.Raw, *options.FindOptionsBuilder, error) {
 	var filter bson.Raw
 	o := options.Find()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":              into(&filter),
 		"session":             session(c.Entities, ctx),
 		"allowDiskUse":        boolean(o.SetAllowDiskUse),

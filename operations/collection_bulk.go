@@ -19,14 +19,14 @@ import (
 func collBulkWrite(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var requests bson.RawValue
 	o := options.BulkWrite()
-	err := parse(c.Op.Arguments, fields{
-		"requests": func(v bson.RawValue) error {
+	err := c.parse(fields{
+		"requests": arg(func(v bson.RawValue) error {
 			if v.Type != bson.TypeArray {
 				return typeError("an array of write models", v)
 			}
 			requests = v
 			return nil
-		},
+		}),
 		"session":                  session(c.Entities, &ctx),
 		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
 		"comment":                  anyValue(o.SetComment),
@@ -77,12 +77,12 @@ func collWriteModel(name string, body bson.Raw) (mongo.WriteModel, error) {
 	switch name {
 	case "insertOne":
 		m := mongo.NewInsertOneModel()
-		err = parse(body, fields{"document": into(&doc)}, "document")
+		err = parseDocument(body, fields{"document": into(&doc)}, "document")
 		m.SetDocument(doc)
 		model = m
 	case "updateOne":
 		m := mongo.NewUpdateOneModel()
-		err = parse(body, fields{
+		err = parseDocument(body, fields{
 			"filter":       into(&filter),
 			"update":       update(&upd),
 			"arrayFilters": collArrayFilters(m.SetArrayFilters),
@@ -95,7 +95,7 @@ func collWriteModel(name string, body bson.Raw) (mongo.WriteModel, error) {
 		model = m
 	case "updateMany":
 		m := mongo.NewUpdateManyModel()
-		err = parse(body, fields{
+		err = parseDocument(body, fields{
 			"filter":       into(&filter),
 			"update":       update(&upd),
 			"arrayFilters": collArrayFilters(m.SetArrayFilters),
@@ -107,7 +107,7 @@ func collWriteModel(name string, body bson.Raw) (mongo.WriteModel, error) {
 		model = m
 	case "replaceOne":
 		m := mongo.NewReplaceOneModel()
-		err = parse(body, fields{
+		err = parseDocument(body, fields{
 			"filter":      into(&filter),
 			"replacement": into(&doc),
 			"collation":   collation(m.SetCollation),
@@ -119,7 +119,7 @@ func collWriteModel(name string, body bson.Raw) (mongo.WriteModel, error) {
 		model = m
 	case "deleteOne":
 		m := mongo.NewDeleteOneModel()
-		err = parse(body, fields{
+		err = parseDocument(body, fields{
 			"filter":    into(&filter),
 			"collation": collation(m.SetCollation),
 			"hint":      hint(m.SetHint),
@@ -128,7 +128,7 @@ func collWriteModel(name string, body bson.Raw) (mongo.WriteModel, error) {
 		model = m
 	case "deleteMany":
 		m := mongo.NewDeleteManyModel()
-		err = parse(body, fields{
+		err = parseDocument(body, fields{
 			"filter":    into(&filter),
 			"collation": collation(m.SetCollation),
 			"hint":      hint(m.SetHint),

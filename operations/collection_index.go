@@ -18,7 +18,7 @@ func collCreateIndex(ctx context.Context, c *Call, coll *entities.Collection) (R
 	var keys bson.Raw
 	io := options.Index()
 	o := options.CreateIndexes()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"keys":    into(&keys),
 		"session": session(c.Entities, &ctx),
 		// IndexOptions.
@@ -43,7 +43,7 @@ func collCreateIndex(ctx context.Context, c *Call, coll *entities.Collection) (R
 		"wildcardProjection":      document(io.SetWildcardProjection),
 		"2dsphereIndexVersion":    int32Arg(io.SetSphereVersion),
 		// CreateIndexOptions.
-		"commitQuorum": func(v bson.RawValue) error {
+		"commitQuorum": arg(func(v bson.RawValue) error {
 			if s, ok := v.StringValueOK(); ok {
 				o.SetCommitQuorumString(s)
 				return nil
@@ -54,7 +54,7 @@ func collCreateIndex(ctx context.Context, c *Call, coll *entities.Collection) (R
 			}
 			o.SetCommitQuorumInt(int32(n))
 			return nil
-		},
+		}),
 		"comment":   collNoOption("createIndex", "comment", "CreateIndexesOptions"),
 		"maxTimeMS": collMaxTimeMS("createIndex"),
 		"rawData":   rawData(o, xoptions.SetInternalCreateIndexesOptions),
@@ -69,7 +69,7 @@ func collCreateIndex(ctx context.Context, c *Call, coll *entities.Collection) (R
 func collDropIndex(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var name string
 	o := options.DropIndexes()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"name":      str(func(s string) any { name = s; return nil }),
 		"session":   session(c.Entities, &ctx),
 		"comment":   collNoOption("dropIndex", "comment", "DropIndexesOptions"),
@@ -84,7 +84,7 @@ func collDropIndex(ctx context.Context, c *Call, coll *entities.Collection) (Ret
 
 func collDropIndexes(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	o := options.DropIndexes()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"session":   session(c.Entities, &ctx),
 		"comment":   collNoOption("dropIndexes", "comment", "DropIndexesOptions"),
 		"maxTimeMS": collMaxTimeMS("dropIndexes"),
@@ -99,7 +99,7 @@ func collDropIndexes(ctx context.Context, c *Call, coll *entities.Collection) (R
 // collListIndexesArgs reads the arguments of listIndexes and listIndexNames.
 func collListIndexesArgs(ctx *context.Context, c *Call, op string) (*options.ListIndexesOptionsBuilder, error) {
 	o := options.ListIndexes()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"session":     session(c.Entities, ctx),
 		"batchSize":   int32Arg(o.SetBatchSize),
 		"comment":     collNoOption(op, "comment", "ListIndexesOptions"),
@@ -149,7 +149,7 @@ func collRename(ctx context.Context, c *Call, coll *entities.Collection) (Return
 
 // collRenameArgs reads rename's arguments.
 func collRenameArgs(ctx *context.Context, c *Call) (to string, dropTarget *bool, err error) {
-	err = parse(c.Op.Arguments, fields{
+	err = c.parse(fields{
 		"to":         str(func(s string) any { to = s; return nil }),
 		"dropTarget": boolean(func(b bool) any { dropTarget = &b; return nil }),
 		"session":    session(c.Entities, ctx),
@@ -171,7 +171,7 @@ func collRenameCommand(db, name, to string, dropTarget *bool) bson.D {
 
 func collDrop(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	o := options.DropCollection()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"session":         session(c.Entities, &ctx),
 		"encryptedFields": document(o.SetEncryptedFields),
 	})

@@ -75,10 +75,10 @@ func collMapReduceArgs(ctx *context.Context, c *Call) (mapReduceArgs, error) {
 			return nil
 		}
 	}
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"map":    js(&mapFn),
 		"reduce": js(&reduceFn),
-		"out": func(v bson.RawValue) error {
+		"out": arg(func(v bson.RawValue) error {
 			d, ok := v.DocumentOK()
 			if !ok {
 				if v.Type == bson.TypeString {
@@ -95,7 +95,7 @@ func collMapReduceArgs(ctx *context.Context, c *Call) (mapReduceArgs, error) {
 			}
 			out = v
 			return nil
-		},
+		}),
 		"session": session(c.Entities, ctx),
 	}, "map", "reduce", "out")
 	if err != nil {

@@ -17,17 +17,17 @@ import (
 // Arguments the Go driver v2 cannot express, with the reason a test is unsupported.
 
 // collMaxTimeMS refuses maxTimeMS, which the Go driver v2 removed from its options.
-func collMaxTimeMS(op string) arg {
+func collMaxTimeMS(op string) refusal {
 	return unsupported("maxTimeMS on " + op + ": the Go driver v2 has no per-operation maxTimeMS (it uses timeoutMS)")
 }
 
 // collTimeoutMode refuses the CSOT cursor timeoutMode.
-func collTimeoutMode(op string) arg {
+func collTimeoutMode(op string) refusal {
 	return unsupported("timeoutMode on " + op + ": the Go driver v2 has no cursor timeout modes")
 }
 
 // collNoOption refuses an option the spec defines but the driver's options type lacks.
-func collNoOption(op, name, optionsType string) arg {
+func collNoOption(op, name, optionsType string) refusal {
 	return unsupported(fmt.Sprintf("%s on %s: the Go driver v2's %s has no %s", name, op, optionsType, name))
 }
 

@@ -19,7 +19,7 @@ import (
 func collFindOne(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	filter := collEmptyFilter()
 	o := options.FindOne()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":              into(&filter),
 		"session":             session(c.Entities, &ctx),
 		"allowDiskUse":        collNoOption("findOne", "allowDiskUse", "FindOneOptions"),
@@ -60,7 +60,7 @@ func collSingleDocument(doc bson.Raw, err error) (Returned, error) {
 func collAggregate(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var stages any
 	o := options.Aggregate()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"pipeline":                 pipeline(&stages),
 		"session":                  session(c.Entities, &ctx),
 		"allowDiskUse":             boolean(o.SetAllowDiskUse),
@@ -85,7 +85,7 @@ func collAggregate(ctx context.Context, c *Call, coll *entities.Collection) (Ret
 func collCountDocuments(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter bson.Raw
 	o := options.Count()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":    into(&filter),
 		"session":   session(c.Entities, &ctx),
 		"collation": collation(o.SetCollation),
@@ -105,7 +105,7 @@ func collCountDocuments(ctx context.Context, c *Call, coll *entities.Collection)
 
 func collEstimatedDocumentCount(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	o := options.EstimatedDocumentCount()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"session":   session(c.Entities, &ctx),
 		"comment":   anyValue(o.SetComment),
 		"maxTimeMS": collMaxTimeMS("estimatedDocumentCount"),
@@ -177,16 +177,16 @@ func collCountArgs(ctx *context.Context, c *Call) (countArgs, error) {
 	addInt := func(key string) func(int64) any {
 		return func(n int64) any { return add(key)(n) }
 	}
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":  into(&a.filter),
 		"session": session(c.Entities, ctx),
-		"collation": func(v bson.RawValue) error {
+		"collation": arg(func(v bson.RawValue) error {
 			if _, err := collationOf(v); err != nil {
 				return err
 			}
 			add("collation")(v.Document())
 			return nil
-		},
+		}),
 		"comment":   anyValue(add("comment")),
 		"hint":      hint(add("hint")),
 		"limit":     int64Arg(addInt("limit")),
@@ -228,7 +228,7 @@ func collDistinct(ctx context.Context, c *Call, coll *entities.Collection) (Retu
 	var field string
 	filter := collEmptyFilter() // the legacy format leaves it out
 	o := options.Distinct()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"fieldName": str(func(s string) any { field = s; return nil }),
 		"filter":    into(&filter),
 		"session":   session(c.Entities, &ctx),

@@ -23,7 +23,7 @@ func searchIndexModel(d bson.Raw) (mongo.SearchIndexModel, error) {
 		definition bson.Raw
 		o          = options.SearchIndexes()
 	)
-	err := parse(d, fields{
+	err := parseDocument(d, fields{
 		"definition": into(&definition),
 		"name":       str(o.SetName),
 		"type":       str(o.SetType),
@@ -49,7 +49,7 @@ func searchIndexModelArg(dst *mongo.SearchIndexModel) arg {
 
 func collCreateSearchIndex(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var model mongo.SearchIndexModel
-	if err := parse(c.Op.Arguments, fields{"model": searchIndexModelArg(&model)}, "model"); err != nil {
+	if err := c.parse(fields{"model": searchIndexModelArg(&model)}, "model"); err != nil {
 		return Returned{}, err
 	}
 	name, err := coll.Collection.SearchIndexes().CreateOne(ctx, model)
@@ -58,8 +58,8 @@ func collCreateSearchIndex(ctx context.Context, c *Call, coll *entities.Collecti
 
 func collCreateSearchIndexes(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var models []mongo.SearchIndexModel
-	err := parse(c.Op.Arguments, fields{
-		"models": func(v bson.RawValue) error {
+	err := c.parse(fields{
+		"models": arg(func(v bson.RawValue) error {
 			var docs []bson.Raw
 			if err := documents(&docs)(v); err != nil {
 				return err
@@ -73,7 +73,7 @@ func collCreateSearchIndexes(ctx context.Context, c *Call, coll *entities.Collec
 				models = append(models, m)
 			}
 			return nil
-		},
+		}),
 	}, "models")
 	if err != nil {
 		return Returned{}, err
@@ -92,7 +92,7 @@ func collCreateSearchIndexes(ctx context.Context, c *Call, coll *entities.Collec
 // collDropSearchIndex: the driver suppresses NamespaceNotFound, as the spec requires.
 func collDropSearchIndex(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var name string
-	if err := parse(c.Op.Arguments, fields{"name": stringVar(&name)}, "name"); err != nil {
+	if err := c.parse(fields{"name": stringVar(&name)}, "name"); err != nil {
 		return Returned{}, err
 	}
 	return done(bson.RawValue{}, 0, coll.Collection.SearchIndexes().DropOne(ctx, name))
@@ -103,7 +103,7 @@ func collUpdateSearchIndex(ctx context.Context, c *Call, coll *entities.Collecti
 		name       string
 		definition bson.Raw
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"name":       stringVar(&name),
 		"definition": into(&definition),
 	}, "name", "definition")
@@ -120,9 +120,9 @@ func collListSearchIndexes(ctx context.Context, c *Call, coll *entities.Collecti
 		so  *options.SearchIndexesOptionsBuilder
 		agg *options.AggregateOptions
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"name": str(func(s string) any { so = options.SearchIndexes().SetName(s); return nil }),
-		"aggregationOptions": func(v bson.RawValue) error {
+		"aggregationOptions": arg(func(v bson.RawValue) error {
 			d, ok := v.DocumentOK()
 			if !ok {
 				return typeError("a document", v)
@@ -130,7 +130,7 @@ func collListSearchIndexes(ctx context.Context, c *Call, coll *entities.Collecti
 			var err error
 			agg, err = searchAggregateOptions(d)
 			return err
-		},
+		}),
 	})
 	if err != nil {
 		return Returned{}, err
@@ -151,7 +151,7 @@ func collListSearchIndexes(ctx context.Context, c *Call, coll *entities.Collecti
 // aggregate, into the options struct the driver's ListSearchIndexesOptions holds.
 func searchAggregateOptions(d bson.Raw) (*options.AggregateOptions, error) {
 	b := options.Aggregate()
-	err := parse(d, fields{
+	err := parseDocument(d, fields{
 		"allowDiskUse":             boolean(b.SetAllowDiskUse),
 		"batchSize":                int32Arg(b.SetBatchSize),
 		"bypassDocumentValidation": bypassValidation(b.SetBypassDocumentValidation),

@@ -19,7 +19,7 @@ import (
 func collInsertMany(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var docs []bson.Raw
 	o := options.InsertMany()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"documents":                documents(&docs),
 		"session":                  session(c.Entities, &ctx),
 		"bypassDocumentValidation": bypassValidation(o.SetBypassDocumentValidation),
@@ -51,7 +51,7 @@ func collUpdateOne(ctx context.Context, c *Call, coll *entities.Collection) (Ret
 		upd    any
 	)
 	o := options.UpdateOne()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":                   into(&filter),
 		"update":                   update(&upd),
 		"session":                  session(c.Entities, &ctx),
@@ -77,7 +77,7 @@ func collUpdateMany(ctx context.Context, c *Call, coll *entities.Collection) (Re
 		upd    any
 	)
 	o := options.UpdateMany()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":                   into(&filter),
 		"update":                   update(&upd),
 		"session":                  session(c.Entities, &ctx),
@@ -100,7 +100,7 @@ func collUpdateMany(ctx context.Context, c *Call, coll *entities.Collection) (Re
 func collReplaceOne(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter, replacement bson.Raw
 	o := options.Replace()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":                   into(&filter),
 		"replacement":              into(&replacement),
 		"session":                  session(c.Entities, &ctx),
@@ -133,7 +133,7 @@ func collUpdateOutcome(res *mongo.UpdateResult, err error) (Returned, error) {
 func collDeleteOne(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter bson.Raw
 	o := options.DeleteOne()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":    into(&filter),
 		"session":   session(c.Entities, &ctx),
 		"collation": collation(o.SetCollation),
@@ -151,7 +151,7 @@ func collDeleteOne(ctx context.Context, c *Call, coll *entities.Collection) (Ret
 func collDeleteMany(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter bson.Raw
 	o := options.DeleteMany()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":    into(&filter),
 		"session":   session(c.Entities, &ctx),
 		"collation": collation(o.SetCollation),
@@ -183,7 +183,7 @@ func collFindOneAndUpdate(ctx context.Context, c *Call, coll *entities.Collectio
 		upd    any
 	)
 	o := options.FindOneAndUpdate()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":                   into(&filter),
 		"update":                   update(&upd),
 		"session":                  session(c.Entities, &ctx),
@@ -209,7 +209,7 @@ func collFindOneAndUpdate(ctx context.Context, c *Call, coll *entities.Collectio
 func collFindOneAndReplace(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter, replacement bson.Raw
 	o := options.FindOneAndReplace()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":                   into(&filter),
 		"replacement":              into(&replacement),
 		"session":                  session(c.Entities, &ctx),
@@ -234,7 +234,7 @@ func collFindOneAndReplace(ctx context.Context, c *Call, coll *entities.Collecti
 func collFindOneAndDelete(ctx context.Context, c *Call, coll *entities.Collection) (Returned, error) {
 	var filter bson.Raw
 	o := options.FindOneAndDelete()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"filter":     into(&filter),
 		"session":    session(c.Entities, &ctx),
 		"collation":  collation(o.SetCollation),

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"reflect"
 	"strings"
-	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -49,18 +47,18 @@ const (
 // saveResultAsEntity, or testRunner. Argument values are not checked.
 func Coverage(f *specifications.File) []Gap {
 	var cv coverage
-	fileKinds := map[string]entities.Kind{}
-	cv.entities("createEntities", f.CreateEntities, fileKinds)
+	file := scope{kinds: map[string]entities.Kind{}}
+	cv.entities("createEntities", f.CreateEntities, &file)
 	for i := range f.Tests {
 		t := &f.Tests[i]
-		kinds := maps.Clone(fileKinds)
+		test := scope{kinds: maps.Clone(file.kinds), ended: file.ended}
 		for j := range t.Operations {
 			path := fmt.Sprintf("tests.%d.operations.%d", i, j)
 			if t.Labels != nil && j < len(t.Labels.Operations) {
 				// a legacy fixture's own place, e.g. tests.3.operation
 				path = fmt.Sprintf("tests.%d.%s", i, t.Labels.Operations[j])
 			}
-			cv.operation(path, &t.Operations[j], kinds)
+			cv.operation(path, &t.Operations[j], &test)
 		}
 	}
 	return cv.gaps
@@ -68,37 +66,41 @@ func Coverage(f *specifications.File) []Gap {
 
 type coverage struct{ gaps []Gap }
 
+// scope is what the walk knows of one test's run at the operation it has reached: the
+// kind of each entity defined so far, and whether the run has ended before it, for a
+// reason already reported that specrun cannot help (an entity this build cannot create:
+// the test is unsupported; nested entities or operations it cannot decode: what they
+// define is unknown), so that the operations after it are not reported.
+type scope struct {
+	kinds map[string]entities.Kind
+	ended bool
+}
+
 func (cv *coverage) add(path string, kind GapKind, format string, args ...any) {
 	cv.gaps = append(cv.gaps, Gap{Path: path, Message: fmt.Sprintf(format, args...), Kind: kind})
 }
 
 // entities notes the kind of each entity of a createEntities list and reports those
 // specrun cannot create.
-func (cv *coverage) entities(path string, list []specifications.Entity, kinds map[string]entities.Kind) {
+func (cv *coverage) entities(path string, list []specifications.Entity, sc *scope) {
 	for i := range list {
 		e := &list[i]
 		kind := entities.Kind(e.Kind())
-		kinds[e.ID()] = kind
+		sc.kinds[e.ID()] = kind
 		at := fmt.Sprintf("%s.%d.%s", path, i, kind)
 		switch ok, reason := entities.CanCreate(kind); {
 		case reason != "":
 			cv.add(at, UnsupportedEntity, "%s", reason)
-			kinds[unreachable] = ""
+			sc.ended = true
 		case !ok:
 			cv.add(at, Missing, "%s", result.NotImplemented(string(kind)+" entities").Reason)
 		}
 		if e.Client != nil && e.Client.AutoEncryptOpts != nil {
 			cv.add(at+".autoEncryptOpts", UnsupportedEntity, "%s", entities.NoClientSideEncryption)
-			kinds[unreachable] = ""
+			sc.ended = true
 		}
 	}
 }
-
-// unreachable, in a test's kinds, says that the test's run ends before its next
-// operations, for a reason already reported that specrun cannot help (an entity this
-// build cannot create: the test is unsupported; nested entities or operations it cannot
-// decode: what they define is unknown), so these are not reported.
-const unreachable = "\x00unreachable"
 
 // resultEntities are the operations whose result saveResultAsEntity stores as an entity
 // of its own kind (the executor returns Result.Entity); every other result is a value.
@@ -119,13 +121,13 @@ var nestedOperations = map[key]struct {
 	{kindRunner, "runOnThread"}:               {"operation", true},
 }
 
-func (cv *coverage) operation(path string, op *specifications.Operation, kinds map[string]entities.Kind) {
-	if _, ok := kinds[unreachable]; ok {
+func (cv *coverage) operation(path string, op *specifications.Operation, sc *scope) {
+	if sc.ended {
 		return
 	}
 	kind := kindRunner
 	if op.Object != RunnerObject {
-		k, ok := kinds[op.Object]
+		k, ok := sc.kinds[op.Object]
 		if !ok {
 			cv.add(path+".object", Missing, "entity %q is not defined (by createEntities or an earlier saveResultAsEntity)", op.Object)
 			return
@@ -137,7 +139,7 @@ func (cv *coverage) operation(path string, op *specifications.Operation, kinds m
 		if !ok {
 			saved = entities.KindValue
 		}
-		defer func() { kinds[*op.SaveResultAsEntity] = saved }()
+		defer func() { sc.kinds[*op.SaveResultAsEntity] = saved }()
 	}
 	fn, ok := table[key{kind, op.Name}]
 	if !ok {
@@ -161,34 +163,34 @@ func (cv *coverage) operation(path string, op *specifications.Operation, kinds m
 
 	switch nested, ok := nestedOperations[key{kind, op.Name}]; {
 	case ok:
-		cv.nested(path+".arguments."+nested.arg, op.Arguments.Lookup(nested.arg), nested.single, kinds)
+		cv.nested(path+".arguments."+nested.arg, op.Arguments.Lookup(nested.arg), nested.single, sc)
 	case kind == kindRunner && op.Name == "createEntities":
 		at := path + ".arguments.entities"
 		if v := op.Arguments.Lookup("entities"); v.Type != 0 {
 			list, err := specifications.DecodeEntities(at, v)
 			if err != nil {
-				cv.undecodable(at, err, kinds)
+				cv.undecodable(at, err, sc)
 				return
 			}
-			cv.entities(at, list, kinds)
+			cv.entities(at, list, sc)
 		}
 	}
 }
 
 // undecodable reports nested entities or operations that the run refuses as it decodes
 // them (the test is then an error); the run never gets further.
-func (cv *coverage) undecodable(path string, err error, kinds map[string]entities.Kind) {
+func (cv *coverage) undecodable(path string, err error, sc *scope) {
 	var fe *specifications.FieldError
 	if errors.As(err, &fe) && fe.Path != "" {
 		cv.add(fe.Path, Missing, "%s", strings.TrimPrefix(err.Error(), fe.Path+": "))
 	} else {
 		cv.add(path, Missing, "%v", err)
 	}
-	kinds[unreachable] = ""
+	sc.ended = true
 }
 
 // nested walks the operations of an argument (a list, or one operation when single).
-func (cv *coverage) nested(path string, v bson.RawValue, single bool, kinds map[string]entities.Kind) {
+func (cv *coverage) nested(path string, v bson.RawValue, single bool, sc *scope) {
 	if v.Type == 0 {
 		return // a missing argument is the dry run's to report
 	}
@@ -205,7 +207,7 @@ func (cv *coverage) nested(path string, v bson.RawValue, single bool, kinds map[
 	}
 	ops, err := specifications.DecodeOperations(path, v)
 	if err != nil {
-		cv.undecodable(path, err, kinds)
+		cv.undecodable(path, err, sc)
 		return
 	}
 	for i := range ops {
@@ -213,7 +215,7 @@ func (cv *coverage) nested(path string, v bson.RawValue, single bool, kinds map[
 		if single {
 			at = path
 		}
-		cv.operation(at, &ops[i], kinds)
+		cv.operation(at, &ops[i], sc)
 	}
 }
 
@@ -232,23 +234,8 @@ type dryRun struct {
 // refused is an argument the Go driver cannot express, and why.
 type refused struct{ name, reason string }
 
-// dryRuns maps the first byte of the arguments under a dry run to its dryRun. parse
-// knows a dry run by its arguments (it is given nothing else): Coverage passes each
-// executor a copy of its own, so a real run, which has other bytes, never matches.
-var dryRuns sync.Map
-
-func dryRunOf(raw bson.Raw) *dryRun {
-	if len(raw) == 0 {
-		return nil
-	}
-	if d, ok := dryRuns.Load(&raw[0]); ok {
-		return d.(*dryRun)
-	}
-	return nil
-}
-
 // parse checks names only: no handler runs (handlers may need the entity map and the
-// target, which a dry run has not), except unsupported's, whose reason is wanted.
+// target, which a dry run has not); a refusal is reported with its reason.
 func (d *dryRun) parse(raw bson.Raw, fs fields, required []string) error {
 	d.parsed = true
 	elems, err := raw.Elements()
@@ -263,10 +250,9 @@ func (d *dryRun) parse(raw bson.Raw, fs fields, required []string) error {
 		switch {
 		case !ok:
 			d.unknown = append(d.unknown, key)
-		case refuses(h):
-			var unsup *result.Verdict
-			if errors.As(h(el.Value()), &unsup) {
-				d.refusals = append(d.refusals, refused{key, unsup.Reason})
+		default:
+			if why, ok := h.(refusal); ok {
+				d.refusals = append(d.refusals, refused{key, string(why)})
 			}
 		}
 	}
@@ -278,34 +264,11 @@ func (d *dryRun) parse(raw bson.Raw, fs fields, required []string) error {
 	return errDryRun
 }
 
-// refusalCode is the code of the handlers unsupported returns: method values of
-// refusal.refuse share it, whatever their reason. (Closures would not do: a closure
-// inlined at each call site gets code of its own.)
-var refusalCode = reflect.ValueOf(refusal("").refuse).Pointer()
-
-// refuses says whether h is one of unsupported's handlers, which refuse every value.
-func refuses(h arg) bool { return reflect.ValueOf(h).Pointer() == refusalCode }
-
-// dryRun calls the executor of op with a dry-run copy of its arguments, no target, an
-// empty entity map, no runner and a cancelled context: parse, which every executor must
-// call before anything else, reports what it would refuse and stops the executor.
+// dryRun calls the executor of op as a dry run (runDry): parse, which every executor
+// must call before anything else, reports what it would refuse and stops the executor.
 func (cv *coverage) dryRun(path string, kind entities.Kind, op *specifications.Operation, fn executor) {
-	args := bson.Raw{5, 0, 0, 0, 0}
-	if len(op.Arguments) > 0 {
-		args = append(bson.Raw(nil), op.Arguments...)
-	}
-	d := &dryRun{}
-	dryRuns.Store(&args[0], d)
-	defer dryRuns.Delete(&args[0])
-
-	dry := *op
-	dry.Arguments = args
-	panicked, err := runDry(fn, &Call{Entities: entities.NewMap(), Op: &dry})
-	switch {
-	case panicked != nil:
-		cv.add(path, Missing, "specrun internal error: the executor of %s on a %s touched its entity or runner before parsing its arguments (%v)", op.Name, kind, panicked)
-		return
-	case !d.parsed || !errors.Is(err, errDryRun):
+	d, err := runDry(fn, op)
+	if !d.parsed || !errors.Is(err, errDryRun) {
 		cv.add(path, Missing, "specrun internal error: the executor of %s on a %s does not parse its arguments first (it returned %v)", op.Name, kind, err)
 		return
 	}
@@ -320,10 +283,14 @@ func (cv *coverage) dryRun(path string, kind entities.Kind, op *specifications.O
 	}
 }
 
-func runDry(fn executor, c *Call) (panicked any, err error) {
-	defer func() { panicked = recover() }()
+// runDry calls fn as a dry run of op, with no target, an empty entity map, no runner
+// and a cancelled context, and returns what its parse noted. An executor that touched
+// its target or runner before parse would panic: TestEveryExecutorStopsAtParse runs
+// every executor of the table this way.
+func runDry(fn executor, op *specifications.Operation) (*dryRun, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = fn(ctx, c, nil)
-	return panicked, err
+	d := &dryRun{}
+	_, err := fn(ctx, &Call{Entities: entities.NewMap(), Op: op, dry: d}, nil)
+	return d, err
 }

@@ -1,17 +1,22 @@
 package operations
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -46,13 +51,13 @@ func covStub(t *testing.T, kind entities.Kind, name string, fs fields) {
 		return
 	}
 	table[k] = func(_ context.Context, c *Call, _ entities.Entity) (Returned, error) {
-		return Returned{}, parse(c.Op.Arguments, fs)
+		return Returned{}, c.parse(fs)
 	}
 	t.Cleanup(func() { delete(table, k) })
 }
 
 func TestCoverage(t *testing.T) {
-	anyArg := func(bson.RawValue) error { return nil }
+	anyArg := arg(func(bson.RawValue) error { return nil })
 	cases := []struct {
 		name     string
 		entities string // more createEntities
@@ -208,6 +213,27 @@ func TestCoverage(t *testing.T) {
 				strings.Join(covObservable(t), ", "), Missing}},
 		},
 		{
+			name:     "a callback that the run cannot decode: what follows is not reported, in this test only",
+			entities: "  - session: {id: session0, client: client0}\n",
+			tests: `
+  - description: t
+    operations:
+      - name: withTransaction
+        object: session0
+        arguments:
+          callback:
+            - {name: insertOne, object: collection0, arguments: {document: {}}, noSuchField: 1}
+      - {name: frobnicate, object: client0}
+  - description: u
+    operations:
+      - {name: frobnicate, object: client0}
+`,
+			want: []Gap{
+				{"tests.0.operations.0.arguments.callback.0.noSuchField", "unknown field", Missing},
+				{"tests.1.operations.0.name", "specrun cannot run operation frobnicate on a client", Missing},
+			},
+		},
+		{
 			name: "client-side encryption: the entity, not each of its operations",
 			entities: `  - clientEncryption:
       id: clientEncryption0
@@ -315,39 +341,60 @@ func TestCoverageLegacyPaths(t *testing.T) {
 	}
 }
 
-// TestEveryExecutorSurvivesTheDryRun runs every executor of the table dry, with an
-// argument no operation takes: each must parse its arguments before anything else,
-// report the unknown argument and stop.
-func TestEveryExecutorSurvivesTheDryRun(t *testing.T) {
-	args := covMarshal(t, bson.D{{Key: "noSuchArgument", Value: 1}})
-	for k, fn := range table {
-		var cv coverage
-		cv.dryRun("op", k.kind, &specifications.Operation{Name: k.name, Object: "x", Arguments: args}, fn)
-		var unknown bool
-		for _, g := range cv.gaps {
-			switch {
-			case g.Path == "op.arguments.noSuchArgument" && g.Kind == Missing:
-				unknown = true
-			case g.Path == "op.arguments" && strings.HasPrefix(g.Message, "specrun requires argument"):
-			default:
-				t.Errorf("%s on %s: %s: %s", k.name, k.kind, g.Path, g.Message)
+// TestEveryExecutorStopsAtParse runs every executor of the table dry, with no arguments,
+// with arguments no operation takes, and with the arguments it requires: each must
+// parse its arguments before anything else (it has no target: touching it panics,
+// which fails the test) and stop there with errDryRun, having noted the unknown
+// arguments and the missing required ones, which it must take.
+func TestEveryExecutorStopsAtParse(t *testing.T) {
+	keys := slices.SortedFunc(maps.Keys(table), func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.name, b.name))
+	})
+	dry := func(t *testing.T, k key, args bson.D) *dryRun {
+		t.Helper()
+		var raw bson.Raw
+		if args != nil {
+			raw = covMarshal(t, args)
+		}
+		d, err := runDry(table[k], &specifications.Operation{Name: k.name, Object: "x", Arguments: raw})
+		if !d.parsed || err != errDryRun {
+			t.Fatalf("parsed %v, returned %v: the executor must parse first and return what parse returns", d.parsed, err)
+		}
+		if d.refusals != nil {
+			t.Errorf("refusals %v, of arguments not given", d.refusals)
+		}
+		return d
+	}
+	for _, k := range keys {
+		t.Run(string(k.kind)+"."+k.name, func(t *testing.T) {
+			required := dry(t, k, nil)
+			if required.unknown != nil {
+				t.Errorf("no arguments: unknown %v", required.unknown)
 			}
-		}
-		if !unknown {
-			t.Errorf("%s on %s: the unknown argument is not reported", k.name, k.kind)
-		}
+			unknown := dry(t, k, bson.D{{Key: "noSuchArgument", Value: 1}, {Key: "other", Value: 2}})
+			if !slices.Equal(unknown.unknown, []string{"noSuchArgument", "other"}) || !slices.Equal(unknown.missing, required.missing) {
+				t.Errorf("unknown arguments: unknown %v, missing %v (want %v)", unknown.unknown, unknown.missing, required.missing)
+			}
+			var all bson.D
+			for _, name := range required.missing {
+				all = append(all, bson.E{Key: name, Value: nil})
+			}
+			if given := dry(t, k, all); given.unknown != nil || given.missing != nil {
+				t.Errorf("the required arguments given: unknown %v, missing %v", given.unknown, given.missing)
+			}
+		})
 	}
 }
 
 // TestDryRunFindsExecutorsThatDoNotParseFirst: the dry run itself tells an executor
-// that touches its entity, or does not parse at all.
+// that does not parse, or does not stop at what parse returns.
 func TestDryRunFindsExecutorsThatDoNotParseFirst(t *testing.T) {
-	touches := on(func(_ context.Context, c *Call, coll *entities.Collection) (Returned, error) {
-		name := coll.Collection.Name()
-		return Returned{}, parse(c.Op.Arguments, fields{"x": stringVar(&name)})
-	})
 	noParse := on(func(context.Context, *Call, *entities.Collection) (Returned, error) { return Returned{}, nil })
-	for name, fn := range map[string]executor{"touches": touches, "noParse": noParse} {
+	goesOn := on(func(_ context.Context, c *Call, _ *entities.Collection) (Returned, error) {
+		_ = c.parse(fields{})
+		return Returned{}, nil
+	})
+	for name, fn := range map[string]executor{"noParse": noParse, "goesOn": goesOn} {
 		var cv coverage
 		cv.dryRun("op", entities.KindCollection, &specifications.Operation{Name: name}, fn)
 		if len(cv.gaps) != 1 || cv.gaps[0].Kind != Missing || !strings.Contains(cv.gaps[0].Message, "specrun internal error") {
@@ -356,38 +403,78 @@ func TestDryRunFindsExecutorsThatDoNotParseFirst(t *testing.T) {
 	}
 }
 
-// TestDryRunLeavesRealRunsAlone: while arguments are under a dry run, the same bytes
-// elsewhere (a real run) are parsed for real.
-func TestDryRunLeavesRealRunsAlone(t *testing.T) {
-	args := covMarshal(t, bson.D{{Key: "x", Value: "v"}})
-	dryRuns.Store(&args[0], &dryRun{})
-	defer dryRuns.Delete(&args[0])
+// TestOnlyADryCallParsesDry: the same arguments are parsed for real in a call that is not
+// a dry run (Coverage marks its own calls only), refusals included.
+func TestOnlyADryCallParsesDry(t *testing.T) {
+	op := &specifications.Operation{Name: "op", Arguments: covMarshal(t, bson.D{{Key: "x", Value: "v"}})}
 	var got string
-	if err := parse(append(bson.Raw(nil), args...), fields{"x": stringVar(&got)}); err != nil || got != "v" {
+	if err := (&Call{Op: op}).parse(fields{"x": stringVar(&got)}); err != nil || got != "v" {
 		t.Errorf("real parse: %v, x = %q", err, got)
 	}
-	if err := parse(args, fields{"x": stringVar(&got)}); err != errDryRun {
-		t.Errorf("dry parse: %v", err)
+	var v *result.Verdict
+	if err := (&Call{Op: op}).parse(fields{"x": unsupported("why")}); !errors.As(err, &v) || v.Status != result.Unsupported || v.Reason != "why" {
+		t.Errorf("real parse of a refusal: %v", err)
+	}
+	got = ""
+	if err := (&Call{Op: op, dry: &dryRun{}}).parse(fields{"x": stringVar(&got)}); err != errDryRun || got != "" {
+		t.Errorf("dry parse: %v, x = %q", err, got)
 	}
 }
 
-func TestRefuses(t *testing.T) {
-	for name, tc := range map[string]struct {
-		h    arg
-		want bool
+// TestDryParse: a dry run notes the arguments an operation does not take, the required
+// ones missing and the refusals with their reasons, and runs no handler: a handler that
+// refuses some values only (bypassValidation refuses false) is not a refusal.
+func TestDryParse(t *testing.T) {
+	var ran []string
+	runs := func(name string) arg {
+		return func(bson.RawValue) error { ran = append(ran, name); return nil }
+	}
+	fs := fields{
+		"plain":             runs("plain"),
+		"bypass":            bypassValidation(func(bool) any { ran = append(ran, "bypass"); return nil }),
+		"unsupported":       unsupported("why"),
+		"maxTimeMS":         collMaxTimeMS("find"),
+		"let":               collNoOption("findOne", "let", "FindOneOptions"),
+		"timeoutMS":         unsupportedTimeoutMS,
+		"required":          runs("required"),
+		"requiredToo":       runs("requiredToo"),
+		"refusedRequired":   unsupported("refused though required"),
+		"neverGivenRefusal": unsupported("not given"),
+	}
+	required := []string{"required", "requiredToo", "refusedRequired"}
+	for _, tc := range []struct {
+		name string
+		args bson.D
+		want dryRun
 	}{
-		"unsupported":            {unsupported("why"), true},
-		"unsupportedTimeoutMS":   {unsupportedTimeoutMS, true},
-		"collMaxTimeMS":          {collMaxTimeMS("find"), true},
-		"collNoOption":           {collNoOption("findOne", "let", "FindOneOptions"), true},
-		"boolean":                {boolean(func(bool) any { return nil }), false},
-		"bypassValidation":       {bypassValidation(func(bool) any { return nil }), false},
-		"a handler of its own":   {func(bson.RawValue) error { return nil }, false},
-		"stringVar":              {stringVar(new(string)), false},
-		"a document into a dest": {into(new(bson.Raw)), false},
+		{"nothing given", bson.D{}, dryRun{parsed: true, missing: required}},
+		{"ordinary handlers", bson.D{{Key: "plain", Value: 1}, {Key: "bypass", Value: false}, {Key: "required", Value: 1}},
+			dryRun{parsed: true, missing: []string{"requiredToo", "refusedRequired"}}},
+		{"refusals, in the order given",
+			bson.D{{Key: "let", Value: 1}, {Key: "unsupported", Value: 1}, {Key: "maxTimeMS", Value: 1}, {Key: "timeoutMS", Value: 1}, {Key: "refusedRequired", Value: 1}},
+			dryRun{parsed: true, missing: []string{"required", "requiredToo"}, refusals: []refused{
+				{"let", "let on findOne: the Go driver v2's FindOneOptions has no let"},
+				{"unsupported", "why"},
+				{"maxTimeMS", "maxTimeMS on find: the Go driver v2 has no per-operation maxTimeMS (it uses timeoutMS)"},
+				{"timeoutMS", string(unsupportedTimeoutMS)},
+				{"refusedRequired", "refused though required"},
+			}}},
+		{"unknown arguments, all of them", bson.D{{Key: "x", Value: 1}, {Key: "required", Value: 1}, {Key: "y", Value: 1}},
+			dryRun{parsed: true, unknown: []string{"x", "y"}, missing: []string{"requiredToo", "refusedRequired"}}},
 	} {
-		if got := refuses(tc.h); got != tc.want {
-			t.Errorf("%s: refuses = %v", name, got)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			ran = nil
+			var d dryRun
+			c := &Call{Op: &specifications.Operation{Name: "op", Arguments: covMarshal(t, tc.args)}, dry: &d}
+			if err := c.parse(fs, required...); err != errDryRun {
+				t.Errorf("parse returned %v, want errDryRun", err)
+			}
+			if !reflect.DeepEqual(d, tc.want) {
+				t.Errorf("dry run:\n%+v\nwant:\n%+v", d, tc.want)
+			}
+			if ran != nil {
+				t.Errorf("handlers ran: %v", ran)
+			}
+		})
 	}
 }

@@ -23,7 +23,7 @@ var ErrCursorExhausted = errors.New("the cursor is exhausted: no document left t
 // iterateUntilDocumentOrError: Next blocks (getMore after getMore on a tailable cursor
 // or a change stream) until a document, an error or the end of the cursor.
 func iterateUntilDocumentOrError(ctx context.Context, c *Call, e entities.Iterable) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	it := e.Iterator()
@@ -39,7 +39,7 @@ func iterateUntilDocumentOrError(ctx context.Context, c *Call, e entities.Iterab
 // iterateOnce: TryNext takes the next document of the batch, or runs one getMore when
 // the batch is empty and the cursor is open; no document is no result.
 func iterateOnce(ctx context.Context, c *Call, e entities.Iterable) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	it := e.Iterator()
@@ -59,7 +59,7 @@ func cursorDocument(it entities.Iterator) Returned {
 // closeCursor closes the cursor or change stream (killCursors when it is open on the
 // server); the spec requires every error to be suppressed.
 func closeCursor(ctx context.Context, c *Call, e entities.Iterable) (Returned, error) {
-	err := parse(c.Op.Arguments, fields{})
+	err := c.parse(fields{})
 	if err != nil {
 		return Returned{}, err
 	}

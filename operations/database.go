@@ -59,7 +59,7 @@ func runCommand(ctx context.Context, c *Call, db *entities.Database) (Returned, 
 		name string
 	)
 	o := options.RunCmd()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"command":        into(&cmd),
 		"commandName":    stringVar(&name),
 		"readPreference": readPreference(o.SetReadPreference),
@@ -94,7 +94,7 @@ type cursorCommand struct {
 func cursorCommandArgs(ctx *context.Context, c *Call, required ...string) (*cursorCommand, error) {
 	cc := &cursorCommand{opts: options.RunCmd()}
 	var cursorType string
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"command":        into(&cc.cmd),
 		"commandName":    stringVar(&cc.name),
 		"readPreference": readPreference(cc.opts.SetReadPreference),
@@ -202,7 +202,7 @@ func createCollection(ctx context.Context, c *Call, db *entities.Database) (Retu
 	)
 	o := options.CreateCollection()
 	vo := options.CreateView()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"collection": stringVar(&name),
 		"session":    session(c.Entities, &ctx),
 		"collation": collation(func(col *options.Collation) any {
@@ -261,7 +261,7 @@ func createIndexOptionDefaults(o *options.CreateCollectionOptionsBuilder) arg {
 			return typeError("a document", v)
 		}
 		io := options.DefaultIndex()
-		if err := parse(d, fields{"storageEngine": document(io.SetStorageEngine)}); err != nil {
+		if err := parseDocument(d, fields{"storageEngine": document(io.SetStorageEngine)}); err != nil {
 			return err
 		}
 		o.SetDefaultIndexOptions(io)
@@ -280,7 +280,7 @@ func createTimeseries(o *options.CreateCollectionOptionsBuilder) arg {
 		seconds := func(set func(time.Duration) *options.TimeSeriesOptionsBuilder) arg {
 			return int64Arg(func(n int64) any { return set(time.Duration(n) * time.Second) })
 		}
-		err := parse(d, fields{
+		err := parseDocument(d, fields{
 			"timeField":             str(ts.SetTimeField),
 			"metaField":             str(ts.SetMetaField),
 			"granularity":           str(ts.SetGranularity),
@@ -298,7 +298,7 @@ func createTimeseries(o *options.CreateCollectionOptionsBuilder) arg {
 func dropCollection(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	var name string
 	o := options.DropCollection()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"collection":      stringVar(&name),
 		"session":         session(c.Entities, &ctx),
 		"encryptedFields": document(o.SetEncryptedFields),
@@ -330,7 +330,7 @@ func modifyCollection(ctx context.Context, c *Call, db *entities.Database) (Retu
 	asStr := func(k string) arg { return add(k, str(func(string) any { return nil })) }
 	asInt := func(k string) arg { return add(k, int64Arg(func(int64) any { return nil })) }
 	var stages any
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"collection":                   stringVar(&name),
 		"session":                      session(c.Entities, &ctx),
 		"validator":                    asDoc("validator"),
@@ -373,7 +373,7 @@ func listCollectionsArgs(ctx *context.Context, c *Call, o *options.ListCollectio
 	if nameOnly {
 		fs["nameOnly"] = boolean(o.SetNameOnly)
 	}
-	return filter, parse(c.Op.Arguments, fs)
+	return filter, c.parse(fs)
 }
 
 // listCollections (and listCollectionObjects) return the server's collection
@@ -406,7 +406,7 @@ func listCollectionNames(ctx context.Context, c *Call, db *entities.Database) (R
 func databaseAggregate(ctx context.Context, c *Call, db *entities.Database) (Returned, error) {
 	var stages any
 	o := options.Aggregate()
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"pipeline":                 pipeline(&stages),
 		"session":                  session(c.Entities, &ctx),
 		"allowDiskUse":             boolean(o.SetAllowDiskUse),

@@ -39,10 +39,11 @@ type Harness interface {
 	// Nested runs the operations of a callback (withTransaction's callback, the
 	// operation of runOnThread) as the test runs its own: each with its expectations
 	// (expectResult, expectError, saveResultAsEntity…). The first that does not hold
-	// ends them, and its verdict comes back as the error, for the caller to return.
-	// In a withTransaction callback, an operation that raised an error ends them too
-	// (CallbackRaised).
-	Nested(ctx context.Context, ops []specifications.Operation) error
+	// ends them, and its verdict comes back as verdict, for the caller to return.
+	// raised is the first error an operation raised (the driver's or the server's,
+	// expected, ignored or not); with stopAtError it ends them too, as an error thrown
+	// in a withTransaction callback ends the callback.
+	Nested(ctx context.Context, ops []specifications.Operation, stopAtError bool) (raised, verdict error)
 	// TargetedFailPoint sets a fail point on one server (host:port), through a client
 	// connected to it alone, and remembers it to be turned off on that server.
 	TargetedFailPoint(ctx context.Context, host string, command bson.Raw) error
@@ -53,6 +54,9 @@ type Call struct {
 	Entities *entities.Map
 	Harness  Harness
 	Op       *specifications.Operation
+	// dry, set by Coverage alone, makes parse note what it would refuse and stop the
+	// executor: nothing runs.
+	dry *dryRun
 }
 
 // RunnerObject is the object name of the special test operations.
@@ -113,9 +117,6 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 		c = &call
 	}
 	res, err := fn(ctx, c, target)
-	if err == nil {
-		raise(ctx, res.Err) // in a withTransaction callback, the error propagates (session.go)
-	}
 	if err == nil && res.Err != nil && c.Op.ExpectError == nil && driverRefuses[res.Err.Error()] != "" {
 		return Returned{}, result.Unsupportedf("%s", driverRefuses[res.Err.Error()])
 	}

@@ -28,7 +28,7 @@ func runnerFailPoint(ctx context.Context, c *Call) error {
 		cmd        bson.Raw
 		sess       string
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"client":    stringVar(&clientName),
 		"failPoint": into(&cmd),
 		"session":   stringVar(&sess),
@@ -50,12 +50,12 @@ func runnerFailPoint(ctx context.Context, c *Call) error {
 
 func runnerCreateEntities(ctx context.Context, c *Call) error {
 	var list []specifications.Entity
-	err := parse(c.Op.Arguments, fields{
-		"entities": func(v bson.RawValue) error {
+	err := c.parse(fields{
+		"entities": arg(func(v bson.RawValue) error {
 			var err error
 			list, err = specifications.DecodeEntities("entities", v)
 			return err
-		},
+		}),
 	}, "entities")
 	if err != nil {
 		return err
@@ -72,7 +72,7 @@ func namespaceArgs(c *Call, db, coll, index *string) error {
 		fs["indexName"] = stringVar(index)
 		required = append(required, "indexName")
 	}
-	return parse(c.Op.Arguments, fs, required...)
+	return c.parse(fs, required...)
 }
 
 func internalClient(c *Call) (*mongo.Client, error) {

@@ -41,13 +41,13 @@ func eventArgs(c *Call) (*entities.Client, *specifications.ExpectedEvent, int64,
 		want   *specifications.ExpectedEvent
 		count  int64
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"client": clientArg(c.Entities, &client),
-		"event": func(v bson.RawValue) error {
+		"event": arg(func(v bson.RawValue) error {
 			var err error
 			want, err = specifications.DecodeExpectedEvent("event", v)
 			return err
-		},
+		}),
 		"count": int64Arg(func(n int64) any { count = n; return nil }),
 	}, "client", "event", "count")
 	return client, want, count, err
@@ -106,7 +106,7 @@ func assertNumberConnectionsCheckedOut(_ context.Context, c *Call) error {
 		client *entities.Client
 		want   int64
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"client":      clientArg(c.Entities, &client),
 		"connections": int64Arg(func(n int64) any { want = n; return nil }),
 	}, "client", "connections")
@@ -125,7 +125,7 @@ func recordTopologyDescription(_ context.Context, c *Call) error {
 		client *entities.Client
 		id     string
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"client": clientArg(c.Entities, &client),
 		"id":     stringVar(&id),
 	}, "client", "id")
@@ -161,7 +161,7 @@ func assertTopologyType(_ context.Context, c *Call) error {
 		desc *entities.TopologyDescription
 		want string
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"topologyDescription": topologyArg(c.Entities, &desc),
 		"topologyType":        stringVar(&want),
 	}, "topologyDescription", "topologyType")
@@ -182,7 +182,7 @@ func waitForPrimaryChange(ctx context.Context, c *Call) error {
 		prior  *entities.TopologyDescription
 		ms     int64 = -1
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"client":                   clientArg(c.Entities, &client),
 		"priorTopologyDescription": topologyArg(c.Entities, &prior),
 		"timeoutMS":                int64Arg(func(n int64) any { ms = n; return nil }),
@@ -221,7 +221,7 @@ func waitForPrimaryChange(ctx context.Context, c *Call) error {
 // wait sleeps for ms milliseconds.
 func wait(ctx context.Context, c *Call) error {
 	var ms int64
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"ms": int64Arg(func(n int64) any { ms = n; return nil }),
 	}, "ms")
 	if err != nil {
@@ -254,31 +254,36 @@ func threadArg(m *entities.Map, thread **entities.Thread) arg {
 
 // runOnThread schedules the operation on the thread and returns at once; the
 // operation runs as the test's own (Harness.Nested), after those scheduled before it.
+// An error it raised is judged by its expectations alone: only a verdict fails the
+// thread.
 func runOnThread(ctx context.Context, c *Call) error {
 	var (
 		thread *entities.Thread
 		op     *specifications.Operation
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"thread": threadArg(c.Entities, &thread),
-		"operation": func(v bson.RawValue) error {
+		"operation": arg(func(v bson.RawValue) error {
 			var err error
 			op, err = specifications.DecodeOperation("operation", v)
 			return err
-		},
+		}),
 	}, "thread", "operation")
 	if err != nil {
 		return err
 	}
 	ops := []specifications.Operation{*op}
-	return thread.Run(ctx, func(ctx context.Context) error { return c.Harness.Nested(ctx, ops) })
+	return thread.Run(ctx, func(ctx context.Context) error {
+		_, verdict := c.Harness.Nested(ctx, ops, false)
+		return verdict
+	})
 }
 
 // waitForThread waits for the operations scheduled on the thread and returns the
 // first one's failure as it is (a verdict of Harness.Nested).
 func waitForThread(ctx context.Context, c *Call) error {
 	var thread *entities.Thread
-	if err := parse(c.Op.Arguments, fields{"thread": threadArg(c.Entities, &thread)}, "thread"); err != nil {
+	if err := c.parse(fields{"thread": threadArg(c.Entities, &thread)}, "thread"); err != nil {
 		return err
 	}
 	finished, err := thread.Wait(ctx, waitTimeout)

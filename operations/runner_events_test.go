@@ -3,6 +3,7 @@ package operations
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -354,30 +355,42 @@ func TestWait(t *testing.T) {
 }
 
 // threadRunner runs nested operations as a test would: each named operation takes
-// its time, and one may fail with a given error.
+// its time, one may fail with a given verdict, and one may raise a given error (which
+// its expectations would have met).
 type threadRunner struct {
 	dcFakeRunner
-	mu      sync.Mutex
-	ran     []string
-	delay   time.Duration
-	failing map[string]error
+	mu          sync.Mutex
+	ran         []string
+	stopAtError []bool
+	delay       time.Duration
+	failing     map[string]error
+	raising     map[string]error
 }
 
-func (r *threadRunner) Nested(ctx context.Context, ops []specifications.Operation) error {
+func (r *threadRunner) Nested(ctx context.Context, ops []specifications.Operation, stopAtError bool) (raised, verdict error) {
+	r.mu.Lock()
+	r.stopAtError = append(r.stopAtError, stopAtError)
+	r.mu.Unlock()
 	for _, op := range ops {
 		select {
 		case <-time.After(r.delay):
 		case <-ctx.Done():
-			return ctx.Err()
+			return raised, ctx.Err()
 		}
 		r.mu.Lock()
 		r.ran = append(r.ran, op.Name)
 		r.mu.Unlock()
 		if err := r.failing[op.Name]; err != nil {
-			return err
+			return raised, err
+		}
+		if raised == nil {
+			raised = r.raising[op.Name]
+		}
+		if stopAtError && raised != nil {
+			break
 		}
 	}
-	return nil
+	return raised, nil
 }
 
 func (r *threadRunner) names() []string {
@@ -449,6 +462,22 @@ func TestThreads(t *testing.T) {
 		}
 		if got := runner.names(); strings.Join(got, ",") != "insertOne,find" {
 			t.Errorf("ran %v: the operations after a failure must not run", got)
+		}
+	})
+	t.Run("an error an operation raised does not stop the thread", func(t *testing.T) {
+		runner := &threadRunner{raising: map[string]error{"find": errors.New("server error 2 (BadValue)")}}
+		env := threadEnv(t, runner, "thread0")
+		for _, name := range []string{"insertOne", "find", "deleteOne"} {
+			checkErr(t, env.exec(t, "runOnThread", onThread("thread0", name)), "", true)
+		}
+		checkErr(t, env.exec(t, "waitForThread", bson.D{{Key: "thread", Value: "thread0"}}), "", true)
+		if got := runner.names(); strings.Join(got, ",") != "insertOne,find,deleteOne" {
+			t.Errorf("ran %v", got)
+		}
+		runner.mu.Lock()
+		defer runner.mu.Unlock()
+		if slices.Contains(runner.stopAtError, true) {
+			t.Errorf("stopAtError %v: a thread's operation does not stop at a raised error", runner.stopAtError)
 		}
 	})
 	t.Run("not finished in time", func(t *testing.T) {

@@ -22,7 +22,7 @@ func runnerTargetedFailPoint(ctx context.Context, c *Call) error {
 		name string
 		cmd  bson.Raw
 	)
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"session":   stringVar(&name),
 		"failPoint": into(&cmd),
 	}, "session", "failPoint")
@@ -54,7 +54,7 @@ func sessionArgState(c *Call, name string) (sessionState, error) {
 // sessionArg reads the one argument of the session assertions, and the session's state.
 func sessionArg(c *Call) (string, sessionState, error) {
 	var name string
-	if err := parse(c.Op.Arguments, fields{"session": stringVar(&name)}, "session"); err != nil {
+	if err := c.parse(fields{"session": stringVar(&name)}, "session"); err != nil {
 		return "", sessionState{}, err
 	}
 	st, err := sessionArgState(c, name)
@@ -63,9 +63,9 @@ func sessionArg(c *Call) (string, sessionState, error) {
 
 func assertSessionTransactionState(_ context.Context, c *Call) error {
 	var name, want string
-	err := parse(c.Op.Arguments, fields{
+	err := c.parse(fields{
 		"session": stringVar(&name),
-		"state": func(v bson.RawValue) error {
+		"state": arg(func(v bson.RawValue) error {
 			s, ok := v.StringValueOK()
 			if !ok {
 				return typeError("a string", v)
@@ -75,7 +75,7 @@ func assertSessionTransactionState(_ context.Context, c *Call) error {
 			}
 			want = s
 			return nil
-		},
+		}),
 	}, "session", "state")
 	if err != nil {
 		return err
@@ -136,7 +136,7 @@ func assertSessionDirty(dirty bool) func(context.Context, *Call) error {
 func assertLsidOnLastTwoCommands(same bool) func(context.Context, *Call) error {
 	return func(_ context.Context, c *Call) error {
 		var name string
-		if err := parse(c.Op.Arguments, fields{"client": stringVar(&name)}, "client"); err != nil {
+		if err := c.parse(fields{"client": stringVar(&name)}, "client"); err != nil {
 			return err
 		}
 		client, err := entities.Lookup[*entities.Client](c.Entities, name)

@@ -40,9 +40,9 @@ func (r *dcFakeRunner) CreateEntities(_ context.Context, list []specifications.E
 
 func (r *dcFakeRunner) Internal() *mongo.Client { return r.internal }
 
-func (r *dcFakeRunner) Nested(_ context.Context, ops []specifications.Operation) error {
+func (r *dcFakeRunner) Nested(_ context.Context, ops []specifications.Operation, _ bool) (raised, verdict error) {
 	r.nested = append(r.nested, ops...)
-	return r.nestedErr
+	return nil, r.nestedErr
 }
 
 func (r *dcFakeRunner) TargetedFailPoint(_ context.Context, host string, cmd bson.Raw) error {

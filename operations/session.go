@@ -48,28 +48,28 @@ func readConcern[R any](set func(*readconcern.ReadConcern) R) arg {
 
 func startTransaction(_ context.Context, c *Call, s *entities.Session) (Returned, error) {
 	o := options.Transaction()
-	if err := parse(c.Op.Arguments, transactionFields(o)); err != nil {
+	if err := c.parse(transactionFields(o)); err != nil {
 		return Returned{}, err
 	}
 	return done(bson.RawValue{}, matchers.Nested, s.Session.StartTransaction(o))
 }
 
 func commitTransaction(ctx context.Context, c *Call, s *entities.Session) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	return done(bson.RawValue{}, matchers.Nested, s.Session.CommitTransaction(ctx))
 }
 
 func abortTransaction(ctx context.Context, c *Call, s *entities.Session) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	return done(bson.RawValue{}, matchers.Nested, s.Session.AbortTransaction(ctx))
 }
 
 func endSession(ctx context.Context, c *Call, s *entities.Session) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	s.Session.EndSession(ctx)
@@ -87,25 +87,26 @@ func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Returne
 	var callback []specifications.Operation
 	o := options.Transaction()
 	fs := transactionFields(o)
-	fs["callback"] = func(v bson.RawValue) error {
+	fs["callback"] = arg(func(v bson.RawValue) error {
 		var err error
 		callback, err = specifications.DecodeOperations("callback", v)
 		return err
-	}
-	if err := parse(c.Op.Arguments, fs, "callback"); err != nil {
+	})
+	if err := c.parse(fs, "callback"); err != nil {
 		return Returned{}, err
 	}
 	var verdict error
 	_, err := s.Session.WithTransaction(ctx, func(ctx context.Context) (any, error) {
 		// The driver binds the session to the callback's context; an operation of the
 		// callback without a session argument runs outside it, as in every other
-		// driver, so the binding is taken off.
-		ctx, raised := raising(mongo.NewSessionContext(ctx, nil))
-		if err := c.Harness.Nested(ctx, callback); err != nil {
-			verdict = err
-			return nil, err
+		// driver, so the binding is taken off. Each call of the callback (the driver
+		// may retry it) returns the first error its own operations raised.
+		raised, v := c.Harness.Nested(mongo.NewSessionContext(ctx, nil), callback, true)
+		if v != nil {
+			verdict = v
+			return nil, v
 		}
-		return nil, raised.err
+		return nil, raised
 	}, o)
 	if verdict != nil {
 		return Returned{}, verdict
@@ -118,7 +119,7 @@ func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Returne
 // either raise an error when the property is accessed or return an unset value"): the
 // operation raises an error then, which says why there is none.
 func getSnapshotTime(_ context.Context, c *Call, s *entities.Session) (Returned, error) {
-	if err := parse(c.Op.Arguments, fields{}); err != nil {
+	if err := c.parse(fields{}); err != nil {
 		return Returned{}, err
 	}
 	st, err := readSessionState(s.Session)
@@ -132,29 +133,4 @@ func getSnapshotTime(_ context.Context, c *Call, s *entities.Session) (Returned,
 		return Returned{Err: errors.New("getSnapshotTime: the snapshot session has no snapshot time yet: no snapshot read has returned atClusterTime")}, nil
 	}
 	return Returned{Value: value(s.Session.SnapshotTime()), At: matchers.Nested}, nil
-}
-
-// raisedKey binds to a callback's context the first error its operations raised.
-type raisedKey struct{}
-
-type raisedError struct{ err error }
-
-func raising(ctx context.Context) (context.Context, *raisedError) {
-	r := &raisedError{}
-	return context.WithValue(ctx, raisedKey{}, r), r
-}
-
-// raise records an operation's error in the callback it runs in, if any.
-func raise(ctx context.Context, err error) {
-	if r, ok := ctx.Value(raisedKey{}).(*raisedError); ok && r.err == nil && err != nil {
-		r.err = err
-	}
-}
-
-// CallbackRaised says whether an operation run with ctx, in the callback of a
-// withTransaction, raised an error: Harness.Nested must end the callback there, as an
-// error thrown in a callback ends it.
-func CallbackRaised(ctx context.Context) bool {
-	r, ok := ctx.Value(raisedKey{}).(*raisedError)
-	return ok && r.err != nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -368,7 +369,7 @@ func TestGetSnapshotTime(t *testing.T) {
 
 // execRunner runs nested operations as the interpreter does, reduced to what
 // withTransaction relies on: an operation's unexpected error ends them with a verdict,
-// and in a callback an operation that raised an error ends them.
+// and with stopAtError an operation that raised an error ends them.
 type execRunner struct {
 	dcFakeRunner
 	m      *entities.Map
@@ -377,7 +378,7 @@ type execRunner struct {
 	during func() // called before each nested operation
 }
 
-func (r *execRunner) Nested(ctx context.Context, ops []specifications.Operation) error {
+func (r *execRunner) Nested(ctx context.Context, ops []specifications.Operation, stopAtError bool) (raised, verdict error) {
 	for i := range ops {
 		op := &ops[i]
 		if r.during != nil {
@@ -387,16 +388,34 @@ func (r *execRunner) Nested(ctx context.Context, ops []specifications.Operation)
 		r.bound = append(r.bound, mongo.SessionFromContext(ctx) != nil)
 		res, err := Execute(ctx, &Call{Entities: r.m, Harness: r, Op: op})
 		if err != nil {
-			return err
+			return raised, err
 		}
 		if res.Err != nil && op.ExpectError == nil && op.IgnoreResultAndError == nil {
-			return result.Failedf("%s", "unexpected error: "+res.Err.Error())
+			return raised, result.Failedf("%s", "unexpected error: "+res.Err.Error())
 		}
-		if CallbackRaised(ctx) {
-			return nil
+		if raised == nil {
+			raised = res.Err
+		}
+		if stopAtError && raised != nil {
+			break
 		}
 	}
-	return nil
+	return raised, nil
+}
+
+// retryRunner stands for a callback whose first call raises a transient transaction
+// error, which the driver retries, and whose second call raises none.
+type retryRunner struct {
+	dcFakeRunner
+	stopAtError []bool
+}
+
+func (r *retryRunner) Nested(_ context.Context, _ []specifications.Operation, stopAtError bool) (raised, verdict error) {
+	r.stopAtError = append(r.stopAtError, stopAtError)
+	if len(r.stopAtError) == 1 {
+		return mongo.CommandError{Code: 112, Name: "WriteConflict", Message: "write conflict", Labels: []string{"TransientTransactionError"}}, nil
+	}
+	return nil, nil
 }
 
 func TestWithTransaction(t *testing.T) {
@@ -477,6 +496,19 @@ func TestWithTransaction(t *testing.T) {
 			env.assertState(t, "session0", "aborted")
 		})
 	}
+	t.Run("each call of the callback raises its own error", func(t *testing.T) {
+		env := newDCEnv(t)
+		r := &retryRunner{}
+		op := &specifications.Operation{Name: "withTransaction", Object: "session0", Arguments: dcArgs(t, bson.D{{Key: "callback", Value: bson.A{state("session0", "starting")}}})}
+		res, err := Execute(context.Background(), &Call{Entities: env.m, Harness: r, Op: op})
+		if err != nil || res.Err != nil {
+			t.Fatalf("%v %v: the second call raised no error", err, res.Err)
+		}
+		if !slices.Equal(r.stopAtError, []bool{true, true}) {
+			t.Errorf("callback calls with stopAtError %v, want two that stop at a raised error", r.stopAtError)
+		}
+		env.assertState(t, "session0", "committed")
+	})
 	t.Run("a verdict in the callback ends the test", func(t *testing.T) {
 		env, _, res, err := run(t, bson.A{abortNone(), state("session0", "none")})
 		var af *result.Verdict
@@ -502,23 +534,4 @@ func TestWithTransaction(t *testing.T) {
 		env.assertState(t, "session0", "aborted")
 		env.assertState(t, "session2", "aborted")
 	})
-}
-
-func TestCallbackRaised(t *testing.T) {
-	ctx := context.Background()
-	raise(ctx, errors.New("outside a callback"))
-	if CallbackRaised(ctx) {
-		t.Error("raised outside a callback")
-	}
-	cb, r := raising(ctx)
-	raise(cb, nil)
-	if CallbackRaised(cb) {
-		t.Error("raised without an error")
-	}
-	first := errors.New("first")
-	raise(cb, first)
-	raise(cb, errors.New("second"))
-	if !CallbackRaised(cb) || r.err != first {
-		t.Errorf("raised %v, want the first error", r.err)
-	}
 }

@@ -132,7 +132,7 @@ func (tr *testRun) unjudgeable() string {
 		if err != nil {
 			continue // the operation itself reports it
 		}
-		if reason := check(tr.operationLabel(i, op), list); reason != "" {
+		if reason := check(op.Label, list); reason != "" {
 			return reason
 		}
 	}
@@ -183,7 +183,7 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 	}
 	if tr.t.FirstError != nil && !tr.raised {
 		end()
-		return failed(tr.firstErrorLabel()+": expected an error, got none", "")
+		return failed(firstErrorLabel(tr.t.FirstError)+": expected an error, got none", "")
 	}
 	if v := tr.threadFailure(); v != nil {
 		end()
@@ -342,13 +342,23 @@ func (tr *testRun) TargetedFailPoint(ctx context.Context, host string, command b
 // Internal implements operations.Harness.
 func (tr *testRun) Internal() *mongo.Client { return tr.r.internal }
 
+// nestedIn is the harness of one operation, outer: the operations it carries (a
+// withTransaction callback, runOnThread's operation) are written in its fixture's
+// terms, and name their expected results as it does (a legacy fixture's "result").
+type nestedIn struct {
+	*testRun
+	outer *specifications.Operation
+}
+
 // Nested implements operations.Harness: the operations run as the test's own, and the
 // first verdict, as an error, ends them; judge passes it on with the outer operation
 // named before it. In a withTransaction callback, an error an operation raised ends
 // them too: it propagates out of the callback.
-func (tr *testRun) Nested(ctx context.Context, ops []specifications.Operation) error {
+func (h nestedIn) Nested(ctx context.Context, ops []specifications.Operation) error {
 	for i := range ops {
-		if v := tr.operation(ctx, i, &ops[i]); v != nil {
+		op := ops[i]
+		op.ResultLabel = cmp.Or(op.ResultLabel, h.outer.ResultLabel)
+		if v := h.operation(ctx, i, &op); v != nil {
 			return v
 		}
 		if operations.CallbackRaised(ctx) {
@@ -396,10 +406,11 @@ func (tr *testRun) cleanup(failed bool) error {
 // outcome compares a collection's documents, read through the internal client in _id
 // order with primary read preference and local read concern.
 func (tr *testRun) outcome(ctx context.Context, i int, cd *specifications.CollectionData) *result.Verdict {
-	where := fmt.Sprintf("outcome[%d] %s.%s", i, cd.DatabaseName, cd.CollectionName)
-	if l := tr.t.Labels; l != nil && l.Outcome != "" {
-		where = fmt.Sprintf("%s %s.%s", l.Outcome, cd.DatabaseName, cd.CollectionName)
+	label := cd.Label
+	if label == "" {
+		label = fmt.Sprintf("outcome[%d]", i)
 	}
+	where := fmt.Sprintf("%s %s.%s", label, cd.DatabaseName, cd.CollectionName)
 	coll := tr.r.internal.Database(cd.DatabaseName).Collection(cd.CollectionName,
 		options.Collection().SetReadPreference(readpref.Primary()).SetReadConcern(readconcern.Local()))
 	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
@@ -473,4 +484,4 @@ func relaxed(v bson.RawValue) string {
 	return s
 }
 
-var _ operations.Harness = (*testRun)(nil)
+var _ operations.Harness = nestedIn{}

@@ -213,7 +213,7 @@ type testEntities struct {
 }
 
 func (tt *txnTranslation) test(path string, in *txnTest) (*Test, *FieldError) {
-	t := &Test{Description: in.Description, SkipReason: in.SkipReason, FailPoint: in.FailPoint, Labels: &Labels{Result: "result"}}
+	t := &Test{Description: in.Description, SkipReason: in.SkipReason, FailPoint: in.FailPoint}
 	if in.FailPoint != nil {
 		if _, ok := in.FailPoint.Lookup("configureFailPoint").StringValueOK(); !ok {
 			return nil, fieldErrorf(joinPath(path, "failPoint"), "must be a configureFailPoint command")
@@ -221,7 +221,6 @@ func (tt *txnTranslation) test(path string, in *txnTest) (*Test, *FieldError) {
 	}
 	var ents testEntities
 	var ops []Operation
-	var labels []string
 	switch {
 	case in.Operation != nil && in.Operations != nil:
 		return nil, fieldErrorf(joinPath(path, "operation"), "cannot be used together with operations")
@@ -239,8 +238,9 @@ func (tt *txnTranslation) test(path string, in *txnTest) (*Test, *FieldError) {
 				return nil, err
 			}
 		}
-		ops, labels = []Operation{op}, []string{"operation"}
-		t.Labels.Result = "outcome.result"
+		op.placeLegacy(path, "operation")
+		op.nameResults("outcome.result")
+		ops = []Operation{op}
 	case in.Operations == nil:
 		return nil, fieldErrorf(path, "must have operations")
 	default:
@@ -253,21 +253,24 @@ func (tt *txnTranslation) test(path string, in *txnTest) (*Test, *FieldError) {
 			if err != nil {
 				return nil, err
 			}
+			op.placeLegacy(path, strings.TrimPrefix(p, path+"."))
+			op.nameResults("result")
 			ops = append(ops, op)
-			labels = append(labels, strings.TrimPrefix(p, path+"."))
 		}
 	}
 	create, err := tt.entities(path, in, &ents)
 	if err != nil {
 		return nil, err
 	}
+	// the test's own entities: messages name them by the clientOptions they come from
+	create.placeLegacy(path, "clientOptions")
 	t.Operations = append([]Operation{create}, ops...)
-	t.Labels.Operations = append([]string{"clientOptions"}, labels...)
 	// The README ends both sessions after the operations and before comparing the
 	// events: an open transaction's abortTransaction is among them.
 	for _, s := range []string{LegacySession0, LegacySession1} {
-		t.Operations = append(t.Operations, Operation{Name: "endSession", Object: s})
-		t.Labels.Operations = append(t.Labels.Operations, s+" ended after the operations")
+		end := Operation{Name: "endSession", Object: s}
+		end.placeLegacy(path, s+" ended after the operations")
+		t.Operations = append(t.Operations, end)
 	}
 	if in.Expectations != nil {
 		events := make([]ExpectedEvent, len(in.Expectations))
@@ -279,8 +282,7 @@ func (tt *txnTranslation) test(path string, in *txnTest) (*Test, *FieldError) {
 			}
 			events[i].CommandStartedEvent = &CommandStartedEvent{Command: cmd, CommandName: optional(e.Started.CommandName), DatabaseName: optional(e.Started.DatabaseName)}
 		}
-		t.ExpectEvents = []ExpectedEventsForClient{{Client: LegacyClient, Events: events}}
-		t.Labels.Events = "expectations"
+		t.ExpectEvents = []ExpectedEventsForClient{{Client: LegacyClient, Events: events, Label: "expectations"}}
 	}
 	if o := in.Outcome; o != nil && o.Collection != nil {
 		name := o.Collection.Name
@@ -292,8 +294,7 @@ func (tt *txnTranslation) test(path string, in *txnTest) (*Test, *FieldError) {
 				return nil, err
 			}
 		}
-		t.Outcome = []CollectionData{{DatabaseName: tt.database, CollectionName: name, Documents: nonNil(o.Collection.Data)}}
-		t.Labels.Outcome = "outcome.collection"
+		t.Outcome = []CollectionData{{DatabaseName: tt.database, CollectionName: name, Documents: nonNil(o.Collection.Data), Label: "outcome.collection"}}
 	}
 	return t, nil
 }

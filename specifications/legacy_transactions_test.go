@@ -46,11 +46,6 @@ func TestLegacyTransactionsTranslation(t *testing.T) {
 	for i, n := range names {
 		assert.Equal(t, n, test.Operations[i].Name, "operation %d", i)
 	}
-	assert.Equal(t, []string{"clientOptions", "operations.0", "operations.1", "operations.2", "operations.3", "operations.4",
-		"session0 ended after the operations", "session1 ended after the operations"}, test.Labels.Operations)
-	assert.Equal(t, "result", test.Labels.Result)
-	assert.Equal(t, "expectations", test.Labels.Events)
-	assert.Equal(t, "outcome.collection", test.Labels.Outcome)
 
 	entities, err := DecodeEntities("entities", test.Operations[0].Arguments.Lookup("entities"))
 	require.NoError(t, err)
@@ -130,8 +125,6 @@ func TestLegacyTransactionsOtherSpecs(t *testing.T) {
 		assert.Equal(t, "legacy-tests", f.InitialData[0].DatabaseName)
 		assert.Equal(t, "test", f.InitialData[0].CollectionName)
 		ok := f.Tests[0]
-		assert.Equal(t, []string{"clientOptions", "operation", "session0 ended after the operations", "session1 ended after the operations"}, ok.Labels.Operations)
-		assert.Equal(t, "outcome.result", ok.Labels.Result)
 		assert.Equal(t, `{"insertedId": {"$numberInt":"1"}}`, ok.Operations[1].ExpectResult.String())
 		assert.Equal(t, "collection0", ok.Operations[1].Object)
 		labels := f.Tests[1].Operations[1].ExpectError

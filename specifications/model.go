@@ -1,6 +1,7 @@
 package specifications
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 
@@ -351,6 +352,9 @@ type CollectionData struct {
 	// Unordered is set only by translation: the collection must hold these documents
 	// in any order (legacy GridFS compares collections as sets).
 	Unordered bool `spec:"-"`
+	// Label, set only by translation, names an outcome collection in messages as its
+	// legacy fixture does (e.g. "outcome.collection"); empty, it is outcome[i].
+	Label string `spec:"-"`
 }
 
 func (c *CollectionData) validate() *FieldError {
@@ -381,19 +385,6 @@ type Test struct {
 	// configureFailPoint command the runner sends through its own client after the
 	// initial data and before the test's entities exist.
 	FailPoint bson.Raw `spec:"-"`
-
-	// Labels is set on tests translated from a legacy fixture, so that messages point
-	// into the file the user has rather than into the unified model; nil otherwise.
-	Labels *Labels `spec:"-"`
-}
-
-// Labels name where a translated test's parts are in its legacy fixture.
-type Labels struct {
-	Operations []string // one per operation, e.g. "operation"
-	Result     string   // the expected result (also beside an expected error)
-	Events     string   // the expected events of the test's one client
-	Outcome    string   // the expected collection contents
-	FirstError string   // the expected error of FirstError
 }
 
 // Operation is one operation of a test (also the nested operations of withTransaction,
@@ -406,6 +397,37 @@ type Operation struct {
 	ExpectError          *ExpectedError `spec:"expectError"`
 	ExpectResult         bson.RawValue  `spec:"expectResult"`
 	SaveResultAsEntity   *string        `spec:"saveResultAsEntity"`
+
+	// Where the operation is, set by the loader, and for the nested operations decoded
+	// at run time by DecodeOperations and DecodeOperation, so that the engine need not
+	// work it out. Path is its place in the file, e.g. tests.3.operations.2, or in a
+	// legacy fixture tests.3.operation (a nested one's is relative to its argument, e.g.
+	// callback.0); Label is how messages name it, e.g. "operation 2 (insertOne)" or, in
+	// the legacy fixture's terms, "operation (bulkWrite)".
+	Path  string `spec:"-"`
+	Label string `spec:"-"`
+	// ResultLabel names ExpectResult in messages where a legacy fixture calls it
+	// otherwise (e.g. "outcome.result"); empty, it is expectResult.
+	ResultLabel string `spec:"-"`
+}
+
+// place sets where the operation is: at path, named label in messages, its name
+// beside it ("operation 2 (insertOne)").
+func (o *Operation) place(path, label string) {
+	o.Path, o.Label = path, fmt.Sprintf("%s (%s)", label, o.Name)
+}
+
+// placeLegacy places an operation of a legacy fixture's test at rel (e.g. "operation",
+// "operations.2"): its place in the test is how messages name it.
+func (o *Operation) placeLegacy(test, rel string) { o.place(joinPath(test, rel), rel) }
+
+// nameResults names the operation's expected result, and the one beside its expected
+// error, as a legacy fixture calls them.
+func (o *Operation) nameResults(label string) {
+	o.ResultLabel = label
+	if o.ExpectError != nil {
+		o.ExpectError.ResultLabel = label
+	}
 }
 
 func (o *Operation) validate() *FieldError {
@@ -447,6 +469,12 @@ type ExpectedError struct {
 	// GridFSError is set only by translation (legacy GridFS): the kind of GridFS error
 	// expected, e.g. "FileNotFound".
 	GridFSError string `spec:"-"`
+	// Set only by translation, for messages in a legacy fixture's terms: Label names the
+	// expected error where no operation's expectError holds it (Test.FirstError:
+	// "result.error"; empty, "expected error"), ResultLabel names ExpectResult (e.g.
+	// "outcome.result"; empty, expectError.expectResult).
+	Label       string `spec:"-"`
+	ResultLabel string `spec:"-"`
 }
 
 func (e *ExpectedError) validate() *FieldError {

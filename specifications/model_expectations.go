@@ -11,6 +11,10 @@ type ExpectedEventsForClient struct {
 	EventType         string          `spec:"eventType,enum=command|cmap|sdam"`
 	Events            []ExpectedEvent `spec:"events,required"`
 	IgnoreExtraEvents *bool           `spec:"ignoreExtraEvents"`
+
+	// Label, set only by translation, names the list in messages as its legacy fixture
+	// does ("expectations"); empty, it is expectEvents[i] (client).
+	Label string `spec:"-"`
 }
 
 // Family is the event type with its default ("command").

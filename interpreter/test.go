@@ -40,13 +40,12 @@ type testRun struct {
 	raised bool
 }
 
-// failPoint is a fail point to turn off: set through a client entity, through the
-// runner's own client, or (targeted) on one host.
+// failPoint is a fail point to turn off: set through a client entity, or (targeted,
+// client nil) on one host.
 type failPoint struct {
-	client   *entities.Client
-	internal bool
-	host     string
-	name     string
+	client *entities.Client
+	host   string
+	name   string
 }
 
 func newTestRun(r *Runner, f *specifications.File, t *specifications.Test) *testRun {
@@ -156,13 +155,6 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 	}
 	if t := tr.r.server.Topology; t == "sharded" || t == "load-balanced" {
 		tr.clusterTime = tr.r.seededClusterTime(ctx)
-	}
-	if tr.t.FailPoint != nil {
-		// the legacy transactions-style failPoint, before the test's client exists
-		if err := tr.FailPoint(ctx, nil, tr.t.FailPoint); err != nil {
-			end()
-			return judge("failPoint", err)
-		}
 	}
 	end()
 	end = tr.r.stats.phase(PhaseEntities)
@@ -290,9 +282,9 @@ func (r *Runner) seededClusterTime(ctx context.Context) bson.Raw {
 	return sess.ClusterTime()
 }
 
-// FailPoint implements operations.Harness: the fail point is set through the test's
-// client (so on the server that client uses), or with a nil client through the
-// runner's own (a legacy test's failPoint), and remembered to be turned off.
+// FailPoint implements operations.Harness: the fail point is set through a client
+// entity of the test (so on the server that client uses), and remembered to be turned
+// off through it.
 func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, command bson.Raw) error {
 	if !tr.r.server.FailPoints {
 		return result.Unsupportedf("the server has no configureFailPoint command")
@@ -300,13 +292,6 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 	name, ok := command.Lookup("configureFailPoint").StringValueOK()
 	if !ok {
 		return fmt.Errorf("failPoint: the command must start with configureFailPoint: <name>")
-	}
-	if client == nil {
-		if err := tr.r.internal.Database("admin").RunCommand(ctx, command).Err(); err != nil {
-			return err
-		}
-		tr.failPoints = append(tr.failPoints, failPoint{internal: true, name: name})
-		return nil
 	}
 	err := client.Unobserved(func() error {
 		return client.Client.Database("admin").RunCommand(ctx, command).Err()
@@ -375,11 +360,7 @@ func (tr *testRun) disableFailPoints() {
 		off := func(admin *mongo.Database) error {
 			return admin.RunCommand(ctx, bson.D{{Key: "configureFailPoint", Value: fp.name}, {Key: "mode", Value: "off"}}).Err()
 		}
-		switch {
-		case fp.internal:
-			_ = off(tr.r.internal.Database("admin"))
-			continue
-		case fp.client == nil:
+		if fp.client == nil {
 			_ = tr.r.onHost(ctx, fp.host, off)
 			continue
 		}

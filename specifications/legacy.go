@@ -20,6 +20,10 @@ const (
 	LegacyBucket           = "bucket0"
 	LegacyCRUDDatabaseName = "crud-v1"
 	LegacyCRUDCollection   = "test"
+	// LegacyGlobalClient is an unobserved client of the file's own that sets the
+	// fail points of legacy change-stream and transactions-style tests (and runs the
+	// change streams' operations).
+	LegacyGlobalClient = "globalClient"
 )
 
 // Legacy CRUD v1 (crud/tests/v1, README "Format").

@@ -23,11 +23,9 @@ import (
 // (ignoreExtraEvents), killCursors skipped. Matching is the README's MATCH
 // (matchers.LegacyChangeStreams).
 
-// Entity names of translated legacy change-stream files (README.md).
-const (
-	LegacyGlobalClient = "globalClient"
-	LegacyChangeStream = "changeStream0"
-)
+// LegacyChangeStream is the change stream of translated legacy change-stream files
+// (README.md).
+const LegacyChangeStream = "changeStream0"
 
 type csFile struct {
 	CollectionName  string   `spec:"collection_name,required"`

@@ -17,9 +17,10 @@ import (
 // and whatever waitForEvent and assertEventCount count), database0 and collection0
 // (database_name, collection_name), session0 and session1 (sessionOptions), bucket0
 // (bucket_name), and a database or collection of its own for each operation with
-// databaseOptions or collectionOptions. The test's failPoint runs through the runner's
-// own client before them (Test.FailPoint), and both sessions end after the operations,
-// before the expectations are compared, as the README orders.
+// databaseOptions or collectionOptions. The test's failPoint is set before them, after
+// the data, as the README orders: by a failPoint operation through globalClient, an
+// unobserved client in the file's createEntities, as for legacy change streams. Both
+// sessions end after the operations, before the expectations are compared.
 
 // Names of the translated entities and of what a fixture does not name.
 const (
@@ -148,6 +149,10 @@ func translateTransactions(doc bson.Raw, id string) (*File, *FieldError) {
 			return nil, err
 		}
 		f.Tests = append(f.Tests, *t)
+		// the client the tests' fail points are set through, in files that have one
+		if in.Tests[i].FailPoint != nil && f.CreateEntities == nil {
+			f.CreateEntities = []Entity{{Client: &ClientEntity{ID: LegacyGlobalClient}}}
+		}
 	}
 	return f, nil
 }
@@ -213,11 +218,16 @@ type testEntities struct {
 }
 
 func (tt *txnTranslation) test(path string, in *txnTest) (*Test, *FieldError) {
-	t := &Test{Description: in.Description, SkipReason: in.SkipReason, FailPoint: in.FailPoint}
+	t := &Test{Description: in.Description, SkipReason: in.SkipReason}
 	if in.FailPoint != nil {
 		if _, ok := in.FailPoint.Lookup("configureFailPoint").StringValueOK(); !ok {
 			return nil, fieldErrorf(joinPath(path, "failPoint"), "must be a configureFailPoint command")
 		}
+		fp := Operation{Name: "failPoint", Object: "testRunner", Arguments: mustMarshal(bson.D{
+			{Key: "client", Value: LegacyGlobalClient}, {Key: "failPoint", Value: in.FailPoint}})}
+		// messages name it as the fixture does, "failPoint", with no operation beside it
+		fp.Path, fp.Label = joinPath(path, "failPoint"), "failPoint"
+		t.Operations = append(t.Operations, fp)
 	}
 	var ents testEntities
 	var ops []Operation
@@ -264,7 +274,7 @@ func (tt *txnTranslation) test(path string, in *txnTest) (*Test, *FieldError) {
 	}
 	// the test's own entities: messages name them by the clientOptions they come from
 	create.placeLegacy(path, "clientOptions")
-	t.Operations = append([]Operation{create}, ops...)
+	t.Operations = append(append(t.Operations, create), ops...)
 	// The README ends both sessions after the operations and before comparing the
 	// events: an open transaction's abortTransaction is among them.
 	for _, s := range []string{LegacySession0, LegacySession1} {

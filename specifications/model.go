@@ -381,10 +381,6 @@ type Test struct {
 	// until one raises an error, which must match FirstError and ends them; when none
 	// raises one, the test fails. An operation's own expectError still applies to it.
 	FirstError *ExpectedError `spec:"-"`
-	// FailPoint, set only by translation (the legacy transactions-style failPoint), is a
-	// configureFailPoint command the runner sends through its own client after the
-	// initial data and before the test's entities exist.
-	FailPoint bson.Raw `spec:"-"`
 }
 
 // Operation is one operation of a test (also the nested operations of withTransaction,

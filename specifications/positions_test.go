@@ -78,6 +78,7 @@ func TestPositions(t *testing.T) {
 			outcome: "assert.data"},
 		{name: "transactions-style", load: transactions,
 			ops: []string{
+				"tests.0.failPoint | failPoint",
 				"tests.0.clientOptions | clientOptions (createEntities)",
 				"tests.0.operations.0 | operations.0 (startTransaction) | result",
 				"tests.0.operations.1 | operations.1 (insertOne) | result",
@@ -86,14 +87,15 @@ func TestPositions(t *testing.T) {
 				"tests.0.operations.4 | operations.4 (targetedFailPoint) | result",
 				"tests.0.session0 ended after the operations | session0 ended after the operations (endSession)",
 				"tests.0.session1 ended after the operations | session1 ended after the operations (endSession)"},
-			events: "expectations", outcome: "outcome.collection", errorResult: map[int]string{4: "result"}},
+			events: "expectations", outcome: "outcome.collection", errorResult: map[int]string{5: "result"}},
 		{name: "transactions-style, one operation", load: func(t *testing.T) *File { return mustLoadAs(t, "retryable-writes/legacy/insertMany", retryableWrites) },
 			ops: []string{
+				"tests.0.failPoint | failPoint",
 				"tests.0.clientOptions | clientOptions (createEntities)",
 				"tests.0.operation | operation (insertMany) | outcome.result",
 				"tests.0.session0 ended after the operations | session0 ended after the operations (endSession)",
 				"tests.0.session1 ended after the operations | session1 ended after the operations (endSession)"},
-			outcome: "outcome.collection", errorResult: map[int]string{1: "outcome.result"}},
+			outcome: "outcome.collection", errorResult: map[int]string{2: "outcome.result"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

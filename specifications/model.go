@@ -403,7 +403,8 @@ type Operation struct {
 	Path  string `spec:"-"`
 	Label string `spec:"-"`
 	// ResultLabel names ExpectResult in messages where a legacy fixture calls it
-	// otherwise (e.g. "outcome.result"); empty, it is expectResult.
+	// otherwise (e.g. "outcome.result"); empty, it is expectResult. The nested
+	// operations, decoded without one, take that of the operation that carries them.
 	ResultLabel string `spec:"-"`
 }
 

@@ -18,9 +18,9 @@ import (
 // cmap or sdam) with the expected list: same number and order, or a prefix when
 // ignoreExtraEvents is true.
 func (tr *testRun) expectEvents(i int, want *specifications.ExpectedEventsForClient) *result.Verdict {
-	where := fmt.Sprintf("expectEvents[%d] (%s)", i, want.Client)
-	if l := tr.t.Labels; l != nil && l.Events != "" {
-		where = l.Events
+	where := want.Label
+	if where == "" {
+		where = fmt.Sprintf("expectEvents[%d] (%s)", i, want.Client)
 	}
 	client, err := entities.Lookup[*entities.Client](tr.entities, want.Client)
 	if err != nil {

@@ -14,3 +14,7 @@ func PretendKillAllSessions(r *Runner) { r.probe.KillAllSessions = true }
 func RunNothing(r *Runner) (result.Status, string, string) {
 	return r.runWithTimeout(context.Background(), nil, nil)
 }
+
+// PretendFailPoints makes r set fail points as on a server that has configureFailPoint:
+// the embedded server has none, and a test puts a proxy in front of it that answers it.
+func PretendFailPoints(r *Runner) { r.probe.FailPoints = true }

@@ -1,6 +1,7 @@
 package interpreter_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,6 +47,23 @@ func TestLegacyTransactionsMutations(t *testing.T) {
 	}
 	root := testcorpus.Debian(t)
 	checkMutations(t, root, cases)
+}
+
+// The operation a legacy test runs on a thread is named by its index, as any nested
+// operation, and its expected result as the fixture names it: result.
+func TestLegacyTransactionsNestedNames(t *testing.T) {
+	root := t.TempDir()
+	const fixture = `{"database_name": "nested-names", "collection_name": "c", "data": [], "tests": [{"description": "a thread's operation", "operations": [
+	  {"name": "startThread", "object": "testRunner", "arguments": {"name": "t1"}},
+	  {"name": "runOnThread", "object": "testRunner", "arguments": {"name": "t1", "operation":
+	    {"name": "insertOne", "object": "collection", "arguments": {"document": {"_id": 1}}, "result": {"insertedId": 1}}}},
+	  {"name": "waitForThread", "object": "testRunner", "arguments": {"name": "t1"}}]}]}`
+	if err := os.WriteFile(filepath.Join(root, "threads.json"), []byte(fixture), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	checkMutations(t, root, []mutation{{"insertedId", "threads.json", "a thread's operation",
+		"operations.1.arguments.operation.result.insertedId", int32(2),
+		"operations.2 (waitForThread): operation 0 (insertOne): result: insertedId: expected int32 2, got int32 1"}})
 }
 
 // What the embedded server cannot do ends a legacy transactions-style test as the spec

@@ -76,7 +76,7 @@ func TestNested(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			raised, verdict := tr.Nested(ctx, ops, tc.stopAtError)
+			raised, verdict := nestedIn{tr, &specifications.Operation{}}.Nested(ctx, ops, tc.stopAtError)
 
 			if got := errString(raised); got != tc.raised {
 				t.Errorf("raised %q, want %q", got, tc.raised)
@@ -94,7 +94,7 @@ func TestNested(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if v, _ := tr.operation(ctx, 0, &assert[0]); v != nil {
+			if v, _ := tr.operation(ctx, &assert[0]); v != nil {
 				t.Errorf("which operations ran: %s", v.Reason)
 			}
 		})

@@ -1,6 +1,7 @@
 package interpreter
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,12 +22,12 @@ import (
 // and save what it asks to save. A non-nil verdict ends the test. raised is the error
 // the operation raised (the driver's or the server's), whatever its expectations: in a
 // withTransaction callback it ends the callback (Nested).
-func (tr *testRun) operation(ctx context.Context, i int, op *specifications.Operation) (v *result.Verdict, raised error) {
-	where := tr.operationLabel(i, op)
+func (tr *testRun) operation(ctx context.Context, op *specifications.Operation) (v *result.Verdict, raised error) {
+	where := op.Label
 	if op.Object != operations.RunnerObject && (op.Name == "startTransaction" || op.Name == "withTransaction") {
 		tr.startedTransaction.Store(true)
 	}
-	res, err := operations.Execute(ctx, &operations.Call{Entities: tr.entities, Harness: tr, Op: op})
+	res, err := operations.Execute(ctx, &operations.Call{Entities: tr.entities, Harness: nestedIn{tr, op}, Op: op})
 	if err != nil {
 		return tr.withContext(judge(where, err), op), nil
 	}
@@ -43,7 +44,7 @@ func (tr *testRun) judgeOutcome(where string, op *specifications.Operation, res 
 		// the first error ends the operations and is the one judged
 		tr.raised = true
 		if v := tr.checkError(want, &res); v != nil {
-			v.Reason = where + ": " + tr.firstErrorLabel() + ": " + v.Reason
+			v.Reason = where + ": " + firstErrorLabel(want) + ": " + v.Reason
 			return tr.withContext(v, op)
 		}
 		return nil
@@ -63,7 +64,7 @@ func (tr *testRun) judgeOutcome(where string, op *specifications.Operation, res 
 	}
 	if op.ExpectResult.Type != 0 {
 		if err := tr.matcher().Match(op.ExpectResult, res.Value, res.At); err != nil {
-			v := judge(where+": "+tr.resultLabel("expectResult"), err)
+			v := judge(where+": "+cmp.Or(op.ResultLabel, "expectResult"), err)
 			v.Detail = fmt.Sprintf("expected: %s\nactual:   %s", relaxed(op.ExpectResult), relaxed(res.Value))
 			return tr.withContext(v, op)
 		}
@@ -194,7 +195,7 @@ func (tr *testRun) checkError(want *specifications.ExpectedError, res *operation
 	}
 	if want.ExpectResult.Type != 0 {
 		if e := m.Match(want.ExpectResult, res.Value, res.At); e != nil {
-			return judgeMatch(tr.resultLabel("expectError.expectResult"), e, want.ExpectResult, res.Value)
+			return judgeMatch(cmp.Or(want.ResultLabel, "expectError.expectResult"), e, want.ExpectResult, res.Value)
 		}
 	}
 	return nil
@@ -345,28 +346,7 @@ func topLevelError(err error) error {
 	return ce
 }
 
-// operationLabel names operation i in messages: by its index in the test, or by where
-// it is in a legacy fixture. The labels are those of the test's own operations, not of
-// the nested ones (a callback's, a thread's), which are named by their index.
-func (tr *testRun) operationLabel(i int, op *specifications.Operation) string {
-	if l := tr.t.Labels; l != nil && i < len(l.Operations) && i < len(tr.t.Operations) && &tr.t.Operations[i] == op {
-		return fmt.Sprintf("%s (%s)", l.Operations[i], op.Name)
-	}
-	return fmt.Sprintf("operation %d (%s)", i, op.Name)
-}
-
 // firstErrorLabel names a FirstError test's expected error in messages.
-func (tr *testRun) firstErrorLabel() string {
-	if l := tr.t.Labels; l != nil && l.FirstError != "" {
-		return l.FirstError
-	}
-	return "expected error"
-}
-
-// resultLabel names an expected result in messages: unified is the unified field.
-func (tr *testRun) resultLabel(unified string) string {
-	if l := tr.t.Labels; l != nil && l.Result != "" {
-		return l.Result
-	}
-	return unified
+func firstErrorLabel(want *specifications.ExpectedError) string {
+	return cmp.Or(want.Label, "expected error")
 }

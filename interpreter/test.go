@@ -40,13 +40,12 @@ type testRun struct {
 	raised bool
 }
 
-// failPoint is a fail point to turn off: set through a client entity, through the
-// runner's own client, or (targeted) on one host.
+// failPoint is a fail point to turn off: set through a client entity, or (targeted,
+// client nil) on one host.
 type failPoint struct {
-	client   *entities.Client
-	internal bool
-	host     string
-	name     string
+	client *entities.Client
+	host   string
+	name   string
 }
 
 func newTestRun(r *Runner, f *specifications.File, t *specifications.Test) *testRun {
@@ -132,7 +131,7 @@ func (tr *testRun) unjudgeable() string {
 		if err != nil {
 			continue // the operation itself reports it
 		}
-		if reason := check(tr.operationLabel(i, op), list); reason != "" {
+		if reason := check(op.Label, list); reason != "" {
 			return reason
 		}
 	}
@@ -157,13 +156,6 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 	if t := tr.r.probe.Topology; t == "sharded" || t == "load-balanced" {
 		tr.clusterTime = tr.r.seededClusterTime(ctx)
 	}
-	if tr.t.FailPoint != nil {
-		// the legacy transactions-style failPoint, before the test's client exists
-		if err := tr.FailPoint(ctx, nil, tr.t.FailPoint); err != nil {
-			end()
-			return judge("failPoint", err)
-		}
-	}
 	end()
 	end = tr.r.stats.phase(PhaseEntities)
 	err := tr.CreateEntities(ctx, tr.f.CreateEntities)
@@ -173,7 +165,7 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 	}
 	end = tr.r.stats.phase(PhaseOperations)
 	for i := range tr.t.Operations {
-		if v, _ := tr.operation(ctx, i, &tr.t.Operations[i]); v != nil {
+		if v, _ := tr.operation(ctx, &tr.t.Operations[i]); v != nil {
 			end()
 			return v
 		}
@@ -183,7 +175,7 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 	}
 	if tr.t.FirstError != nil && !tr.raised {
 		end()
-		return failed(tr.firstErrorLabel()+": expected an error, got none", "")
+		return failed(firstErrorLabel(tr.t.FirstError)+": expected an error, got none", "")
 	}
 	if v := tr.threadFailure(); v != nil {
 		end()
@@ -290,9 +282,9 @@ func (r *Runner) seededClusterTime(ctx context.Context) bson.Raw {
 	return sess.ClusterTime()
 }
 
-// FailPoint implements operations.Harness: the fail point is set through the test's
-// client (so on the server that client uses), or with a nil client through the
-// runner's own (a legacy test's failPoint), and remembered to be turned off.
+// FailPoint implements operations.Harness: the fail point is set through a client
+// entity of the test (so on the server that client uses), and remembered to be turned
+// off through it.
 func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, command bson.Raw) error {
 	if !tr.r.probe.FailPoints {
 		return result.Unsupportedf("the server has no configureFailPoint command")
@@ -300,13 +292,6 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 	name, ok := command.Lookup("configureFailPoint").StringValueOK()
 	if !ok {
 		return fmt.Errorf("failPoint: the command must start with configureFailPoint: <name>")
-	}
-	if client == nil {
-		if err := tr.r.internal.Database("admin").RunCommand(ctx, command).Err(); err != nil {
-			return err
-		}
-		tr.failPoints = append(tr.failPoints, failPoint{internal: true, name: name})
-		return nil
 	}
 	err := client.Unobserved(func() error {
 		return client.Client.Database("admin").RunCommand(ctx, command).Err()
@@ -342,13 +327,23 @@ func (tr *testRun) TargetedFailPoint(ctx context.Context, host string, command b
 // Internal implements operations.Harness.
 func (tr *testRun) Internal() *mongo.Client { return tr.r.internal }
 
+// nestedIn is the harness of one operation, outer: the operations it carries (a
+// withTransaction callback, runOnThread's operation) are written in its fixture's
+// terms, and name their expected results as it does (a legacy fixture's "result").
+type nestedIn struct {
+	*testRun
+	outer *specifications.Operation
+}
+
 // Nested implements operations.Harness: the operations run as the test's own, and the
 // first verdict, as an error, ends them; judge passes it on with the outer operation
 // named before it. With stopAtError (a withTransaction callback), the first error an
 // operation raised ends them too: it propagates out of the callback.
-func (tr *testRun) Nested(ctx context.Context, ops []specifications.Operation, stopAtError bool) (raised, verdict error) {
+func (h nestedIn) Nested(ctx context.Context, ops []specifications.Operation, stopAtError bool) (raised, verdict error) {
 	for i := range ops {
-		v, err := tr.operation(ctx, i, &ops[i])
+		op := ops[i]
+		op.ResultLabel = cmp.Or(op.ResultLabel, h.outer.ResultLabel)
+		v, err := h.operation(ctx, &op)
 		if v != nil {
 			return raised, v
 		}
@@ -369,11 +364,7 @@ func (tr *testRun) disableFailPoints() {
 		off := func(admin *mongo.Database) error {
 			return admin.RunCommand(ctx, bson.D{{Key: "configureFailPoint", Value: fp.name}, {Key: "mode", Value: "off"}}).Err()
 		}
-		switch {
-		case fp.internal:
-			_ = off(tr.r.internal.Database("admin"))
-			continue
-		case fp.client == nil:
+		if fp.client == nil {
 			_ = tr.r.onHost(ctx, fp.host, off)
 			continue
 		}
@@ -400,10 +391,11 @@ func (tr *testRun) cleanup(failed bool) error {
 // outcome compares a collection's documents, read through the internal client in _id
 // order with primary read preference and local read concern.
 func (tr *testRun) outcome(ctx context.Context, i int, cd *specifications.CollectionData) *result.Verdict {
-	where := fmt.Sprintf("outcome[%d] %s.%s", i, cd.DatabaseName, cd.CollectionName)
-	if l := tr.t.Labels; l != nil && l.Outcome != "" {
-		where = fmt.Sprintf("%s %s.%s", l.Outcome, cd.DatabaseName, cd.CollectionName)
+	label := cd.Label
+	if label == "" {
+		label = fmt.Sprintf("outcome[%d]", i)
 	}
+	where := fmt.Sprintf("%s %s.%s", label, cd.DatabaseName, cd.CollectionName)
 	coll := tr.r.internal.Database(cd.DatabaseName).Collection(cd.CollectionName,
 		options.Collection().SetReadPreference(readpref.Primary()).SetReadConcern(readconcern.Local()))
 	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
@@ -477,4 +469,4 @@ func relaxed(v bson.RawValue) string {
 	return s
 }
 
-var _ operations.Harness = (*testRun)(nil)
+var _ operations.Harness = nestedIn{}

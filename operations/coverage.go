@@ -53,12 +53,9 @@ func Coverage(f *specifications.File) []Gap {
 		t := &f.Tests[i]
 		test := scope{kinds: maps.Clone(file.kinds), ended: file.ended}
 		for j := range t.Operations {
-			path := fmt.Sprintf("tests.%d.operations.%d", i, j)
-			if t.Labels != nil && j < len(t.Labels.Operations) {
-				// a legacy fixture's own place, e.g. tests.3.operation
-				path = fmt.Sprintf("tests.%d.%s", i, t.Labels.Operations[j])
-			}
-			cv.operation(path, &t.Operations[j], &test)
+			// where the loader placed it: tests.3.operations.2, or a legacy fixture's
+			// own place, e.g. tests.3.operation
+			cv.operation(t.Operations[j].Path, &t.Operations[j], &test)
 		}
 	}
 	return cv.gaps

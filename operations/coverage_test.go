@@ -326,13 +326,12 @@ func covMarshal(t *testing.T, d bson.D) []byte {
 }
 
 // TestCoverageLegacyPaths: a test translated from a legacy fixture names its operation
-// by its place in that fixture.
+// by its place in that fixture, as the loader placed it.
 func TestCoverageLegacyPaths(t *testing.T) {
 	f := &specifications.File{
 		CreateEntities: []specifications.Entity{{Collection: &specifications.CollectionEntity{ID: "collection"}}},
 		Tests: []specifications.Test{{
-			Operations: []specifications.Operation{{Name: "frobnicate", Object: "collection"}},
-			Labels:     &specifications.Labels{Operations: []string{"operation"}},
+			Operations: []specifications.Operation{{Name: "frobnicate", Object: "collection", Path: "tests.0.operation"}},
 		}},
 	}
 	want := []Gap{{"tests.0.operation.name", "specrun cannot run operation frobnicate on a collection", Missing}}

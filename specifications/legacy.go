@@ -20,6 +20,10 @@ const (
 	LegacyBucket           = "bucket0"
 	LegacyCRUDDatabaseName = "crud-v1"
 	LegacyCRUDCollection   = "test"
+	// LegacyGlobalClient is an unobserved client of the file's own that sets the
+	// fail points of legacy change-stream and transactions-style tests (and runs the
+	// change streams' operations).
+	LegacyGlobalClient = "globalClient"
 )
 
 // Legacy CRUD v1 (crud/tests/v1, README "Format").
@@ -85,15 +89,15 @@ func translateCRUD(doc bson.Raw) (*File, *FieldError) {
 		} else {
 			op.ExpectResult = t.Outcome.Result
 		}
-		test := Test{Description: t.Description, Operations: []Operation{op}, Labels: &Labels{
-			Operations: []string{"operation"}, Result: "outcome.result", Outcome: "outcome.collection",
-		}}
+		op.placeLegacy(path, "operation")
+		op.nameResults("outcome.result")
+		test := Test{Description: t.Description, Operations: []Operation{op}}
 		if c := t.Outcome.Collection; c != nil {
 			name := c.Name
 			if name == "" {
 				name = LegacyCRUDCollection
 			}
-			test.Outcome = []CollectionData{{CollectionName: name, DatabaseName: LegacyCRUDDatabaseName, Documents: nonNil(c.Data)}}
+			test.Outcome = []CollectionData{{CollectionName: name, DatabaseName: LegacyCRUDDatabaseName, Documents: nonNil(c.Data), Label: "outcome.collection"}}
 			f.InitialData = cleanBefore(f.InitialData, name)
 		}
 		f.Tests = append(f.Tests, test)
@@ -182,7 +186,7 @@ func translateCommandMonitoring(doc bson.Raw) (*File, *FieldError) {
 		if err != nil {
 			return nil, err
 		}
-		test := Test{Description: t.Description, Labels: &Labels{Events: "expectations"}}
+		test := Test{Description: t.Description}
 		object := LegacyCollection
 		if t.Operation.ReadPreference != nil || t.Operation.CollectionOptions != nil {
 			// Per-test collection options: a collection entity of the test's own,
@@ -192,19 +196,21 @@ func translateCommandMonitoring(doc bson.Raw) (*File, *FieldError) {
 			if err != nil {
 				return nil, err
 			}
-			test.Labels.Operations = append(test.Labels.Operations, "operation.collectionOptions")
-			test.Operations = append(test.Operations, Operation{
+			create := Operation{
 				Name: "createEntities", Object: "testRunner",
 				Arguments: mustMarshal(bson.D{{Key: "entities", Value: bson.A{bson.D{{Key: "collection", Value: bson.D{
 					{Key: "id", Value: object}, {Key: "database", Value: LegacyDatabase},
 					{Key: "collectionName", Value: in.CollectionName}, {Key: "collectionOptions", Value: opts}}}}}}}),
-			})
+			}
+			create.placeLegacy(path, "operation.collectionOptions")
+			test.Operations = append(test.Operations, create)
 		}
 		// The legacy runner judges only the events: whether the operation fails is
 		// what the expected events say, so its result and error are not asserted.
 		ignore := true
-		test.Labels.Operations = append(test.Labels.Operations, "operation")
-		test.Operations = append(test.Operations, Operation{Name: t.Operation.Name, Object: object, Arguments: args, IgnoreResultAndError: &ignore})
+		op := Operation{Name: t.Operation.Name, Object: object, Arguments: args, IgnoreResultAndError: &ignore}
+		op.placeLegacy(path, "operation")
+		test.Operations = append(test.Operations, op)
 		events := make([]ExpectedEvent, len(t.Expectations))
 		for j, e := range t.Expectations {
 			switch {
@@ -216,7 +222,7 @@ func translateCommandMonitoring(doc bson.Raw) (*File, *FieldError) {
 				events[j].CommandFailedEvent = &CommandFailedEvent{CommandName: &e.Failed.CommandName}
 			}
 		}
-		test.ExpectEvents = []ExpectedEventsForClient{{Client: LegacyClient, Events: events}}
+		test.ExpectEvents = []ExpectedEventsForClient{{Client: LegacyClient, Events: events, Label: "expectations"}}
 		if req, ok := cmRequirement(t); ok {
 			test.RunOnRequirements = []RunOnRequirement{req}
 		}

@@ -23,11 +23,9 @@ import (
 // (ignoreExtraEvents), killCursors skipped. Matching is the README's MATCH
 // (matchers.LegacyChangeStreams).
 
-// Entity names of translated legacy change-stream files (README.md).
-const (
-	LegacyGlobalClient = "globalClient"
-	LegacyChangeStream = "changeStream0"
-)
+// LegacyChangeStream is the change stream of translated legacy change-stream files
+// (README.md).
+const LegacyChangeStream = "changeStream0"
 
 type csFile struct {
 	CollectionName  string   `spec:"collection_name,required"`
@@ -146,9 +144,9 @@ func translateChangeStreams(doc bson.Raw) (*File, *FieldError) {
 }
 
 func changeStreamTest(path string, t csTest, global func(database, collection string) string) (Test, *FieldError) {
-	test := Test{Description: t.Description, Labels: &Labels{Result: "change", Events: "expectations", FirstError: "result.error"}}
+	test := Test{Description: t.Description}
 	add := func(label string, op Operation) {
-		test.Labels.Operations = append(test.Labels.Operations, label)
+		op.placeLegacy(path, label)
 		test.Operations = append(test.Operations, op)
 	}
 	if t.FailPoint != nil {
@@ -172,11 +170,11 @@ func changeStreamTest(path string, t csTest, global func(database, collection st
 	if t.Result.Error != nil {
 		// "iterate changeStream once and capture any error"
 		add("iteration", Operation{Name: "iterateOnce", Object: LegacyChangeStream})
-		test.FirstError = &ExpectedError{ErrorResponse: t.Result.Error}
+		test.FirstError = &ExpectedError{ErrorResponse: t.Result.Error, Label: "result.error"}
 	}
 	for j, change := range t.Result.Success {
 		add(indexPath("result.success", j), Operation{Name: "iterateUntilDocumentOrError", Object: LegacyChangeStream,
-			ExpectResult: bson.RawValue{Type: bson.TypeEmbeddedDocument, Value: change}})
+			ExpectResult: bson.RawValue{Type: bson.TypeEmbeddedDocument, Value: change}, ResultLabel: "change"})
 	}
 	add("close", Operation{Name: "close", Object: LegacyChangeStream})
 	if len(t.Expectations) > 0 {
@@ -186,7 +184,7 @@ func changeStreamTest(path string, t csTest, global func(database, collection st
 			events[j].CommandStartedEvent = &CommandStartedEvent{Command: s.Command, CommandName: &s.CommandName, DatabaseName: optional(s.DatabaseName)}
 		}
 		prefix := true
-		test.ExpectEvents = []ExpectedEventsForClient{{Client: LegacyClient, Events: events, IgnoreExtraEvents: &prefix}}
+		test.ExpectEvents = []ExpectedEventsForClient{{Client: LegacyClient, Events: events, IgnoreExtraEvents: &prefix, Label: "expectations"}}
 	}
 	req := RunOnRequirement{MinServerVersion: t.MinServerVersion, MaxServerVersion: t.MaxServerVersion}
 	for _, top := range t.Topology {

@@ -108,7 +108,7 @@ func translateGridFS(doc bson.Raw) (*File, *FieldError) {
 }
 
 func gridFSTest(path string, t gfTest, files, chunks []bson.Raw) (Test, *FieldError) {
-	test := Test{Description: t.Description, Labels: &Labels{Result: "assert.result", Outcome: "assert.data"}}
+	test := Test{Description: t.Description}
 	if t.Arrange != nil {
 		for j, cmd := range t.Arrange.Data {
 			p := joinPath(path, indexPath("arrange.data", j))
@@ -120,16 +120,18 @@ func gridFSTest(path string, t gfTest, files, chunks []bson.Raw) (Test, *FieldEr
 			if len(elems) == 0 {
 				return Test{}, fieldErrorf(p, "must be a command")
 			}
-			test.Labels.Operations = append(test.Labels.Operations, p[len(path)+1:])
-			test.Operations = append(test.Operations, Operation{Name: "runCommand", Object: LegacyDatabase, Arguments: mustMarshal(bson.D{
-				{Key: "command", Value: v}, {Key: "commandName", Value: elems[0].Key()}})})
+			run := Operation{Name: "runCommand", Object: LegacyDatabase, Arguments: mustMarshal(bson.D{
+				{Key: "command", Value: v}, {Key: "commandName", Value: elems[0].Key()}})}
+			run.placeLegacy(path, p[len(path)+1:])
+			test.Operations = append(test.Operations, run)
 		}
 	}
 	args, err := gridFSArguments(joinPath(path, "act.arguments"), t.Act.Arguments)
 	if err != nil {
 		return Test{}, err
 	}
-	op := Operation{Name: gfOperations[t.Act.Operation], Object: LegacyBucket, Arguments: args}
+	op := Operation{Name: gfOperations[t.Act.Operation], Object: LegacyBucket, Arguments: args, ResultLabel: "assert.result"}
+	op.placeLegacy(path, "act")
 	switch s, _ := t.Assert.Result.StringValueOK(); {
 	case t.Assert.Error != "":
 		op.ExpectError = &ExpectedError{GridFSError: t.Assert.Error}
@@ -145,7 +147,6 @@ func gridFSTest(path string, t gfTest, files, chunks []bson.Raw) (Test, *FieldEr
 		}
 		op.ExpectResult = v
 	}
-	test.Labels.Operations = append(test.Labels.Operations, "act")
 	test.Operations = append(test.Operations, op)
 	if t.Assert.Data != nil {
 		expected := map[string][]bson.Raw{"expected.files": files, "expected.chunks": chunks}
@@ -160,8 +161,8 @@ func gridFSTest(path string, t gfTest, files, chunks []bson.Raw) (Test, *FieldEr
 			}
 		}
 		test.Outcome = []CollectionData{
-			{CollectionName: "fs.files", DatabaseName: LegacyGridFSDatabase, Documents: nonNil(expected["expected.files"]), Unordered: true},
-			{CollectionName: "fs.chunks", DatabaseName: LegacyGridFSDatabase, Documents: nonNil(expected["expected.chunks"]), Unordered: true},
+			{CollectionName: "fs.files", DatabaseName: LegacyGridFSDatabase, Documents: nonNil(expected["expected.files"]), Unordered: true, Label: "assert.data"},
+			{CollectionName: "fs.chunks", DatabaseName: LegacyGridFSDatabase, Documents: nonNil(expected["expected.chunks"]), Unordered: true, Label: "assert.data"},
 		}
 	}
 	return test, nil

@@ -35,24 +35,24 @@ func TestLegacyTransactionsTranslation(t *testing.T) {
 	assert.Equal(t, "transaction-tests", f.InitialData[0].DatabaseName)
 	assert.Equal(t, "test", f.InitialData[0].CollectionName)
 	assert.Len(t, f.InitialData[0].Documents, 1)
+	// a test has a failPoint: the file has an unobserved client to set it through
+	assert.Equal(t, []Entity{{Client: &ClientEntity{ID: "globalClient"}}}, f.CreateEntities)
 
 	require.Len(t, f.Tests, 2)
 	test := f.Tests[0]
 	assert.Equal(t, "transactions/legacy/transactions/commit", test.ID)
-	assert.Equal(t, `{"configureFailPoint": "failCommand","mode": {"times": {"$numberInt":"1"}},"data": {"failCommands": ["commitTransaction"],"errorCode": {"$numberInt":"91"}}}`, test.FailPoint.String())
-	// createEntities, the five operations, then both sessions end
-	names := []string{"createEntities", "startTransaction", "insertOne", "find", "commitTransaction", "targetedFailPoint", "endSession", "endSession"}
+	// the fail point after the data, before the test's entities; then the five
+	// operations, then both sessions end
+	names := []string{"failPoint", "createEntities", "startTransaction", "insertOne", "find", "commitTransaction", "targetedFailPoint", "endSession", "endSession"}
 	require.Len(t, test.Operations, len(names))
 	for i, n := range names {
 		assert.Equal(t, n, test.Operations[i].Name, "operation %d", i)
 	}
-	assert.Equal(t, []string{"clientOptions", "operations.0", "operations.1", "operations.2", "operations.3", "operations.4",
-		"session0 ended after the operations", "session1 ended after the operations"}, test.Labels.Operations)
-	assert.Equal(t, "result", test.Labels.Result)
-	assert.Equal(t, "expectations", test.Labels.Events)
-	assert.Equal(t, "outcome.collection", test.Labels.Outcome)
+	fp := test.Operations[0]
+	assert.Equal(t, "testRunner", fp.Object)
+	assert.Equal(t, `{"client": "globalClient","failPoint": {"configureFailPoint": "failCommand","mode": {"times": {"$numberInt":"1"}},"data": {"failCommands": ["commitTransaction"],"errorCode": {"$numberInt":"91"}}}}`, fp.Arguments.String())
 
-	entities, err := DecodeEntities("entities", test.Operations[0].Arguments.Lookup("entities"))
+	entities, err := DecodeEntities("entities", test.Operations[1].Arguments.Lookup("entities"))
 	require.NoError(t, err)
 	require.Len(t, entities, 6)
 	client := entities[0].Client
@@ -71,16 +71,16 @@ func TestLegacyTransactionsTranslation(t *testing.T) {
 	assert.Equal(t, "collection1", coll.ID)
 	assert.Equal(t, `{"level": "majority"}`, coll.CollectionOptions.ReadConcern.String())
 
-	start := test.Operations[1]
+	start := test.Operations[2]
 	assert.Equal(t, "session0", start.Object)
 	assert.Equal(t, `{"writeConcern": {"w": "majority"}}`, start.Arguments.String(), "options flattened")
-	insert := test.Operations[2]
+	insert := test.Operations[3]
 	assert.Equal(t, "collection0", insert.Object)
 	assert.Equal(t, `{"insertedId": {"$numberInt":"1"}}`, insert.ExpectResult.String())
-	find := test.Operations[3]
+	find := test.Operations[4]
 	assert.Equal(t, "collection1", find.Object)
 	assert.Equal(t, `{"filter": {},"session": "session0"}`, find.Arguments.String(), "find's filter defaults to {}")
-	commit := test.Operations[4]
+	commit := test.Operations[5]
 	require.NotNil(t, commit.ExpectError)
 	assert.Equal(t, "TransientTransactionError", commit.ExpectError.ErrorLabelsContain[0])
 	assert.Equal(t, "UnknownTransactionCommitResult", commit.ExpectError.ErrorLabelsOmit[0])
@@ -129,9 +129,8 @@ func TestLegacyTransactionsOtherSpecs(t *testing.T) {
 			]}`)
 		assert.Equal(t, "legacy-tests", f.InitialData[0].DatabaseName)
 		assert.Equal(t, "test", f.InitialData[0].CollectionName)
+		assert.Nil(t, f.CreateEntities, "no test has a failPoint: no client to set one through")
 		ok := f.Tests[0]
-		assert.Equal(t, []string{"clientOptions", "operation", "session0 ended after the operations", "session1 ended after the operations"}, ok.Labels.Operations)
-		assert.Equal(t, "outcome.result", ok.Labels.Result)
 		assert.Equal(t, `{"insertedId": {"$numberInt":"1"}}`, ok.Operations[1].ExpectResult.String())
 		assert.Equal(t, "collection0", ok.Operations[1].Object)
 		labels := f.Tests[1].Operations[1].ExpectError

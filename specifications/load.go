@@ -248,6 +248,9 @@ func decodeUnified(doc bson.Raw) (*File, *FieldError) {
 	if err := decodeDocument("", doc, &f); err != nil {
 		return nil, err
 	}
+	for i := range f.Tests {
+		placeList(joinPath(indexPath("tests", i), "operations"), f.Tests[i].Operations)
+	}
 	return &f, nil
 }
 

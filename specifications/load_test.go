@@ -185,7 +185,6 @@ func TestLegacyCRUDTranslation(t *testing.T) {
 	assert.Equal(t, `{"_id": {"$numberInt":"1"},"x": {"$numberInt":"11"}}`, f.InitialData[0].Documents[0].String())
 	// Every collection an outcome checks is emptied before each test, as the README asks.
 	assert.Equal(t, CollectionData{CollectionName: "other", DatabaseName: LegacyCRUDDatabaseName, Documents: []bson.Raw{}}, f.InitialData[1])
-	assert.Equal(t, &Labels{Operations: []string{"operation"}, Result: "outcome.result", Outcome: "outcome.collection"}, f.Tests[0].Labels)
 
 	update := f.Tests[0].Operations[0]
 	assert.Equal(t, LegacyCollection, update.Object)
@@ -259,7 +258,6 @@ func TestLegacyCommandMonitoringTranslation(t *testing.T) {
 	assert.Contains(t, find.Operations[0].Arguments.String(), `"collectionOptions": {"readPreference": {"mode": "primaryPreferred"}}`)
 	op := find.Operations[1]
 	assert.Equal(t, "collection1", op.Object)
-	assert.Equal(t, &Labels{Operations: []string{"operation.collectionOptions", "operation"}, Events: "expectations"}, find.Labels)
 	assert.True(t, *op.IgnoreResultAndError)
 	assert.Equal(t, `{"filter": {},"comment": "c","showRecordId": false}`, op.Arguments.String())
 

@@ -1,6 +1,7 @@
 package specifications
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 
@@ -351,6 +352,9 @@ type CollectionData struct {
 	// Unordered is set only by translation: the collection must hold these documents
 	// in any order (legacy GridFS compares collections as sets).
 	Unordered bool `spec:"-"`
+	// Label, set only by translation, names an outcome collection in messages as its
+	// legacy fixture does (e.g. "outcome.collection"); empty, it is outcome[i].
+	Label string `spec:"-"`
 }
 
 func (c *CollectionData) validate() *FieldError {
@@ -377,23 +381,6 @@ type Test struct {
 	// until one raises an error, which must match FirstError and ends them; when none
 	// raises one, the test fails. An operation's own expectError still applies to it.
 	FirstError *ExpectedError `spec:"-"`
-	// FailPoint, set only by translation (the legacy transactions-style failPoint), is a
-	// configureFailPoint command the runner sends through its own client after the
-	// initial data and before the test's entities exist.
-	FailPoint bson.Raw `spec:"-"`
-
-	// Labels is set on tests translated from a legacy fixture, so that messages point
-	// into the file the user has rather than into the unified model; nil otherwise.
-	Labels *Labels `spec:"-"`
-}
-
-// Labels name where a translated test's parts are in its legacy fixture.
-type Labels struct {
-	Operations []string // one per operation, e.g. "operation"
-	Result     string   // the expected result (also beside an expected error)
-	Events     string   // the expected events of the test's one client
-	Outcome    string   // the expected collection contents
-	FirstError string   // the expected error of FirstError
 }
 
 // Operation is one operation of a test (also the nested operations of withTransaction,
@@ -406,6 +393,38 @@ type Operation struct {
 	ExpectError          *ExpectedError `spec:"expectError"`
 	ExpectResult         bson.RawValue  `spec:"expectResult"`
 	SaveResultAsEntity   *string        `spec:"saveResultAsEntity"`
+
+	// Where the operation is, set by the loader, and for the nested operations decoded
+	// at run time by DecodeOperations and DecodeOperation, so that the engine need not
+	// work it out. Path is its place in the file, e.g. tests.3.operations.2, or in a
+	// legacy fixture tests.3.operation (a nested one's is relative to its argument, e.g.
+	// callback.0); Label is how messages name it, e.g. "operation 2 (insertOne)" or, in
+	// the legacy fixture's terms, "operation (bulkWrite)".
+	Path  string `spec:"-"`
+	Label string `spec:"-"`
+	// ResultLabel names ExpectResult in messages where a legacy fixture calls it
+	// otherwise (e.g. "outcome.result"); empty, it is expectResult. The nested
+	// operations, decoded without one, take that of the operation that carries them.
+	ResultLabel string `spec:"-"`
+}
+
+// place sets where the operation is: at path, named label in messages, its name
+// beside it ("operation 2 (insertOne)").
+func (o *Operation) place(path, label string) {
+	o.Path, o.Label = path, fmt.Sprintf("%s (%s)", label, o.Name)
+}
+
+// placeLegacy places an operation of a legacy fixture's test at rel (e.g. "operation",
+// "operations.2"): its place in the test is how messages name it.
+func (o *Operation) placeLegacy(test, rel string) { o.place(joinPath(test, rel), rel) }
+
+// nameResults names the operation's expected result, and the one beside its expected
+// error, as a legacy fixture calls them.
+func (o *Operation) nameResults(label string) {
+	o.ResultLabel = label
+	if o.ExpectError != nil {
+		o.ExpectError.ResultLabel = label
+	}
 }
 
 func (o *Operation) validate() *FieldError {
@@ -447,6 +466,12 @@ type ExpectedError struct {
 	// GridFSError is set only by translation (legacy GridFS): the kind of GridFS error
 	// expected, e.g. "FileNotFound".
 	GridFSError string `spec:"-"`
+	// Set only by translation, for messages in a legacy fixture's terms: Label names the
+	// expected error where no operation's expectError holds it (Test.FirstError:
+	// "result.error"; empty, "expected error"), ResultLabel names ExpectResult (e.g.
+	// "outcome.result"; empty, expectError.expectResult).
+	Label       string `spec:"-"`
+	ResultLabel string `spec:"-"`
 }
 
 func (e *ExpectedError) validate() *FieldError {
@@ -459,159 +484,6 @@ func (e *ExpectedError) validate() *FieldError {
 		return fieldErrorf("", "must have at least one assertion")
 	}
 	return nil
-}
-
-// ExpectedEventsForClient lists the events one client must have observed.
-type ExpectedEventsForClient struct {
-	Client            string          `spec:"client,required"`
-	EventType         string          `spec:"eventType,enum=command|cmap|sdam"`
-	Events            []ExpectedEvent `spec:"events,required"`
-	IgnoreExtraEvents *bool           `spec:"ignoreExtraEvents"`
-}
-
-// Family is the event type with its default ("command").
-func (e *ExpectedEventsForClient) Family() string {
-	if e.EventType == "" {
-		return "command"
-	}
-	return e.EventType
-}
-
-func (e *ExpectedEventsForClient) validate() *FieldError {
-	for i := range e.Events {
-		if got := e.Events[i].Family(); got != e.Family() {
-			return fieldErrorf(indexPath("events", i), "%s is a %s event, but eventType is %q", e.Events[i].Name(), got, e.Family())
-		}
-	}
-	return nil
-}
-
-// ExpectedEvent is one expected event: exactly one field is set. Which fields are
-// allowed depends on the eventType of the list (checked by ExpectedEventsForClient).
-type ExpectedEvent struct {
-	CommandStartedEvent   *CommandStartedEvent   `spec:"commandStartedEvent"`
-	CommandSucceededEvent *CommandSucceededEvent `spec:"commandSucceededEvent"`
-	CommandFailedEvent    *CommandFailedEvent    `spec:"commandFailedEvent"`
-
-	PoolCreatedEvent               *struct{}         `spec:"poolCreatedEvent"`
-	PoolReadyEvent                 *struct{}         `spec:"poolReadyEvent"`
-	PoolClearedEvent               *PoolClearedEvent `spec:"poolClearedEvent"`
-	PoolClosedEvent                *struct{}         `spec:"poolClosedEvent"`
-	ConnectionCreatedEvent         *struct{}         `spec:"connectionCreatedEvent"`
-	ConnectionReadyEvent           *struct{}         `spec:"connectionReadyEvent"`
-	ConnectionClosedEvent          *ConnectionReason `spec:"connectionClosedEvent"`
-	ConnectionCheckOutStartedEvent *struct{}         `spec:"connectionCheckOutStartedEvent"`
-	ConnectionCheckOutFailedEvent  *ConnectionReason `spec:"connectionCheckOutFailedEvent"`
-	ConnectionCheckedOutEvent      *struct{}         `spec:"connectionCheckedOutEvent"`
-	ConnectionCheckedInEvent       *struct{}         `spec:"connectionCheckedInEvent"`
-
-	ServerDescriptionChangedEvent   *ServerDescriptionChange   `spec:"serverDescriptionChangedEvent"`
-	TopologyDescriptionChangedEvent *TopologyDescriptionChange `spec:"topologyDescriptionChangedEvent"`
-	ServerHeartbeatStartedEvent     *HeartbeatEvent            `spec:"serverHeartbeatStartedEvent"`
-	ServerHeartbeatSucceededEvent   *HeartbeatEvent            `spec:"serverHeartbeatSucceededEvent"`
-	ServerHeartbeatFailedEvent      *HeartbeatEvent            `spec:"serverHeartbeatFailedEvent"`
-	TopologyOpeningEvent            *struct{}                  `spec:"topologyOpeningEvent"`
-	TopologyClosedEvent             *struct{}                  `spec:"topologyClosedEvent"`
-}
-
-func (*ExpectedEvent) oneOf() {}
-
-// Name is the event's key, e.g. "commandStartedEvent".
-func (e *ExpectedEvent) Name() string { name, _ := setField(e); return name }
-
-// Family is the eventType the event belongs to: command, cmap or sdam.
-func (e *ExpectedEvent) Family() string {
-	switch {
-	case e.CommandStartedEvent != nil || e.CommandSucceededEvent != nil || e.CommandFailedEvent != nil:
-		return "command"
-	case e.ServerDescriptionChangedEvent != nil || e.TopologyDescriptionChangedEvent != nil ||
-		e.ServerHeartbeatStartedEvent != nil || e.ServerHeartbeatSucceededEvent != nil ||
-		e.ServerHeartbeatFailedEvent != nil || e.TopologyOpeningEvent != nil || e.TopologyClosedEvent != nil:
-		return "sdam"
-	}
-	return "cmap"
-}
-
-type CommandStartedEvent struct {
-	Command               bson.Raw `spec:"command"`
-	CommandName           *string  `spec:"commandName"`
-	DatabaseName          *string  `spec:"databaseName"`
-	HasServiceID          *bool    `spec:"hasServiceId"`
-	HasServerConnectionID *bool    `spec:"hasServerConnectionId"`
-}
-
-type CommandSucceededEvent struct {
-	Reply                 bson.Raw `spec:"reply"`
-	CommandName           *string  `spec:"commandName"`
-	DatabaseName          *string  `spec:"databaseName"`
-	HasServiceID          *bool    `spec:"hasServiceId"`
-	HasServerConnectionID *bool    `spec:"hasServerConnectionId"`
-}
-
-type CommandFailedEvent struct {
-	CommandName           *string `spec:"commandName"`
-	DatabaseName          *string `spec:"databaseName"`
-	HasServiceID          *bool   `spec:"hasServiceId"`
-	HasServerConnectionID *bool   `spec:"hasServerConnectionId"`
-}
-
-type PoolClearedEvent struct {
-	HasServiceID              *bool `spec:"hasServiceId"`
-	InterruptInUseConnections *bool `spec:"interruptInUseConnections"`
-}
-
-type ConnectionReason struct {
-	Reason *string `spec:"reason"`
-}
-
-type ServerDescriptionChange struct {
-	PreviousDescription *ServerDescription `spec:"previousDescription"`
-	NewDescription      *ServerDescription `spec:"newDescription"`
-}
-
-type ServerDescription struct {
-	Type string `spec:"type,enum=Standalone|Mongos|PossiblePrimary|RSPrimary|RSSecondary|RSOther|RSArbiter|RSGhost|LoadBalancer|Unknown"`
-}
-
-type TopologyDescriptionChange struct {
-	PreviousDescription *TopologyDescription `spec:"previousDescription"`
-	NewDescription      *TopologyDescription `spec:"newDescription"`
-}
-
-type TopologyDescription struct {
-	Type string `spec:"type,enum=Single|Unknown|ReplicaSetNoPrimary|ReplicaSetWithPrimary|Sharded|LoadBalanced"`
-}
-
-type HeartbeatEvent struct {
-	Awaited *bool `spec:"awaited"`
-}
-
-// ExpectedLogMessagesForClient lists the log messages one client must have emitted.
-type ExpectedLogMessagesForClient struct {
-	Client              string               `spec:"client,required"`
-	Messages            []ExpectedLogMessage `spec:"messages,required"`
-	IgnoreExtraMessages *bool                `spec:"ignoreExtraMessages"`
-	IgnoreMessages      []ExpectedLogMessage `spec:"ignoreMessages"`
-}
-
-type ExpectedLogMessage struct {
-	Level             string   `spec:"level,required,enum=@severity"`
-	Component         string   `spec:"component,required,enum=command|topology|serverSelection|connection"`
-	Data              bson.Raw `spec:"data,required"`
-	FailureIsRedacted *bool    `spec:"failureIsRedacted"`
-}
-
-// ExpectedTracingMessagesForClient lists the tracing spans one client must have emitted.
-type ExpectedTracingMessagesForClient struct {
-	Client           string `spec:"client,required"`
-	IgnoreExtraSpans *bool  `spec:"ignoreExtraSpans"`
-	Spans            []Span `spec:"spans,required,nonempty"`
-}
-
-type Span struct {
-	Name       string   `spec:"name,required"`
-	Attributes bson.Raw `spec:"attributes,required"`
-	Nested     []Span   `spec:"nested,nonempty"`
 }
 
 // DatabaseNames lists the databases the file names (database entities, initialData,

@@ -80,11 +80,11 @@ type Evaluation struct {
 // only. A nil Expectations judges with no entries.
 func (e *Expectations) Evaluate(results []result.Test, known []string) Evaluation {
 	var ev Evaluation
-	used := map[*Entry]bool{}
+	used := map[entryKey]bool{}
 	for _, r := range results {
 		en, _ := e.Lookup(r.ID)
 		if en != nil {
-			used[en] = true
+			used[en.identity()] = true
 		}
 		ev.Verdicts = append(ev.Verdicts, Verdict{Result: r, Judgement: judge(r.Status, en), Entry: en})
 	}
@@ -97,11 +97,11 @@ func (e *Expectations) Evaluate(results []result.Test, known []string) Evaluatio
 			break
 		}
 		if en, ok := e.Lookup(id); ok {
-			used[en] = true
+			used[en.identity()] = true
 		}
 	}
 	for i := range e.Entries {
-		if !used[&e.Entries[i]] {
+		if !used[e.Entries[i].identity()] {
 			ev.Stale = append(ev.Stale, &e.Entries[i])
 		}
 	}

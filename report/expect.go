@@ -27,6 +27,12 @@ type Entry struct {
 	Line   int // line of the entry in the file, 0 if unknown
 }
 
+// entryKey identifies an entry: a file has at most one entry per id and one per
+// prefix (ParseExpectations refuses a second).
+type entryKey struct{ id, prefix string }
+
+func (e *Entry) identity() entryKey { return entryKey{e.ID, e.Prefix} }
+
 // Pattern describes what the entry matches, for messages: id "…" or prefix "…".
 func (e *Entry) Pattern() string {
 	if e.Prefix != "" {

@@ -156,12 +156,12 @@ func (e *Entry) key() string {
 // decides reports whether Lookup gives e for the test id.
 func decides(exp *Expectations, e *Entry, id string) bool {
 	got, ok := exp.Lookup(id)
-	return ok && got == e
+	return ok && got.identity() == e.identity()
 }
 
 func (exp *Expectations) remove(e *Entry) {
 	for i := range exp.Entries {
-		if &exp.Entries[i] == e {
+		if exp.Entries[i].identity() == e.identity() {
 			exp.Entries = append(exp.Entries[:i], exp.Entries[i+1:]...)
 			return
 		}
@@ -178,7 +178,7 @@ func (exp *Expectations) removeStale(results []result.Test, known []string) []En
 	for i := range exp.Entries {
 		isStale := false
 		for _, s := range stale {
-			if s == &exp.Entries[i] {
+			if s.identity() == exp.Entries[i].identity() {
 				isStale = true
 			}
 		}

@@ -127,9 +127,12 @@ func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []strin
 		fs.Usage()
 		return o, nil, exitUsage, false
 	}
-	for p, env := range map[*string]string{&o.uri: "MONGODB_URI", &o.singleLB: "SINGLE_MONGOS_LB_URI", &o.multiLB: "MULTI_MONGOS_LB_URI"} {
-		if *p == "" {
-			*p = os.Getenv(env)
+	for _, v := range []struct {
+		flag *string
+		env  string
+	}{{&o.uri, "MONGODB_URI"}, {&o.singleLB, "SINGLE_MONGOS_LB_URI"}, {&o.multiLB, "MULTI_MONGOS_LB_URI"}} {
+		if *v.flag == "" {
+			*v.flag = os.Getenv(v.env)
 		}
 	}
 	return o, paths, exit, ok

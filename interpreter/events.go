@@ -210,7 +210,7 @@ func (tr *testRun) matchLogMessage(want *specifications.ExpectedLogMessage, got 
 		case *want.FailureIsRedacted && !redacted:
 			// Redaction is the driver's alone, and the Go driver logs the failures of
 			// sensitive commands as they are.
-			return &result.Verdict{Status: result.Unsupported, Reason: "failureIsRedacted: the Go driver v2 does not redact the failure of a sensitive command in its log message (logged: " + oneLineString(relaxed(failure)) + ")"}
+			return &result.Verdict{Status: result.Unsupported, Reason: "failureIsRedacted: the Go driver v2 does not redact the failure of a sensitive command in its log message (logged: " + result.OneLine(relaxed(failure)) + ")"}
 		case !*want.FailureIsRedacted && redacted:
 			return failed("failureIsRedacted: expected the failure not to be redacted, observed "+relaxed(failure), "")
 		}

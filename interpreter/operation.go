@@ -3,14 +3,13 @@ package interpreter
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"github.com/specrun/specrun/drivererr"
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
 	"github.com/specrun/specrun/operations"
@@ -60,7 +59,7 @@ func (tr *testRun) judgeOutcome(where string, op *specifications.Operation, res 
 		return nil
 	}
 	if res.Err != nil {
-		return tr.withContext(failed(where+": unexpected error: "+describeError(res.Err), ""), op)
+		return tr.withContext(failed(where+": unexpected error: "+drivererr.Of(res.Err).String(), ""), op)
 	}
 	if op.ExpectResult.Type != 0 {
 		if err := tr.matcher().Match(op.ExpectResult, res.Value, res.At); err != nil {
@@ -102,7 +101,7 @@ func (tr *testRun) withContext(v *result.Verdict, op *specifications.Operation) 
 				case entities.CommandSucceeded:
 					fmt.Fprintf(&b, "reply: %s\n", relaxed(matchers.Doc(ended.Reply)))
 				case entities.CommandFailed:
-					fmt.Fprintf(&b, "failed: %s\n", oneLine(ended.Failure))
+					fmt.Fprintf(&b, "failed: %s\n", result.OneLine(ended.Failure.Error()))
 				}
 			}
 		}
@@ -113,63 +112,48 @@ func (tr *testRun) withContext(v *result.Verdict, op *specifications.Operation) 
 
 // checkError evaluates every assertion of an expectedError.
 func (tr *testRun) checkError(want *specifications.ExpectedError, res *operations.Returned) *result.Verdict {
-	err := topLevelError(res.Err)
-	got := describeError(err)
+	d := drivererr.Of(res.Err)
+	got := d.String()
 	fail := func(format string, args ...any) *result.Verdict {
 		return failed(fmt.Sprintf(format, args...), "error: "+got)
 	}
-	if want.GridFSError != "" && !operations.IsGridFSError(err, want.GridFSError) {
+	if want.GridFSError != "" && !operations.IsGridFSError(res.Err, want.GridFSError) {
 		return fail("expected the GridFS error %s, got: %s", want.GridFSError, got)
 	}
-	if want.IsClientError != nil && *want.IsClientError != !isServerError(err) {
+	if want.IsClientError != nil && *want.IsClientError != !d.Server {
 		if *want.IsClientError {
 			return fail("expected a client error, got a server error: %s", got)
 		}
 		return fail("expected a server error, got a client error: %s", got)
 	}
-	if want.IsTimeoutError != nil && *want.IsTimeoutError != mongo.IsTimeout(err) {
+	if want.IsTimeoutError != nil && *want.IsTimeoutError != d.Timeout {
 		if *want.IsTimeoutError {
 			return fail("expected a timeout error, got: %s", got)
 		}
 		return fail("expected an error that is not a timeout, got: %s", got)
 	}
-	msg := err.Error()
-	if cbwe := (mongo.ClientBulkWriteException{}); errors.As(res.Err, &cbwe) {
-		// Only the top-level error: the spec forbids looking into writeErrors and
-		// writeConcernErrors for any assertion but their own.
-		msg = ""
-		if cbwe.WriteError != nil {
-			msg = cbwe.WriteError.Message
-		}
-	}
-	if want.ErrorContains != nil && !strings.Contains(strings.ToLower(msg), strings.ToLower(*want.ErrorContains)) {
+	if want.ErrorContains != nil && !strings.Contains(strings.ToLower(d.Message), strings.ToLower(*want.ErrorContains)) {
 		return fail("expected an error containing %q, got: %s", *want.ErrorContains, got)
 	}
-	var serr mongo.ServerError
-	isServer := errors.As(err, &serr) && isServerError(err)
-	if want.ErrorCode != nil && !(isServer && serr.HasErrorCode(int(*want.ErrorCode))) {
+	if want.ErrorCode != nil && !d.HasCode(int(*want.ErrorCode)) {
 		return fail("expected server error code %d, got: %s", *want.ErrorCode, got)
 	}
-	if want.ErrorCodeName != nil {
-		if names := errorCodeNames(err); !containsFold(names, *want.ErrorCodeName) {
-			return fail("expected error code name %s, got: %s", *want.ErrorCodeName, got)
-		}
+	if want.ErrorCodeName != nil && !d.HasCodeName(*want.ErrorCodeName) {
+		return fail("expected error code name %s, got: %s", *want.ErrorCodeName, got)
 	}
-	var labeled mongo.LabeledError
-	hasLabels := errors.As(err, &labeled)
 	for _, l := range want.ErrorLabelsContain {
-		if !hasLabels || !labeled.HasErrorLabel(l) {
-			return fail("expected error label %s, got: %s (labels %v)", l, got, errorLabels(err))
+		if !d.HasLabel(l) {
+			return fail("expected error label %s, got: %s (labels %v)", l, got, d.Labels)
 		}
 	}
 	for _, l := range want.ErrorLabelsOmit {
-		if hasLabels && labeled.HasErrorLabel(l) {
+		if d.HasLabel(l) {
 			return fail("expected no error label %s, got: %s", l, got)
 		}
 	}
 	m := tr.matcher()
 	if want.ErrorResponse != nil {
-		raw := errorResponse(err)
+		raw := d.Reply
 		if raw == nil {
 			return fail("expected a server response in the error, got: %s", got)
 		}
@@ -178,17 +162,16 @@ func (tr *testRun) checkError(want *specifications.ExpectedError, res *operation
 		}
 	}
 	if want.WriteErrors != nil || want.WriteConcernErrors != nil {
-		var cbwe mongo.ClientBulkWriteException
-		if !errors.As(err, &cbwe) {
+		if d.ClientBulk == nil {
 			return fail("expected a client bulk write error, got: %s", got)
 		}
 		if want.WriteErrors != nil {
-			if v := tr.checkWriteErrors(want.WriteErrors, cbwe.WriteErrors); v != nil {
+			if v := tr.checkWriteErrors(want.WriteErrors, d.ClientBulk.WriteErrors); v != nil {
 				return v
 			}
 		}
 		if want.WriteConcernErrors != nil {
-			if v := tr.checkWriteConcernErrors(want.WriteConcernErrors, cbwe.WriteConcernErrors); v != nil {
+			if v := tr.checkWriteConcernErrors(want.WriteConcernErrors, d.ClientBulk.WriteConcernErrors); v != nil {
 				return v
 			}
 		}
@@ -207,7 +190,7 @@ func judgeMatch(where string, err error, expected, actual bson.RawValue) *result
 	return v
 }
 
-func (tr *testRun) checkWriteErrors(want bson.Raw, got map[int]mongo.WriteError) *result.Verdict {
+func (tr *testRun) checkWriteErrors(want bson.Raw, got map[int]bson.Raw) *result.Verdict {
 	elems, _ := want.Elements()
 	if len(elems) != len(got) {
 		return failed(fmt.Sprintf("expected %d write errors, got %d", len(elems), len(got)), "")
@@ -218,132 +201,23 @@ func (tr *testRun) checkWriteErrors(want bson.Raw, got map[int]mongo.WriteError)
 		if err != nil || !ok {
 			return failed(fmt.Sprintf("expected a write error at index %s, got none", el.Key()), "")
 		}
-		if e := tr.matcher().Match(el.Value(), writeErrorDoc(we.Code, we.Message, we.Details), matchers.Root); e != nil {
+		if e := tr.matcher().Match(el.Value(), matchers.Doc(we), matchers.Root); e != nil {
 			return judge("writeErrors."+el.Key(), e)
 		}
 	}
 	return nil
 }
 
-func (tr *testRun) checkWriteConcernErrors(want []bson.Raw, got []mongo.WriteConcernError) *result.Verdict {
+func (tr *testRun) checkWriteConcernErrors(want []bson.Raw, got []bson.Raw) *result.Verdict {
 	if len(want) != len(got) {
 		return failed(fmt.Sprintf("expected %d write concern errors, got %d", len(want), len(got)), "")
 	}
 	for i, w := range want {
-		if e := tr.matcher().Match(matchers.Doc(w), writeErrorDoc(got[i].Code, got[i].Message, got[i].Details), matchers.Root); e != nil {
+		if e := tr.matcher().Match(matchers.Doc(w), matchers.Doc(got[i]), matchers.Root); e != nil {
 			return judge(fmt.Sprintf("writeConcernErrors[%d]", i), e)
 		}
 	}
 	return nil
-}
-
-// writeErrorDoc is a write error as the spec's tests describe it: code, message, details.
-func writeErrorDoc(code int, msg string, details bson.Raw) bson.RawValue {
-	d := bson.D{{Key: "code", Value: int32(code)}, {Key: "message", Value: msg}}
-	if details != nil {
-		d = append(d, bson.E{Key: "details", Value: details})
-	}
-	raw, err := bson.Marshal(d)
-	if err != nil {
-		panic(err)
-	}
-	return matchers.Doc(raw)
-}
-
-// errorResponse is the server's reply carried by the error, if any.
-func errorResponse(err error) bson.Raw {
-	var (
-		ce mongo.CommandError
-		we mongo.WriteException
-	)
-	switch {
-	case errors.As(err, &ce):
-		return ce.Raw
-	case errors.As(err, &we):
-		return we.Raw
-	}
-	return nil
-}
-
-func errorCodeNames(err error) []string {
-	var (
-		ce  mongo.CommandError
-		we  mongo.WriteException
-		bwe mongo.BulkWriteException
-	)
-	var names []string
-	if errors.As(err, &ce) {
-		names = append(names, ce.Name)
-	}
-	if errors.As(err, &we) {
-		if we.WriteConcernError != nil {
-			names = append(names, we.WriteConcernError.Name)
-		}
-		if n, ok := we.Raw.Lookup("codeName").StringValueOK(); ok {
-			names = append(names, n)
-		}
-		for _, e := range we.WriteErrors {
-			if n, ok := e.Raw.Lookup("codeName").StringValueOK(); ok {
-				names = append(names, n)
-			}
-		}
-	}
-	if errors.As(err, &bwe) {
-		if bwe.WriteConcernError != nil {
-			names = append(names, bwe.WriteConcernError.Name)
-		}
-		for _, e := range bwe.WriteErrors {
-			if n, ok := e.Raw.Lookup("codeName").StringValueOK(); ok {
-				names = append(names, n)
-			}
-		}
-	}
-	return names
-}
-
-func errorLabels(err error) []string {
-	var (
-		ce mongo.CommandError
-		we mongo.WriteException
-	)
-	switch {
-	case errors.As(err, &ce):
-		return ce.Labels
-	case errors.As(err, &we):
-		return we.Labels
-	}
-	return nil
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// topLevelError gives a client bulk write's top-level error (the driver keeps it as a
-// WriteError whose Raw is the server's reply) the shape of any other command error, so
-// that errorCode, errorCodeName, errorLabels* and errorResponse read it the same way.
-func topLevelError(err error) error {
-	var cbwe mongo.ClientBulkWriteException
-	if !errors.As(err, &cbwe) || cbwe.WriteError == nil {
-		return err
-	}
-	we := cbwe.WriteError
-	ce := mongo.CommandError{Code: int32(we.Code), Message: we.Message, Raw: we.Raw, Wrapped: err}
-	ce.Name, _ = we.Raw.Lookup("codeName").StringValueOK()
-	if labels, ok := we.Raw.Lookup("errorLabels").ArrayOK(); ok {
-		vals, _ := labels.Values()
-		for _, v := range vals {
-			if l, ok := v.StringValueOK(); ok {
-				ce.Labels = append(ce.Labels, l)
-			}
-		}
-	}
-	return ce
 }
 
 // firstErrorLabel names a FirstError test's expected error in messages.

@@ -199,7 +199,7 @@ func TestJudge(t *testing.T) {
 		{"wrapped server error", fmt.Errorf("insert into db.coll: %w", commandErr), result.Fail, "op: server error 11000 (DuplicateKey)"},
 		{"write exception", writeExc, result.Fail, "op: write error 11000 at index 0: E11000 duplicate key error; write concern error 64 (WriteConcernFailed): waiting for replication timed out"},
 		{"bulk write exception", bulkExc, result.Fail, "op: write error 121 at index 1: Document failed validation"},
-		{"client bulk write exception", clientBulkTopLevel, result.Fail, "op: write error 8 at index 0: failpoint"},
+		{"client bulk write exception: its top-level error", clientBulkTopLevel, result.Fail, "op: server error 8 (UnknownError): failpoint"},
 		{"assertion failed", result.Failedf(`collection "db.coll" does not exist`), result.Fail, `op: collection "db.coll" does not exist`},
 		{"condition not met, wrapped", fmt.Errorf("client client0: %w", result.Failedf("awaitMinPoolSizeMS: the connection pools did not reach minPoolSize 1 within 1s")), result.Fail,
 			"op: awaitMinPoolSizeMS: the connection pools did not reach minPoolSize 1"},

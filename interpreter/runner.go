@@ -16,6 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
+	"github.com/specrun/specrun/drivererr"
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
@@ -129,8 +130,7 @@ func (r *Runner) killAllSessions(ctx context.Context) error {
 
 // killIgnorable says whether a killAllSessions error is one the spec lets a runner ignore.
 func killIgnorable(err error) bool {
-	var ce mongo.CommandError
-	return errors.As(err, &ce) && (ce.Code == 11601 || ce.Code == 13)
+	return drivererr.IsCommand(err, 11601, "Interrupted") || drivererr.IsCommand(err, 13, "Unauthorized")
 }
 
 // hosts are the hosts of the run's connection string; none for an SRV one, whose hosts

@@ -2,11 +2,12 @@ package interpreter
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/specrun/specrun/drivererr"
+	"github.com/specrun/specrun/result"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
@@ -89,7 +90,7 @@ func probe(ctx context.Context, client *mongo.Client, uri string) (*Probe, error
 	if err == nil {
 		s.Parameters = params
 	} else {
-		s.Notes = append(s.Notes, "getParameter '*': "+oneLine(err))
+		s.Notes = append(s.Notes, "getParameter '*': "+result.OneLine(err.Error()))
 	}
 
 	cmds, err := admin.RunCommand(ctx, bson.D{{Key: "listCommands", Value: 1}}).Raw()
@@ -100,7 +101,7 @@ func probe(ctx context.Context, client *mongo.Client, uri string) (*Probe, error
 		}
 		s.FailPoints, s.KillAllSessions = s.Commands["configureFailPoint"], s.Commands["killAllSessions"]
 	} else {
-		s.Notes = append(s.Notes, "listCommands: "+oneLine(err))
+		s.Notes = append(s.Notes, "listCommands: "+result.OneLine(err.Error()))
 		s.FailPoints = commandExists(ctx, admin, bson.D{{Key: "configureFailPoint", Value: "failCommand"}, {Key: "mode", Value: "off"}})
 		s.KillAllSessions = commandExists(ctx, admin, bson.D{{Key: "killAllSessions", Value: bson.A{}}})
 	}
@@ -162,9 +163,7 @@ func changeStreamsSupported(ctx context.Context, admin *mongo.Database) bool {
 
 // commandExists runs a harmless form of a command and says whether the server knows it.
 func commandExists(ctx context.Context, db *mongo.Database, cmd bson.D) bool {
-	err := db.RunCommand(ctx, cmd).Err()
-	var ce mongo.CommandError
-	return !(errors.As(err, &ce) && (ce.Code == 59 || ce.Name == "CommandNotFound"))
+	return !drivererr.IsCommand(db.RunCommand(ctx, cmd).Err(), 59, "CommandNotFound")
 }
 
 func shardsAreReplicaSets(ctx context.Context, client *mongo.Client) bool {
@@ -218,10 +217,6 @@ func compareVersions(a, b []int64) int {
 		}
 	}
 	return 0
-}
-
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
 // stringField is a string field of doc, or "" when it is absent or not a string.

@@ -95,7 +95,7 @@ func (tr *testRun) run(ctx context.Context) (status result.Status, reason, detai
 		err := tr.cleanup(status == result.Fail || status == result.Error || status == "")
 		end()
 		if err != nil && status == result.Pass {
-			status, reason = result.Error, "cleanup: "+oneLine(err)
+			status, reason = result.Error, "cleanup: "+result.OneLine(err.Error())
 		}
 	}()
 	if v := tr.steps(ctx); v != nil {

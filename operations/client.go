@@ -112,39 +112,6 @@ func bulkByIndex[V any](m map[int]V, conv func(V) bson.D) bson.D {
 	return d
 }
 
-// ClientBulkWriteErrors gives the writeErrors (a document keyed by the failed model's
-// index as a string) and writeConcernErrors (an array) of a clientBulkWrite error, as
-// expectedError.writeErrors and expectedError.writeConcernErrors match them (each
-// element at Root); ok is false when err is not a ClientBulkWriteException.
-// Each write error is {code, message} plus details when the server gave errInfo; each
-// write concern error is {code, codeName, message} plus details.
-func ClientBulkWriteErrors(err error) (writeErrors, writeConcernErrors bson.RawValue, ok bool) {
-	var cbwe mongo.ClientBulkWriteException
-	if !errors.As(err, &cbwe) {
-		return bson.RawValue{}, bson.RawValue{}, false
-	}
-	we := bulkByIndex(cbwe.WriteErrors, func(e mongo.WriteError) bson.D {
-		d := bson.D{{Key: "code", Value: int32(e.Code)}, {Key: "message", Value: e.Message}}
-		if len(e.Details) > 0 {
-			d = append(d, bson.E{Key: "details", Value: e.Details})
-		}
-		return d
-	})
-	wce := bson.A{}
-	for _, e := range cbwe.WriteConcernErrors {
-		d := bson.D{{Key: "code", Value: int32(e.Code)}}
-		if e.Name != "" {
-			d = append(d, bson.E{Key: "codeName", Value: e.Name})
-		}
-		d = append(d, bson.E{Key: "message", Value: e.Message})
-		if len(e.Details) > 0 {
-			d = append(d, bson.E{Key: "details", Value: e.Details})
-		}
-		wce = append(wce, d)
-	}
-	return value(we), value(wce), true
-}
-
 // bulkModels reads clientBulkWrite's models: each names its write model, whose value
 // holds its namespace ("db.coll") and parameters.
 func bulkModels(v bson.RawValue) ([]mongo.ClientBulkWrite, error) {

@@ -186,16 +186,6 @@ func TestClientBulkWriteException(t *testing.T) {
 	if out := bulkOutcome(&mongo.ClientBulkWriteResult{Acknowledged: true}, plain); out.Err != plain || out.Value.Type != 0 {
 		t.Errorf("outcome of a plain error: %+v", out)
 	}
-
-	we, wce, ok := ClientBulkWriteErrors(withPartial)
-	if !ok {
-		t.Fatal("not recognised")
-	}
-	dcSame(t, we, `{"1": {"code": {"$numberInt": "11000"}, "message": "E11000 duplicate key"}}`)
-	dcSame(t, wce, `[{"code": {"$numberInt": "91"}, "codeName": "ShutdownInProgress", "message": "Replication is being shut down"}]`)
-	if _, _, ok := ClientBulkWriteErrors(plain); ok {
-		t.Error("a plain error recognised as a ClientBulkWriteException")
-	}
 }
 
 // dcSame checks that got is the value that canonical Extended JSON want denotes,

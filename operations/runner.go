@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"github.com/specrun/specrun/drivererr"
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
@@ -153,6 +154,5 @@ func indexExists(ctx context.Context, coll *mongo.Collection, name string) (bool
 
 // isNamespaceNotFound recognises the server's NamespaceNotFound (26).
 func isNamespaceNotFound(err error) bool {
-	var ce mongo.CommandError
-	return errors.As(err, &ce) && (ce.Code == 26 || ce.Name == "NamespaceNotFound")
+	return drivererr.IsCommand(err, 26, "NamespaceNotFound")
 }

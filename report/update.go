@@ -60,7 +60,7 @@ func UpdateExpectations(base *Expectations, results []result.Test, known []strin
 				}
 			}
 		}
-		reason := oneLineReason(r.Reason)
+		reason := result.OneLine(r.Reason)
 		if reason == "" {
 			reason = string(r.Status)
 		}
@@ -189,8 +189,6 @@ func (exp *Expectations) removeStale(results []result.Test, known []string) []En
 	exp.Entries = kept
 	return removed
 }
-
-func oneLineReason(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // DefaultExpectationsHeader opens a file that --update-expect writes from scratch.
 const DefaultExpectationsHeader = `# What this server is known to do today: specrun --expect FILE fails the run only on

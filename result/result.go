@@ -7,6 +7,7 @@ package result
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -88,6 +89,10 @@ func NotImplemented(what string) *Verdict {
 func CannotRun(operation, kind string) *Verdict {
 	return &Verdict{Status: Error, Reason: fmt.Sprintf("specrun cannot run operation %s on a %s", operation, kind)}
 }
+
+// OneLine puts a text on one line, as a reason must be: its runs of white space become
+// one space each.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // Is says whether err is, or wraps, a verdict of status st.
 func Is(err error, st Status) bool {

@@ -168,7 +168,7 @@ func (e *execution) file(ctx context.Context, nest Nesting, lr specifications.Lo
 	}
 	switch lr.Kind {
 	case specifications.Rejected:
-		judge(result.Test{ID: lr.Source.ID, FileID: lr.Source.ID, File: lr.Source.Path, Status: result.Error, Reason: oneLine(lr.Err.Error())})
+		judge(result.Test{ID: lr.Source.ID, FileID: lr.Source.ID, File: lr.Source.Path, Status: result.Error, Reason: result.OneLine(lr.Err.Error())})
 	case specifications.Loaded:
 		f := lr.File
 		for i := range f.Tests {
@@ -259,5 +259,3 @@ func withFilteredOut(ev report.Evaluation, tests []result.Test) report.Evaluatio
 	}
 	return all
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

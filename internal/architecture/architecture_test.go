@@ -19,6 +19,7 @@ const module = "github.com/specrun/specrun/"
 // way, from the command line down to the vocabulary of results and the model.
 var imports = map[string][]string{
 	"result":                {},
+	"drivererr":             {"result"},
 	"specifications":        {},
 	"matchers":              {},
 	"embedded":              {},
@@ -26,8 +27,8 @@ var imports = map[string][]string{
 	"internal/architecture": {},
 	"internal/golden":       {},
 	"entities":              {"result", "specifications"},
-	"operations":            {"entities", "matchers", "result", "specifications"},
-	"interpreter":           {"entities", "matchers", "operations", "result", "specifications"},
+	"operations":            {"drivererr", "entities", "matchers", "result", "specifications"},
+	"interpreter":           {"drivererr", "entities", "matchers", "operations", "result", "specifications"},
 	"report":                {"result", "specifications"},
 	"run":                   {"interpreter", "report", "result", "specifications"},
 	"cmd/specrun":           {"embedded", "interpreter", "operations", "report", "result", "run", "specifications"},

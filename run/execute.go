@@ -13,8 +13,8 @@ import (
 	"github.com/specrun/specrun/specifications"
 )
 
-// Server is the server under test.
-type Server struct {
+// Target is the server under test.
+type Target struct {
 	URI string
 	// SingleMongosLBURI and MultiMongosLBURI: a load-balanced cluster's load balancers.
 	SingleMongosLBURI, MultiMongosLBURI string
@@ -86,7 +86,7 @@ var errMaxTime = errors.New("--max-time reached")
 // MaxTime passes, the test that was running is not judged, the rest do not run, and
 // the record is partial. The error is the server's refusal: interpreter.ErrUnreachable
 // (wrapped) when it cannot be reached, a *NonemptyError when it holds other data.
-func Execute(ctx context.Context, p Plan, srv Server, sinks ...Sink) (*Record, error) {
+func Execute(ctx context.Context, p Plan, srv Target, sinks ...Sink) (*Record, error) {
 	rep := &report.Run{Started: time.Now(), Filters: p.Selection.Filters(), Corpus: p.Corpus}
 	rep.SpecrunVersion, rep.Driver = Versions()
 	rep.Server.URI, rep.Server.Embedded = report.RedactURI(srv.URI), srv.Embedded
@@ -142,7 +142,7 @@ func Execute(ctx context.Context, p Plan, srv Server, sinks ...Sink) (*Record, e
 // execution is the state of one Execute.
 type execution struct {
 	plan   *Plan
-	srv    Server
+	srv    Target
 	runner *interpreter.Runner
 	rep    *report.Run
 	sinks  []Sink
@@ -218,7 +218,7 @@ const serverLogShown = 40
 
 // withServerLog adds to a failed test's detail what the server logged while the test
 // ran.
-func withServerLog(detail string, srv Server, mark uint64) string {
+func withServerLog(detail string, srv Target, mark uint64) string {
 	lines, dropped := srv.Log.Since(mark)
 	if len(lines) > serverLogShown {
 		dropped += len(lines) - serverLogShown

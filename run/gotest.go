@@ -14,7 +14,7 @@ import (
 // reason and detail, skip and unsupported skip it with the reason. A file that cannot
 // be loaded fails its subtest; files of formats specrun does not run are left out. A
 // server holding databases the files do not name is refused, as specrun run refuses it.
-func Tests(t *testing.T, srv Server, paths ...string) {
+func Tests(t *testing.T, srv Target, paths ...string) {
 	t.Helper()
 	sources, err := specifications.Discover(paths)
 	if err != nil {

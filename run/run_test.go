@@ -91,7 +91,7 @@ func TestExecuteSelectionSinksAndRecord(t *testing.T) {
 	require.NoError(t, err)
 	rec := &recorder{}
 	plan := Plan{Loads: loads(t, "mixed"), Selection: sel, Nesting: rec}
-	r, err := Execute(context.Background(), plan, Server{URI: serverURI, Embedded: true}, rec)
+	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Embedded: true}, rec)
 	require.NoError(t, err)
 
 	const one = "mixed/one/"
@@ -135,7 +135,7 @@ func TestExecuteExpectations(t *testing.T) {
 `))
 	require.NoError(t, err)
 	plan := Plan{Loads: loads(t, "mixed/one.json"), Selection: sel, Expect: exp}
-	r, err := Execute(context.Background(), plan, Server{URI: serverURI, Embedded: true})
+	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Embedded: true})
 	require.NoError(t, err)
 	assert.True(t, r.OK(), "the failing test is expected")
 	assert.Equal(t, 1, r.Evaluation.Count(report.Expected))
@@ -163,7 +163,7 @@ func TestExecuteInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	plan := Plan{Loads: loads(t, "mixed/one.json")}
-	r, err := Execute(ctx, plan, Server{URI: serverURI, Embedded: true}, &cancelAfter{n: 1, cancel: cancel})
+	r, err := Execute(ctx, plan, Target{URI: serverURI, Embedded: true}, &cancelAfter{n: 1, cancel: cancel})
 	require.NoError(t, err)
 	require.NotNil(t, r.Report.Partial)
 	assert.Equal(t, "interrupted", r.Report.Partial.Reason)
@@ -174,7 +174,7 @@ func TestExecuteInterrupted(t *testing.T) {
 
 func TestExecuteMaxTime(t *testing.T) {
 	plan := Plan{Loads: loads(t, "mixed/one.json"), MaxTime: time.Nanosecond}
-	r, err := Execute(context.Background(), plan, Server{URI: serverURI, Embedded: true})
+	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Embedded: true})
 	require.NoError(t, err)
 	require.NotNil(t, r.Report.Partial)
 	assert.Equal(t, "--max-time 1ns reached", r.Report.Partial.Reason)
@@ -192,7 +192,7 @@ func (l *fakeLog) Since(mark uint64) ([]string, int) {
 
 func TestExecuteServerLogOnFailures(t *testing.T) {
 	plan := Plan{Loads: loads(t, "mixed/one.json")}
-	srv := Server{URI: serverURI, Embedded: true, Name: "fake server", Log: &fakeLog{}}
+	srv := Target{URI: serverURI, Embedded: true, Name: "fake server", Log: &fakeLog{}}
 	r, err := Execute(context.Background(), plan, srv)
 	require.NoError(t, err)
 	require.Len(t, r.Judged, 3)
@@ -203,7 +203,7 @@ func TestExecuteServerLogOnFailures(t *testing.T) {
 func TestExecuteRedacts(t *testing.T) {
 	// The "password" is in the failing test's reason: expected int32 12, got int32 11.
 	plan := Plan{Loads: loads(t, "mixed/one.json"), Redact: report.NewRedactor("mongodb://u:int32 12@h/")}
-	r, err := Execute(context.Background(), plan, Server{URI: serverURI, Embedded: true})
+	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Embedded: true})
 	require.NoError(t, err)
 	require.Equal(t, result.Fail, r.Judged[1].Status)
 	assert.NotContains(t, r.Judged[1].Reason, "int32 12")
@@ -221,7 +221,7 @@ func TestExecuteRefusesNonemptyServer(t *testing.T) {
 	defer others.Drop(context.Background())
 
 	plan := Plan{Loads: loads(t, "mixed/one.json")}
-	_, err = Execute(context.Background(), plan, Server{URI: serverURI})
+	_, err = Execute(context.Background(), plan, Target{URI: serverURI})
 	var nonempty *NonemptyError
 	require.True(t, errors.As(err, &nonempty), "%v", err)
 	assert.Contains(t, nonempty.Others, "run_test_someone_elses")
@@ -229,10 +229,10 @@ func TestExecuteRefusesNonemptyServer(t *testing.T) {
 
 	for name, p := range map[string]struct {
 		plan Plan
-		srv  Server
+		srv  Target
 	}{
-		"allowed":  {Plan{Loads: plan.Loads, AllowNonempty: true}, Server{URI: serverURI}},
-		"embedded": {plan, Server{URI: serverURI, Embedded: true}},
+		"allowed":  {Plan{Loads: plan.Loads, AllowNonempty: true}, Target{URI: serverURI}},
+		"embedded": {plan, Target{URI: serverURI, Embedded: true}},
 	} {
 		_, err := Execute(context.Background(), p.plan, p.srv)
 		assert.NoError(t, err, name)
@@ -241,7 +241,7 @@ func TestExecuteRefusesNonemptyServer(t *testing.T) {
 
 func TestExecuteUnreachable(t *testing.T) {
 	plan := Plan{Loads: loads(t, "mixed/one.json")}
-	_, err := Execute(context.Background(), plan, Server{URI: "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=100"})
+	_, err := Execute(context.Background(), plan, Target{URI: "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=100"})
 	assert.ErrorIs(t, err, interpreter.ErrUnreachable)
 }
 
@@ -292,7 +292,7 @@ func TestTestsHelper(t *testing.T) {
 	if os.Getenv(envHelper) == "" {
 		t.Skip("runs only in the subprocess of TestTests")
 	}
-	Tests(t, Server{URI: serverURI}, fixture("gotest"))
+	Tests(t, Target{URI: serverURI}, fixture("gotest"))
 }
 
 // runHelper runs TestTestsHelper in a new test process and returns its output and

@@ -174,8 +174,8 @@ const serverLogKept = 500
 
 // server is the server of the run: --uri, or the embedded server started for the run
 // (stopped by the function returned).
-func (o *runOptions) server(ctx context.Context, stderr io.Writer) (run.Server, func(), error) {
-	srv := run.Server{URI: o.uri, SingleMongosLBURI: o.singleLB, MultiMongosLBURI: o.multiLB}
+func (o *runOptions) server(ctx context.Context, stderr io.Writer) (run.Target, func(), error) {
+	srv := run.Target{URI: o.uri, SingleMongosLBURI: o.singleLB, MultiMongosLBURI: o.multiLB}
 	if o.uri != "" {
 		return srv, func() {}, nil
 	}

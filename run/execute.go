@@ -59,6 +59,12 @@ type inline struct{}
 func (inline) File(_ string, body func()) { body() }
 func (inline) Test(_ string, body func()) { body() }
 
+// DefaultTimeout bounds a test when Plan.Timeout is zero.
+const DefaultTimeout = interpreter.DefaultTimeout
+
+// ErrUnreachable is what Execute's error wraps when the server cannot be reached.
+var ErrUnreachable = interpreter.ErrUnreachable
+
 // FilteredOut is the reason of a test the selection leaves out; the report lists it
 // as skip, as DESIGN.md's statuses say.
 const FilteredOut = "filtered out by --run/--skip"
@@ -84,7 +90,7 @@ var errMaxTime = errors.New("--max-time reached")
 // Execute connects to the server, checks it may be used, and judges the plan's tests
 // in order, handing each result to the sinks. When ctx is cancelled (Ctrl-C) or
 // MaxTime passes, the test that was running is not judged, the rest do not run, and
-// the record is partial. The error is the server's refusal: interpreter.ErrUnreachable
+// the record is partial. The error is the server's refusal: ErrUnreachable
 // (wrapped) when it cannot be reached, a *NonemptyError when it holds other data.
 func Execute(ctx context.Context, p Plan, srv Target, sinks ...Sink) (*Record, error) {
 	rep := &report.Run{Started: time.Now(), Filters: p.Selection.Filters(), Corpus: p.Corpus}

@@ -23,7 +23,7 @@ type Plan struct {
 	// other formats are left out.
 	Loads     []specifications.LoadResult
 	Selection Selection
-	// Timeout bounds one test (interpreter.DefaultTimeout when zero); MaxTime the whole
+	// Timeout bounds one test (DefaultTimeout when zero); MaxTime the whole
 	// run (no limit when zero), after which the tests not started are not run and the
 	// record is partial.
 	Timeout, MaxTime time.Duration

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/specrun/specrun/embedded"
-	"github.com/specrun/specrun/interpreter"
 	"github.com/specrun/specrun/report"
 	"github.com/specrun/specrun/run"
 	"github.com/specrun/specrun/specifications"
@@ -118,7 +117,7 @@ func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []strin
 	o.reports.register(fs, "")
 	fs.StringVar(&o.expectPath, "expect", "", "expectations `file`: what the server is known to do; only departures fail the run")
 	fs.StringVar(&o.updatePath, "update-expect", "", "write to this `file` the expectations this run satisfies, keeping the reasons of --expect\nand of the file's own entries; new entries get a TODO reason. A partial run writes nothing")
-	fs.DurationVar(&o.timeout, "timeout", interpreter.DefaultTimeout, "time limit per test; a test that takes longer fails")
+	fs.DurationVar(&o.timeout, "timeout", run.DefaultTimeout, "time limit per test; a test that takes longer fails")
 	fs.DurationVar(&o.maxTime, "max-time", 0, "time limit for the whole run (0: none); tests not started by then are reported as not run")
 	fs.BoolVar(&o.allowNonempty, "allow-nonempty", false, "run against a --uri server that holds databases the tests do not name")
 	fs.BoolVar(&o.verbose, "v", false, "print every test's verdict, not only failures")
@@ -199,7 +198,7 @@ func refused(stderr io.Writer, uri string, err error) int {
 	case errors.As(err, &nonempty):
 		fmt.Fprintf(stderr, "specrun: %s: %v, or pass --allow-nonempty\n", uri, err)
 		return exitUsage
-	case errors.Is(err, interpreter.ErrUnreachable):
+	case errors.Is(err, run.ErrUnreachable):
 		fmt.Fprintf(stderr, "specrun: %s: %v\n", uri, err)
 		return exitUnreachable
 	}

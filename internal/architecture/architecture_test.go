@@ -31,7 +31,7 @@ var imports = map[string][]string{
 	"interpreter":           {"drivererr", "entities", "matchers", "operations", "result", "specifications"},
 	"report":                {"result", "specifications"},
 	"run":                   {"interpreter", "report", "result", "specifications"},
-	"cmd/specrun":           {"embedded", "interpreter", "operations", "report", "result", "run", "specifications"},
+	"cmd/specrun":           {"embedded", "operations", "report", "result", "run", "specifications"},
 }
 
 const (

@@ -106,15 +106,21 @@ func (tr *testRun) run(ctx context.Context) (status result.Status, reason, detai
 
 // unjudgeable is why this build of specrun cannot judge the test whatever the server
 // does, found before anything touches the server: an entity that needs client-side
-// encryption, in the file's createEntities or a createEntities operation of the test.
-// Otherwise a server that fails the initial data (a validator it lacks) would fail a
-// test that no server could pass here. "" when there is none.
+// encryption (entities.Uncreatable: this build's gap), in the file's createEntities or
+// a createEntities operation of the test. Otherwise a server that fails the initial
+// data (the encryptedFields or $jsonSchema validator that these tests seed) would fail
+// a test that no server could pass here. "" when there is none.
+//
+// The driver's limit (observeTracingMessages) is left to Create, met when the run
+// reaches the entity: those tests seed plain collections, so no server fails them
+// before, and their verdict names the step that refuses them ("createEntities:
+// observeTracingMessages: …"), as for any entity that cannot be created.
 func (tr *testRun) unjudgeable() string {
 	check := func(where string, list []specifications.Entity) string {
 		for i := range list {
 			e := &list[i]
-			if e.ClientEncryption != nil || (e.Client != nil && e.Client.AutoEncryptOpts != nil) {
-				return fmt.Sprintf("%s: %s %s: %s", where, e.Kind(), e.ID(), entities.NoClientSideEncryption)
+			if r := entities.Uncreatable(e); r != nil && r.Whose == entities.ThisBuild {
+				return fmt.Sprintf("%s: %s %s: %s", where, e.Kind(), e.ID(), r.Reason)
 			}
 		}
 		return ""

@@ -431,7 +431,7 @@ func (tr *testRun) outcome(ctx context.Context, i int, cd *specifications.Collec
 		}
 		err = m.MatchUnordered(cd.Documents, docs)
 		if err != nil && !isInvalid(err) {
-			if reason := withoutMD5(m, cd, docs); reason != "" {
+			if reason := departureOf(m, documentsMismatch(cd.CollectionName, cd.Documents, docs)); reason != "" {
 				return &result.Verdict{Status: result.Unsupported, Reason: where + ": " + reason}
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/internal/bsontext"
 	"github.com/specrun/specrun/matchers"
 	"github.com/specrun/specrun/operations"
 	"github.com/specrun/specrun/result"
@@ -457,22 +457,19 @@ func rawArray(a bson.A) bson.RawValue {
 	return bson.RawValue{Type: t, Value: data}
 }
 
-// relaxed prints a value as relaxed Extended JSON, shortened for reports.
+// relaxed prints a value for reports, shortened: a document or an array as relaxed
+// Extended JSON (bsontext, as the matchers' messages show it), another value as the
+// driver's String gives it (a string JSON-quoted, the form that the failureIsRedacted
+// reasons quote).
 func relaxed(v bson.RawValue) string {
 	if v.Type == 0 {
 		return "(none)"
 	}
 	s := v.String()
 	if v.Type == bson.TypeEmbeddedDocument || v.Type == bson.TypeArray {
-		if out, err := bson.MarshalExtJSON(bson.D{{Key: "v", Value: v}}, false, false); err == nil {
-			s = strings.TrimSuffix(strings.TrimPrefix(string(out), `{"v":`), "}")
-		}
+		s = bsontext.JSON(v)
 	}
-	const limit = 2000
-	if len(s) > limit {
-		s = s[:limit] + "…"
-	}
-	return s
+	return bsontext.Cut(s, 2000)
 }
 
 var _ operations.Harness = nestedIn{}

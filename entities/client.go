@@ -173,13 +173,11 @@ type ClientConfig struct {
 	CommandTime *atomic.Int64
 }
 
-// NewClient connects a client entity as the spec defines it.
+// NewClient connects a client entity as the spec defines it; it refuses what
+// Uncreatable refuses of a client, as Create does.
 func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg ClientConfig) (*Client, error) {
-	switch {
-	case spec.AutoEncryptOpts != nil:
-		return nil, result.Unsupportedf("%s", NoClientSideEncryption)
-	case spec.ObserveTracingMessages != nil:
-		return nil, result.Unsupportedf("observeTracingMessages: the Go driver has no tracing spans")
+	if r := Uncreatable(&specifications.Entity{Client: spec}); r != nil {
+		return nil, r.Err()
 	}
 	uri, err := clientURI(cfg.URI, cfg.Deployment, spec.UseMultipleMongoses)
 	if err != nil {

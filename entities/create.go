@@ -20,29 +20,74 @@ import (
 // build tag, and specrun is not.
 const NoClientSideEncryption = "client-side encryption: this build of specrun has none (the Go driver needs cgo, libmongocrypt and the cse build tag)"
 
-// CanCreate says whether Create builds entities of a kind that createEntities names;
-// when it cannot, reason is why the driver or this build cannot (the test is then
-// unsupported), or empty when specrun does not implement the kind yet (an error).
-// TestCanCreateAgreesWithCreate keeps it in step with Create.
-func CanCreate(kind Kind) (ok bool, reason string) {
-	switch kind {
-	case KindClient, KindDatabase, KindCollection, KindSession, KindBucket, KindThread:
-		return true, ""
-	case KindClientEncryption:
-		return false, NoClientSideEncryption
+// Whose says whose gap an entity that cannot be created is, and so how its tests end.
+type Whose int
+
+const (
+	// ThisBuild: this build of specrun lacks what the entity needs (client-side
+	// encryption); its tests are unsupported, whatever the server.
+	ThisBuild Whose = iota + 1
+	// DriverLimit: the Go driver cannot do what the entity asks (tracing spans); its
+	// tests are unsupported, whatever the server.
+	DriverLimit
+	// SpecrunGap: specrun does not implement the entity's kind yet; its tests are
+	// errors.
+	SpecrunGap
+)
+
+// Refusal is why an entity of createEntities cannot be created here.
+type Refusal struct {
+	// Field is what asks for what is missing, under the entity's kind as the spec
+	// spells it: "" for the kind itself (clientEncryption), else e.g. "autoEncryptOpts"
+	// (of a client).
+	Field  string
+	Reason string
+	Whose  Whose
+}
+
+// Err is the verdict Create returns for the refusal: unsupported for a gap of this build
+// or a limit of the driver, an error for specrun's own gap.
+func (r *Refusal) Err() error {
+	if r.Whose == SpecrunGap {
+		return &result.Verdict{Status: result.Error, Reason: r.Reason}
 	}
-	return false, ""
+	return result.Unsupportedf("%s", r.Reason)
+}
+
+// Uncreatable is the one place for the rule that an entity cannot be created here,
+// whatever the server: nil when Create builds entities such as spec (its parents and
+// options permitting), else why not. Create and NewClient refuse what it refuses, the
+// coverage walk of specrun check reports it, and the interpreter asks it, before it
+// touches the server, which tests this build cannot judge. TestUncreatableAgreesWithCreate keeps
+// it in step with Create.
+func Uncreatable(spec *specifications.Entity) *Refusal {
+	switch {
+	case spec.ClientEncryption != nil:
+		return &Refusal{Reason: NoClientSideEncryption, Whose: ThisBuild}
+	case spec.Client != nil:
+		switch c := spec.Client; {
+		case c.AutoEncryptOpts != nil:
+			return &Refusal{Field: "autoEncryptOpts", Reason: NoClientSideEncryption, Whose: ThisBuild}
+		case c.ObserveTracingMessages != nil:
+			return &Refusal{Field: "observeTracingMessages", Reason: "observeTracingMessages: the Go driver has no tracing spans", Whose: DriverLimit}
+		}
+		return nil
+	case spec.Database != nil, spec.Collection != nil, spec.Session != nil, spec.Bucket != nil, spec.Thread != nil:
+		return nil
+	}
+	return &Refusal{Reason: result.NotImplemented(spec.Kind() + " entities").Reason, Whose: SpecrunGap}
 }
 
 // Create builds one entity of createEntities and adds it to the map.
 func (m *Map) Create(ctx context.Context, spec *specifications.Entity, cfg ClientConfig) error {
+	if r := Uncreatable(spec); r != nil {
+		return r.Err()
+	}
 	var (
 		e   Entity
 		err error
 	)
 	switch {
-	case spec.ClientEncryption != nil:
-		return result.Unsupportedf("%s", NoClientSideEncryption)
 	case spec.Client != nil:
 		e, err = NewClient(ctx, spec.Client, cfg)
 	case spec.Database != nil:
@@ -56,7 +101,7 @@ func (m *Map) Create(ctx context.Context, spec *specifications.Entity, cfg Clien
 	case spec.Thread != nil:
 		e = NewThread(spec.Thread.ID)
 	default:
-		return result.NotImplemented(spec.Kind() + " entities")
+		return fmt.Errorf("specrun internal error: Uncreatable accepts %s entities, which Create does not build", spec.Kind())
 	}
 	if err != nil {
 		return err

@@ -6,46 +6,103 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/specrun/specrun/matchers"
-	"github.com/specrun/specrun/specifications"
 )
 
-// A driver departure is a place where the Go driver sends a command other than the one
-// a test expects, for reasons of its own: the test then says nothing about the server,
-// and a mismatch there must not blame it. Each departure is narrow: it rewrites the
-// observed command back to the spec's form, and only if the whole command then matches
-// is the test unsupported; any other difference still fails.
+// A driver departure is a place where the Go driver does other than a test expects, for
+// reasons of its own: the test then says nothing about the server, and a mismatch there
+// must not blame it. A departure shows in one of two places: a command the test expects
+// the driver to send, or the documents of an outcome collection (which the driver
+// wrote). Each departure is narrow: it undoes exactly its difference, and only if the
+// whole command, or every document, then matches is the test unsupported; any other
+// difference still fails.
 type departure struct {
+	in     shownIn
 	reason string
-	// undo returns the observed command as the spec would have it, if this departure
-	// is what the command shows.
-	undo func(expected, observed bson.Raw) (bson.Raw, bool)
+	// undo returns the mismatch with the departure's difference taken out (the observed
+	// command as the spec would have it, the expected documents as the driver writes
+	// them), if this departure is what it shows.
+	undo func(m mismatch) (mismatch, bool)
+}
+
+// shownIn is where a departure shows.
+type shownIn int
+
+const (
+	inCommand   shownIn = iota + 1 // an expected command (expectEvents)
+	inDocuments                    // an outcome collection's documents
+)
+
+// mismatch is what a test expected and what was observed, where they do not match: a
+// command (one document each), or an outcome collection's documents (unordered).
+type mismatch struct {
+	in                 shownIn
+	collection         string // of the documents
+	expected, observed []bson.Raw
+}
+
+func commandMismatch(expected, observed bson.Raw) mismatch {
+	return mismatch{in: inCommand, expected: []bson.Raw{expected}, observed: []bson.Raw{observed}}
+}
+
+func documentsMismatch(collection string, expected, observed []bson.Raw) mismatch {
+	return mismatch{in: inDocuments, collection: collection, expected: expected, observed: observed}
+}
+
+// matches judges the mismatch again with m: a command as a root document, documents as
+// an unordered set.
+func (mm mismatch) matches(m *matchers.Matcher) bool {
+	if mm.in == inCommand {
+		return m.Match(matchers.Doc(mm.expected[0]), matchers.Doc(mm.observed[0]), matchers.Root) == nil
+	}
+	return m.MatchUnordered(mm.expected, mm.observed) == nil
 }
 
 var driverDepartures = []departure{
 	{
+		in:     inCommand,
 		reason: "the Go driver v2 queries GridFS files by {_id: {$eq: id}}, where the test expects {_id: id}: the command cannot be judged",
-		undo:   undoEqOn(".files", "_id"),
+		undo:   command(undoEqOn(".files", "_id")),
 	},
 	{
+		in:     inCommand,
 		reason: "the Go driver v2 queries GridFS chunks by {files_id: {$eq: id}}, where the test expects {files_id: id}: the command cannot be judged",
-		undo:   undoEqOn(".chunks", "files_id"),
+		undo:   command(undoEqOn(".chunks", "files_id")),
 	},
 	{
+		in:     inCommand,
 		reason: "the Go driver v2 runs estimatedDocumentCount as a count command (as the CRUD spec has since 2022), where the test expects an aggregate with $collStats: the command cannot be judged",
-		undo:   undoCountAsCollStats,
+		undo:   command(undoCountAsCollStats),
+	},
+	{
+		in:     inDocuments,
+		reason: "the test expects the deprecated md5 field, which the Go driver v2 never computes (GridFS spec): the files documents cannot be judged",
+		undo:   undoMD5,
 	},
 }
 
-// departureOf returns the reason of a known driver departure that explains why the
-// observed command does not match the expected one, or "".
-func (tr *testRun) departureOf(expected, observed bson.Raw) string {
+// departureOf returns the reason of a known driver departure that explains the
+// mismatch, which m judged, or "".
+func departureOf(m *matchers.Matcher, mm mismatch) string {
 	for _, d := range driverDepartures {
-		if undone, ok := d.undo(expected, observed); ok &&
-			tr.matcher().Match(matchers.Doc(expected), matchers.Doc(undone), matchers.Root) == nil {
+		if d.in != mm.in {
+			continue
+		}
+		if undone, ok := d.undo(mm); ok && undone.matches(m) {
 			return d.reason
 		}
 	}
 	return ""
+}
+
+// command makes a departure's undo of the observed command.
+func command(undo func(expected, observed bson.Raw) (bson.Raw, bool)) func(mismatch) (mismatch, bool) {
+	return func(mm mismatch) (mismatch, bool) {
+		cmd, ok := undo(mm.expected[0], mm.observed[0])
+		if !ok {
+			return mm, false
+		}
+		return commandMismatch(mm.expected[0], cmd), true
+	}
 }
 
 // undoEqOn turns a find on a GridFS collection (suffix .files or .chunks) with filter
@@ -90,20 +147,25 @@ func undoEq(suffix, key string, expected, observed bson.Raw) (bson.Raw, bool) {
 	return out, err == nil
 }
 
-// withoutMD5 is the reason to call a GridFS files collection unjudgeable: the test
-// expects the deprecated md5 field, which the Go driver v2 never computes (the GridFS
-// spec: a driver that dropped MD5 support "MUST NOT compute MD5"), and the documents
-// match once md5 is taken out of the expected ones. "" otherwise.
-func withoutMD5(m *matchers.Matcher, cd *specifications.CollectionData, actual []bson.Raw) string {
-	if !strings.HasSuffix(cd.CollectionName, ".files") {
-		return ""
+// undoMD5 takes the deprecated md5 field out of the expected documents of a GridFS files
+// collection, which the Go driver v2 never computes (the GridFS spec: a driver that
+// dropped MD5 support "MUST NOT compute MD5"), when one expects it and no observed
+// document has one (if the driver wrote one after all, the mismatch is real).
+func undoMD5(mm mismatch) (mismatch, bool) {
+	if !strings.HasSuffix(mm.collection, ".files") {
+		return mm, false
 	}
-	stripped := make([]bson.Raw, len(cd.Documents))
+	for _, a := range mm.observed {
+		if a.Lookup("md5").Type != 0 {
+			return mm, false
+		}
+	}
+	stripped := make([]bson.Raw, len(mm.expected))
 	removed := false
-	for i, d := range cd.Documents {
+	for i, d := range mm.expected {
 		var doc bson.D
 		if err := bson.Unmarshal(d, &doc); err != nil {
-			return ""
+			return mm, false
 		}
 		kept := doc[:0]
 		for _, e := range doc {
@@ -115,19 +177,14 @@ func withoutMD5(m *matchers.Matcher, cd *specifications.CollectionData, actual [
 		}
 		raw, err := bson.Marshal(kept)
 		if err != nil {
-			return ""
+			return mm, false
 		}
 		stripped[i] = raw
 	}
-	for _, a := range actual {
-		if a.Lookup("md5").Type != 0 {
-			return "" // the driver wrote one after all: the mismatch is real
-		}
+	if !removed {
+		return mm, false
 	}
-	if !removed || m.MatchUnordered(stripped, actual) != nil {
-		return ""
-	}
-	return "the test expects the deprecated md5 field, which the Go driver v2 never computes (GridFS spec): the files documents cannot be judged"
+	return documentsMismatch(mm.collection, stripped, mm.observed), true
 }
 
 // undoCountAsCollStats turns a count command without a query into the aggregate the

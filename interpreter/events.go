@@ -74,7 +74,7 @@ func (tr *testRun) departedCommand(err error) *result.Verdict {
 	}
 	expected, _ := em.Expected.DocumentOK()
 	actual, _ := em.Actual.DocumentOK()
-	if reason := tr.departureOf(expected, actual); reason != "" {
+	if reason := departureOf(tr.matcher(), commandMismatch(expected, actual)); reason != "" {
 		return &result.Verdict{Status: result.Unsupported, Reason: "command: " + reason}
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/internal/bsontext"
 	"github.com/specrun/specrun/matchers"
 	"github.com/specrun/specrun/operations"
 	"github.com/specrun/specrun/result"
@@ -106,15 +106,21 @@ func (tr *testRun) run(ctx context.Context) (status result.Status, reason, detai
 
 // unjudgeable is why this build of specrun cannot judge the test whatever the server
 // does, found before anything touches the server: an entity that needs client-side
-// encryption, in the file's createEntities or a createEntities operation of the test.
-// Otherwise a server that fails the initial data (a validator it lacks) would fail a
-// test that no server could pass here. "" when there is none.
+// encryption (entities.Uncreatable: this build's gap), in the file's createEntities or
+// a createEntities operation of the test. Otherwise a server that fails the initial
+// data (the encryptedFields or $jsonSchema validator that these tests seed) would fail
+// a test that no server could pass here. "" when there is none.
+//
+// The driver's limit (observeTracingMessages) is left to Create, met when the run
+// reaches the entity: those tests seed plain collections, so no server fails them
+// before, and their verdict names the step that refuses them ("createEntities:
+// observeTracingMessages: …"), as for any entity that cannot be created.
 func (tr *testRun) unjudgeable() string {
 	check := func(where string, list []specifications.Entity) string {
 		for i := range list {
 			e := &list[i]
-			if e.ClientEncryption != nil || (e.Client != nil && e.Client.AutoEncryptOpts != nil) {
-				return fmt.Sprintf("%s: %s %s: %s", where, e.Kind(), e.ID(), entities.NoClientSideEncryption)
+			if r := entities.Uncreatable(e); r != nil && r.Whose == entities.ThisBuild {
+				return fmt.Sprintf("%s: %s %s: %s", where, e.Kind(), e.ID(), r.Reason)
 			}
 		}
 		return ""
@@ -425,7 +431,7 @@ func (tr *testRun) outcome(ctx context.Context, i int, cd *specifications.Collec
 		}
 		err = m.MatchUnordered(cd.Documents, docs)
 		if err != nil && !isInvalid(err) {
-			if reason := withoutMD5(m, cd, docs); reason != "" {
+			if reason := departureOf(m, documentsMismatch(cd.CollectionName, cd.Documents, docs)); reason != "" {
 				return &result.Verdict{Status: result.Unsupported, Reason: where + ": " + reason}
 			}
 		}
@@ -451,22 +457,19 @@ func rawArray(a bson.A) bson.RawValue {
 	return bson.RawValue{Type: t, Value: data}
 }
 
-// relaxed prints a value as relaxed Extended JSON, shortened for reports.
+// relaxed prints a value for reports, shortened: a document or an array as relaxed
+// Extended JSON (bsontext, as the matchers' messages show it), another value as the
+// driver's String gives it (a string JSON-quoted, the form that the failureIsRedacted
+// reasons quote).
 func relaxed(v bson.RawValue) string {
 	if v.Type == 0 {
 		return "(none)"
 	}
 	s := v.String()
 	if v.Type == bson.TypeEmbeddedDocument || v.Type == bson.TypeArray {
-		if out, err := bson.MarshalExtJSON(bson.D{{Key: "v", Value: v}}, false, false); err == nil {
-			s = strings.TrimSuffix(strings.TrimPrefix(string(out), `{"v":`), "}")
-		}
+		s = bsontext.JSON(v)
 	}
-	const limit = 2000
-	if len(s) > limit {
-		s = s[:limit] + "…"
-	}
-	return s
+	return bsontext.Cut(s, 2000)
 }
 
 var _ operations.Harness = nestedIn{}

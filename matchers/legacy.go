@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/specrun/specrun/internal/bsontext"
 )
 
 // rule says how the legacy formats treat one place of a root-level document.
@@ -87,7 +89,7 @@ func (n *rule) matchOmitted(r *run, exp bson.RawValue) error {
 	if n.mayOmit || r.equalScalars(exp, n.omittedAs) {
 		return nil
 	}
-	return r.mismatch(exp, bson.RawValue{}, "a missing key counts as "+describe(n.omittedAs))
+	return r.mismatch(exp, bson.RawValue{}, "a missing key counts as "+bsontext.Describe(n.omittedAs))
 }
 
 // check applies the placeholder that may stand at this place.

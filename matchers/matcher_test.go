@@ -172,12 +172,19 @@ func TestMessages(t *testing.T) {
 	}
 }
 
+// TestLongValuesAreCut: a value is described in at most 200 bytes, cut at a character.
 func TestLongValuesAreCut(t *testing.T) {
-	long := `"` + strings.Repeat("é", 300) + `"`
-	err := Unified(nil).Match(value(long), value(`1`), Nested)
-	msg := err.Error()
-	if !strings.HasSuffix(msg, "…, got int32 1") || len(msg) > maxDescription+50 || !utf8.ValidString(msg) {
-		t.Errorf("message not cut to size: %s", msg)
+	for _, tc := range []struct{ name, long, want string }{
+		// `string "` is 8 bytes: the 97th é would end at byte 202
+		{"at a character's start", strings.Repeat("é", 300), `expected string "` + strings.Repeat("é", 96) + "…, got int32 1"},
+		{"inside a character", "x" + strings.Repeat("é", 300), `expected string "x` + strings.Repeat("é", 95) + "…, got int32 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := Unified(nil).Match(value(`"`+tc.long+`"`), value(`1`), Nested).Error()
+			if msg != tc.want || !utf8.ValidString(msg) {
+				t.Errorf("message not cut to size:\n got: %s\nwant: %s", msg, tc.want)
+			}
+		})
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/specrun/specrun/internal/bsontext"
 )
 
 // operatorOf recognises a special operator: a document whose first and only
@@ -133,7 +135,7 @@ func (r *run) hasType(arg, exp, act bson.RawValue) error {
 		alias, ok := v.StringValueOK()
 		types, known := typeAliases[alias]
 		if !ok || !known {
-			return r.invalid(exp, fmt.Errorf("$$type: %s is not a type alias", describe(v)))
+			return r.invalid(exp, fmt.Errorf("$$type: %s is not a type alias", bsontext.Describe(v)))
 		}
 		matched = matched || slices.Contains(types, act.Type)
 	}
@@ -186,7 +188,7 @@ func (r *run) sessionLsid(arg, exp, act bson.RawValue) error {
 		if errors.As(err, &invalid) {
 			return r.invalid(exp, fmt.Errorf("lsid of session %q: %w", name, err))
 		}
-		return r.mismatch(exp, act, fmt.Sprintf("the lsid of session %q is %s", name, describe(Doc(lsid))))
+		return r.mismatch(exp, act, fmt.Sprintf("the lsid of session %q is %s", name, bsontext.Describe(Doc(lsid))))
 	}
 	return nil
 }

@@ -32,10 +32,11 @@ const (
 	// an error.
 	Missing GapKind = iota + 1
 	// Inexpressible: the Go driver cannot express the argument (the executor refuses it
-	// with unsupported(...)); the test would be unsupported.
+	// with unsupported(...)) or the entity's option (observeTracingMessages: Create
+	// refuses the entity); the test would be unsupported.
 	Inexpressible
-	// UnsupportedEntity: an entity that the driver or this build cannot create (e.g.
-	// clientEncryption without the cse build tag); the test would be unsupported.
+	// UnsupportedEntity: an entity that this build cannot create (clientEncryption,
+	// autoEncryptOpts: no cse build tag); the test would be unsupported.
 	UnsupportedEntity
 )
 
@@ -65,8 +66,8 @@ type coverage struct{ gaps []Gap }
 
 // scope is what the walk knows of one test's run at the operation it has reached: the
 // kind of each entity defined so far, and whether the run has ended before it, for a
-// reason already reported that specrun cannot help (an entity this build cannot create:
-// the test is unsupported; nested entities or operations it cannot decode: what they
+// reason already reported that specrun cannot help (an entity this build or the driver
+// cannot create: the test is unsupported; nested entities or operations it cannot decode: what they
 // define is unknown), so that the operations after it are not reported.
 type scope struct {
 	kinds map[string]entities.Kind
@@ -78,23 +79,30 @@ func (cv *coverage) add(path string, kind GapKind, format string, args ...any) {
 }
 
 // entities notes the kind of each entity of a createEntities list and reports those
-// specrun cannot create.
+// specrun cannot create (entities.Uncreatable), at the field that asks for what is
+// missing. One that this build or the driver cannot create ends the test's run.
 func (cv *coverage) entities(path string, list []specifications.Entity, sc *scope) {
 	for i := range list {
 		e := &list[i]
 		kind := entities.Kind(e.Kind())
 		sc.kinds[e.ID()] = kind
-		at := fmt.Sprintf("%s.%d.%s", path, i, kind)
-		switch ok, reason := entities.CanCreate(kind); {
-		case reason != "":
-			cv.add(at, UnsupportedEntity, "%s", reason)
-			sc.ended = true
-		case !ok:
-			cv.add(at, Missing, "%s", result.NotImplemented(string(kind)+" entities").Reason)
+		r := entities.Uncreatable(e)
+		if r == nil {
+			continue
 		}
-		if e.Client != nil && e.Client.AutoEncryptOpts != nil {
-			cv.add(at+".autoEncryptOpts", UnsupportedEntity, "%s", entities.NoClientSideEncryption)
+		at := fmt.Sprintf("%s.%d.%s", path, i, kind)
+		if r.Field != "" {
+			at += "." + r.Field
+		}
+		switch r.Whose {
+		case entities.ThisBuild:
+			cv.add(at, UnsupportedEntity, "%s", r.Reason)
 			sc.ended = true
+		case entities.DriverLimit:
+			cv.add(at, Inexpressible, "%s", r.Reason)
+			sc.ended = true
+		default:
+			cv.add(at, Missing, "%s", r.Reason)
 		}
 	}
 }

@@ -58,6 +58,7 @@ func covStub(t *testing.T, kind entities.Kind, name string, fs fields) {
 
 func TestCoverage(t *testing.T) {
 	anyArg := arg(func(bson.RawValue) error { return nil })
+	const tracing = "observeTracingMessages: the Go driver has no tracing spans"
 	cases := []struct {
 		name     string
 		entities string // more createEntities
@@ -255,6 +256,38 @@ func TestCoverage(t *testing.T) {
 			},
 		},
 		{
+			name:     "observeTracingMessages: the driver's limit, and the test ends there",
+			entities: "  - client: {id: client1, observeTracingMessages: {enableCommandPayload: true}}\n",
+			tests: `
+  - description: t
+    operations:
+      - {name: frobnicate, object: client1}
+`,
+			want: []Gap{{"createEntities.3.client.observeTracingMessages", tracing, Inexpressible}},
+		},
+		{
+			name: "observeTracingMessages in one test: its test ends there, the others run",
+			tests: `
+  - description: t
+    operations:
+      - {name: frobnicate, object: client0}
+      - name: createEntities
+        object: testRunner
+        arguments:
+          entities:
+            - client: {id: client1, observeTracingMessages: {}}
+      - {name: frobnicate, object: client1}
+  - description: u
+    operations:
+      - {name: frobnicate, object: client0}
+`,
+			want: []Gap{
+				{"tests.0.operations.0.name", "specrun cannot run operation frobnicate on a client", Missing},
+				{"tests.0.operations.1.arguments.entities.0.client.observeTracingMessages", tracing, Inexpressible},
+				{"tests.1.operations.0.name", "specrun cannot run operation frobnicate on a client", Missing},
+			},
+		},
+		{
 			name: "client-side encryption in one test: its test ends there, the others run",
 			tests: `
   - description: t
@@ -287,7 +320,7 @@ func TestCoverage(t *testing.T) {
 			// Entity kinds specrun does not create yet are gaps of their own.
 			for i := range f.CreateEntities {
 				kind := entities.Kind(f.CreateEntities[i].Kind())
-				if ok, reason := entities.CanCreate(kind); !ok && reason == "" {
+				if r := entities.Uncreatable(&f.CreateEntities[i]); r != nil && r.Whose == entities.SpecrunGap {
 					want = append([]Gap{{Path: fmt.Sprintf("createEntities.%d.%s", i, kind),
 						Message: string(kind) + " entities is not implemented by specrun yet", Kind: Missing}}, want...)
 				}

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/specrun/specrun/internal/bsontext"
 )
 
 // FieldError is a structural error at a field path of a fixture file. Where one
@@ -326,7 +328,7 @@ func integerValue(v bson.RawValue) (int64, bool) {
 }
 
 func typeError(path, want string, v bson.RawValue) *FieldError {
-	return fieldErrorf(path, "must be %s, not %s", want, describe(v))
+	return fieldErrorf(path, "must be %s, not %s", want, bsontext.Describe(v))
 }
 
 func contains(list []string, s string) bool {

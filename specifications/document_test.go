@@ -212,4 +212,7 @@ func TestCompareTwins(t *testing.T) {
 		CompareTwins(doc(`{"b": 1, "a": 1}`), doc(`{"a": 1, "b": 1}`)))
 	assert.Equal(t, []TwinDifference{{"a.1", "missing", "int32 2"}},
 		CompareTwins(doc(`{"a": [1]}`), doc(`{"a": [1, 2]}`)))
+	// values as the matchers' messages describe them: a document by its JSON alone
+	assert.Equal(t, []TwinDifference{{"a", `string "x"`, `{"b":1}`}, {"c", "missing", `decimal128 {"$numberDecimal":"1.5"}`}},
+		CompareTwins(doc(`{"a": "x"}`), doc(`{"a": {"b": 1}, "c": {"$numberDecimal": "1.5"}}`)))
 }

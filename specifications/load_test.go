@@ -51,6 +51,7 @@ func TestRejections(t *testing.T) {
 		{"unknown field", replace("description: t", "description: t\n    expectations: []"), "tests.0.expectations", "unknown field"},
 		{"required field", replace("description: minimal\n", ""), "description", "required field is missing"},
 		{"wrong type", replace("collectionName: coll", "collectionName: 1"), "createEntities.2.collection.collectionName", "must be a string, not int32 1"},
+		{"a document for a string", replace("collectionName: coll", "collectionName: {x: 1, y: [2]}"), "createEntities.2.collection.collectionName", `must be a string, not {"x":1,"y":[2]}`},
 		{"integer wanted", replace("{id: client0}", "{id: client0, awaitMinPoolSizeMS: 1.5}"), "createEntities.0.client.awaitMinPoolSizeMS", "must be an integer"},
 		{"enum", replace("{id: client0}", "{id: client0, observeEvents: [commandStarted]}"), "createEntities.0.client.observeEvents.0", `"commandStarted" is not one of`},
 		{"version pattern", replace(`schemaVersion: "1.0"`, `schemaVersion: "1"`), "schemaVersion", `"1" is not a version`},

@@ -4,16 +4,17 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/specrun/specrun/internal/bsontext"
 )
 
 // TwinDifference is one place where a YAML file and its JSON twin decode to different
 // BSON. The loader reports these as notes: the corpus, not the loader, differs.
 type TwinDifference struct {
 	Path string // field path, e.g. tests.0.expectations.1.command_succeeded_event.reply.ok
-	YAML string // the YAML side, with its BSON type, or "missing"
+	YAML string // the YAML side as bsontext.Describe gives it: `int32 1`, `{"a":1}`, "missing"
 	JSON string // the JSON side, likewise
 }
 
@@ -33,7 +34,7 @@ func CompareTwins(yamlDoc, jsonDoc bson.Raw) []TwinDifference {
 func compareValues(path string, y, j bson.RawValue, diffs *[]TwinDifference) {
 	if y.Type != j.Type || !(y.Type == bson.TypeEmbeddedDocument || y.Type == bson.TypeArray) {
 		if y.Type != j.Type || !bytes.Equal(y.Value, j.Value) {
-			*diffs = append(*diffs, TwinDifference{pathOrRoot(path), describe(y), describe(j)})
+			*diffs = append(*diffs, TwinDifference{pathOrRoot(path), bsontext.Describe(y), bsontext.Describe(j)})
 		}
 		return
 	}
@@ -50,7 +51,7 @@ func compareValues(path string, y, j bson.RawValue, diffs *[]TwinDifference) {
 		}
 		if i >= len(ye) || i >= len(je) {
 			key := yk + jk // the side that has an element
-			*diffs = append(*diffs, TwinDifference{joinPath(path, key), describe(yv), describe(jv)})
+			*diffs = append(*diffs, TwinDifference{joinPath(path, key), bsontext.Describe(yv), bsontext.Describe(jv)})
 			continue
 		}
 		if yk != jk {
@@ -80,63 +81,3 @@ func joinPath(path, key string) string {
 }
 
 func indexPath(path string, i int) string { return joinPath(path, strconv.Itoa(i)) }
-
-// describe renders a value with its BSON type for messages: `int32 1`, `double 1.0`.
-func describe(v bson.RawValue) string {
-	if v.Type == 0 {
-		return "missing"
-	}
-	var s string
-	switch v.Type {
-	case bson.TypeDouble:
-		s = strconv.FormatFloat(v.Double(), 'g', -1, 64)
-		if !strings.ContainsAny(s, ".eIN") {
-			s += ".0"
-		}
-	case bson.TypeInt32:
-		s = strconv.Itoa(int(v.Int32()))
-	case bson.TypeInt64:
-		s = strconv.FormatInt(v.Int64(), 10)
-	case bson.TypeString:
-		s = strconv.Quote(v.StringValue())
-	default:
-		s = v.String()
-	}
-	if len(s) > 80 {
-		s = s[:77] + "..."
-	}
-	return typeName(v.Type) + " " + s
-}
-
-// typeName gives the BSON type aliases of the unified test format ($$type).
-func typeName(t bson.Type) string {
-	switch t {
-	case bson.TypeDouble:
-		return "double"
-	case bson.TypeString:
-		return "string"
-	case bson.TypeEmbeddedDocument:
-		return "object"
-	case bson.TypeArray:
-		return "array"
-	case bson.TypeBinary:
-		return "binData"
-	case bson.TypeObjectID:
-		return "objectId"
-	case bson.TypeBoolean:
-		return "bool"
-	case bson.TypeDateTime:
-		return "date"
-	case bson.TypeNull:
-		return "null"
-	case bson.TypeInt32:
-		return "int32"
-	case bson.TypeInt64:
-		return "int64"
-	case bson.TypeDecimal128:
-		return "decimal"
-	case bson.TypeTimestamp:
-		return "timestamp"
-	}
-	return t.String()
-}

@@ -30,7 +30,7 @@ Flags:
 func check(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", checkUsage, stderr)
 	corpus := fs.String("corpus", "", "corpus root for SPEC names (default $SPECRUN_CORPUS, ./specifications, the Debian package location)")
-	verbose := fs.Bool("v", false, "also list files of other formats, every twin difference, and every argument the Go driver cannot express")
+	verbose := fs.Bool("v", false, "also list files of other formats, every twin difference, and every argument or option the Go driver cannot express")
 	paths, exit, ok := parseArgs(fs, args)
 	if !ok {
 		return exit
@@ -81,7 +81,8 @@ func check(args []string, stdout, stderr io.Writer) int {
 // gapCounter prints the coverage gaps of the files as they load and counts the lines
 // of what specrun cannot run. Gaps that are not specrun's are gathered: an entity the
 // build cannot create (client-side encryption) is one line per reason for the whole
-// run, and arguments the Go driver cannot express are one note (-v lists them).
+// run, and the arguments and client options the Go driver cannot express are one note
+// (-v lists them).
 type gapCounter struct {
 	lines         int
 	entityFiles   map[string]map[string]bool // reason → files
@@ -128,7 +129,7 @@ func (g *gapCounter) summarize(w io.Writer, verbose bool) {
 		fmt.Fprintf(w, "%s; used by %s, whose tests will be unsupported\n", reason, count(len(g.entityFiles[reason]), "file"))
 	}
 	if g.inexpressible > 0 && !verbose {
-		fmt.Fprintf(w, "note: arguments the Go driver cannot express: %d, in %s; their tests will be unsupported (-v lists them)\n",
+		fmt.Fprintf(w, "note: arguments and options the Go driver cannot express: %d, in %s; their tests will be unsupported (-v lists them)\n",
 			g.inexpressible, count(g.inexpFiles, "file"))
 	}
 }

@@ -42,8 +42,8 @@ func TestCheckBadFiles(t *testing.T) {
 
 // TestCheckGaps: what specrun cannot run is one line each, the files still load, and
 // the exit status stays 0 (nothing was rejected). Client-side encryption is one line for
-// the run, however many files use it; arguments the Go driver cannot express are one
-// note, listed with -v.
+// the run, however many files use it; arguments and client options the Go driver cannot
+// express (maxTimeMS, observeTracingMessages) are one note, listed with -v.
 func TestCheckGaps(t *testing.T) {
 	dir := filepath.Join(testdata, "gaps")
 	gaps, encryption := filepath.Join(dir, "gaps.yml"), filepath.Join(dir, "encryption.yml")
@@ -55,8 +55,8 @@ func TestCheckGaps(t *testing.T) {
 		gaps + ": tests.0.operations.0.name: specrun cannot run operation frobnicate on a collection",
 		gaps + ": tests.1.operations.0.arguments.noSuchOption: specrun cannot run argument noSuchOption of find on a collection",
 		noEncryption + "; used by 2 files, whose tests will be unsupported",
-		"note: arguments the Go driver cannot express: 1, in 1 file; their tests will be unsupported (-v lists them)",
-		"2 files: 2 loaded (4 tests), 0 other format, 0 rejected, 3 unsupported",
+		"note: arguments and options the Go driver cannot express: 2, in 1 file; their tests will be unsupported (-v lists them)",
+		"2 files: 2 loaded (5 tests), 0 other format, 0 rejected, 3 unsupported",
 	}, strings.Split(strings.TrimSpace(out), "\n"))
 
 	code, out, _ = runSpecrun("check", "-v", dir)
@@ -67,8 +67,9 @@ func TestCheckGaps(t *testing.T) {
 		gaps + ": tests.1.operations.0.arguments.noSuchOption: specrun cannot run argument noSuchOption of find on a collection",
 		"driver cannot express: " + gaps + ": tests.1.operations.0.arguments.maxTimeMS: maxTimeMS on find: the Go driver v2 has no per-operation maxTimeMS (it uses timeoutMS)",
 		"unsupported: " + gaps + ": tests.2.operations.0.arguments.entities.0.clientEncryption: " + noEncryption,
+		"driver cannot express: " + gaps + ": tests.3.operations.0.arguments.entities.0.client.observeTracingMessages: observeTracingMessages: the Go driver has no tracing spans",
 		noEncryption + "; used by 2 files, whose tests will be unsupported",
-		"2 files: 2 loaded (4 tests), 0 other format, 0 rejected, 3 unsupported",
+		"2 files: 2 loaded (5 tests), 0 other format, 0 rejected, 3 unsupported",
 	}, strings.Split(strings.TrimSpace(out), "\n"), "the summary counts the same lines with -v")
 
 	code, out, _ = runSpecrun("check", encryption)

@@ -70,11 +70,10 @@ func Of(err error) Details {
 		Network:     mongo.IsNetworkError(err),
 		Timeout:     mongo.IsTimeout(top),
 		CodeNames:   codeNames(top),
-		Labels:      labels(top),
-		Reply:       reply(top),
 		Message:     top.Error(),
 		description: describe(err),
 	}
+	d.Labels, d.Reply = answer(top)
 	var serr mongo.ServerError
 	if d.Server && errors.As(top, &serr) {
 		d.Codes = serr.ErrorCodes()
@@ -194,32 +193,19 @@ func codeNames(err error) []string {
 	return names
 }
 
-func labels(err error) []string {
+// answer is the top-level labels and reply of a command's or a write's error.
+func answer(err error) (labels []string, reply bson.Raw) {
 	var (
 		ce mongo.CommandError
 		we mongo.WriteException
 	)
 	switch {
 	case errors.As(err, &ce):
-		return ce.Labels
+		return ce.Labels, ce.Raw
 	case errors.As(err, &we):
-		return we.Labels
+		return we.Labels, we.Raw
 	}
-	return nil
-}
-
-func reply(err error) bson.Raw {
-	var (
-		ce mongo.CommandError
-		we mongo.WriteException
-	)
-	switch {
-	case errors.As(err, &ce):
-		return ce.Raw
-	case errors.As(err, &we):
-		return we.Raw
-	}
-	return nil
+	return nil, nil
 }
 
 // connectionRE matches the driver's name for a connection (address and a counter),

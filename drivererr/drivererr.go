@@ -17,6 +17,8 @@ import (
 	"github.com/specrun/specrun/result"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/auth"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 )
 
 // Details is what an error says.
@@ -26,6 +28,12 @@ type Details struct {
 	Server  bool
 	Network bool // the connection failed or was closed
 	Timeout bool // the driver's own reading, mongo.IsTimeout
+	// ServerSelection: no server could be selected (in time): the driver never sent
+	// the command.
+	ServerSelection bool
+	// Auth: authentication failed (the credentials, the mechanism): a matter of
+	// configuration, not of reachability.
+	Auth bool
 	// Codes are every code of a server error, as the driver gives them: the
 	// top-level code, or those of the write errors and the write concern error.
 	Codes []int
@@ -68,12 +76,15 @@ func Of(err error) Details {
 	d := Details{
 		Server:      isServer(top),
 		Network:     mongo.IsNetworkError(err),
+		Auth:        errors.As(err, new(*auth.Error)),
 		Timeout:     mongo.IsTimeout(top),
 		CodeNames:   codeNames(top),
 		Message:     top.Error(),
 		description: describe(err),
 	}
 	d.Labels, d.Reply = answer(top)
+	var sel topology.ServerSelectionError
+	d.ServerSelection = errors.As(err, &sel)
 	var serr mongo.ServerError
 	if d.Server && errors.As(top, &serr) {
 		d.Codes = serr.ErrorCodes()

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/specrun/specrun/internal/logtail"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -13,31 +14,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-func TestLogTailRing(t *testing.T) {
-	tail := NewLogTail(3)
-	log := slog.New(tail.Handler())
-	m0 := tail.Mark()
-	log.Warn("one", "k", 1)
-	log.Info("not kept")
-	m1 := tail.Mark()
-	log.With("conn", "c1").WithGroup("g").Warn("two\n  {\n \"x\": 1}", "k", "v")
-	lines, dropped := tail.Since(m1)
-	assert.Equal(t, []string{`WARN two { "x": 1} conn=c1 g.k=v`}, lines)
-	assert.Zero(t, dropped)
-
-	for i := range 4 {
-		log.Error(fmt.Sprint("e", i))
-	}
-	lines, dropped = tail.Since(m0)
-	assert.Equal(t, []string{"ERROR e1", "ERROR e2", "ERROR e3"}, lines, "the ring keeps the last 3")
-	assert.Equal(t, 3, dropped, "one, two and e0 were dropped")
-	lines, _ = tail.Since(tail.Mark())
-	assert.Empty(t, lines)
-}
-
 // The embedded server's error replies reach the tail: what a failed test shows.
 func TestLogTailGetsServerErrors(t *testing.T) {
-	tail := NewLogTail(100)
+	tail := logtail.New(100)
 	srv, err := Start(context.Background(), Options{Logger: slog.New(tail.Handler())})
 	require.NoError(t, err)
 	defer srv.Close()

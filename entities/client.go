@@ -171,6 +171,9 @@ type ClientConfig struct {
 	// CommandTime, when set, accumulates the duration of every command the client
 	// runs (round trips: the server's share of a test's time).
 	CommandTime *atomic.Int64
+	// Trouble, when set, is called when the client sees its server go away
+	// (TroubleMonitors).
+	Trouble func()
 }
 
 // NewClient connects a client entity as the spec defines it; it refuses what
@@ -217,6 +220,10 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 	if cfg.CommandTime != nil {
 		pools = bothPools(pools, poolRoundTrips(cfg.CommandTime))
 		servers = bothServers(servers, heartbeatRoundTrips(cfg.CommandTime))
+	}
+	if cfg.Trouble != nil {
+		troublePools, troubleServers := TroubleMonitors(cfg.Trouble)
+		pools, servers = bothPools(pools, troublePools), bothServers(servers, troubleServers)
 	}
 	opts := options.Client().ApplyURI(uri).SetMonitor(c.events.monitor()).SetPoolMonitor(pools).SetServerMonitor(servers)
 	if spec.ObserveLogMessages != nil {

@@ -33,7 +33,7 @@ func BenchmarkRunnerOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer r.Close(ctx)
+	defer r.Close()
 
 	type testRef struct {
 		f *specifications.File

@@ -110,7 +110,7 @@ func newRunner(t *testing.T, cfg interpreter.Config) *interpreter.Runner {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := r.Close(context.Background()); err != nil {
+		if err := r.Close(); err != nil {
 			t.Error(err)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -42,6 +43,15 @@ type Runner struct {
 	internal *mongo.Client
 	probe    *Probe
 	stats    *stats
+	// trouble holds a signal (at most one) that a client of the run saw the server go
+	// away: see Trouble.
+	trouble chan struct{}
+
+	mu sync.Mutex
+	// up is cancelled while the server is known to be down (ServerDown): cleanups
+	// then do not wait for it.
+	up     context.Context
+	markUp context.CancelFunc
 }
 
 var errTimedOut = errors.New("test timed out")
@@ -49,32 +59,53 @@ var errTimedOut = errors.New("test timed out")
 // ErrUnreachable wraps the error of a server that could not be reached at all.
 var ErrUnreachable = errors.New("server unreachable")
 
-// New connects the internal client and probes the server.
+// ErrAuthentication wraps the error of a server that refused the connection string's
+// credentials: a matter of configuration, not of reachability.
+var ErrAuthentication = errors.New("authentication failed")
+
+// closeTimeout bounds disconnecting: a server that does not answer must not hold the
+// process after its reports are written.
+const closeTimeout = time.Second
+
+// New connects the internal client and probes the server. When ctx ends first, the
+// error is ctx's.
 func New(ctx context.Context, cfg Config) (*Runner, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	st := &stats{}
-	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI).SetMonitor(st.monitor()))
+	r := &Runner{cfg: cfg, stats: &stats{}, trouble: make(chan struct{}, 1)}
+	r.ServerUp()
+	pools, servers := entities.TroubleMonitors(r.noteTrouble)
+	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI).SetMonitor(r.stats.monitor()).
+		SetPoolMonitor(pools).SetServerMonitor(servers))
 	if err != nil {
 		return nil, err
 	}
+	r.internal = client
 	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	fail := func(err error) (*Runner, error) {
+		r.disconnect()
+		return nil, err
+	}
 	if err := client.Ping(pctx, nil); err != nil {
-		_ = client.Disconnect(ctx)
-		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+		switch {
+		case ctx.Err() != nil:
+			return fail(context.Cause(ctx))
+		case drivererr.Of(err).Auth:
+			return fail(fmt.Errorf("%w: %v", ErrAuthentication, err))
+		}
+		return fail(fmt.Errorf("%w: %v", ErrUnreachable, err))
 	}
-	server, err := probe(pctx, client, cfg.URI)
-	if err != nil {
-		_ = client.Disconnect(ctx)
-		return nil, err
+	if r.probe, err = probe(pctx, client, cfg.URI); err != nil {
+		if ctx.Err() != nil {
+			return fail(context.Cause(ctx))
+		}
+		return fail(err)
 	}
-	if err := checkLoadBalancers(server, cfg); err != nil {
-		_ = client.Disconnect(ctx)
-		return nil, err
+	if err := checkLoadBalancers(r.probe, cfg); err != nil {
+		return fail(err)
 	}
-	r := &Runner{cfg: cfg, internal: client, probe: server, stats: st}
 	// Transactions left open by an earlier run would block tests; a failure here shows
 	// in the tests that use transactions, and after each of them killAllSessions runs again.
 	_ = r.killAllSessions(ctx)
@@ -98,8 +129,49 @@ func (r *Runner) deployment() entities.Deployment {
 // Probe is what the probe found.
 func (r *Runner) Probe() *Probe { return r.probe }
 
-// Close disconnects the internal client.
-func (r *Runner) Close(ctx context.Context) error { return r.internal.Disconnect(ctx) }
+// Close disconnects the internal client, within closeTimeout.
+func (r *Runner) Close() error { return r.disconnect() }
+
+func (r *Runner) disconnect() error {
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	return r.internal.Disconnect(ctx)
+}
+
+// Trouble receives a signal when a client of the run (the runner's own or a test's)
+// has seen the server go away since the signal was last taken: a pool cleared or a
+// heartbeat failed. Whether the server is really gone is the caller's to find out.
+func (r *Runner) Trouble() <-chan struct{} { return r.trouble }
+
+func (r *Runner) noteTrouble() {
+	select {
+	case r.trouble <- struct{}{}:
+	default: // one pending signal says it all
+	}
+}
+
+// ServerDown tells the runner the server is gone: the cleanups of tests, running or
+// to come, stop waiting for it (its fail points, sessions and clients went with it).
+func (r *Runner) ServerDown() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.markUp()
+}
+
+// ServerUp tells the runner the server answers (again, once restarted).
+func (r *Runner) ServerUp() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.up, r.markUp = context.WithCancel(context.Background())
+}
+
+// cleanupContext bounds a cleanup step: 10 seconds, or until the server is known down.
+func (r *Runner) cleanupContext() (context.Context, context.CancelFunc) {
+	r.mu.Lock()
+	up := r.up
+	r.mu.Unlock()
+	return context.WithTimeout(up, 10*time.Second)
+}
 
 // killAllSessions ends open transactions ("Terminating Open Transactions"), where the
 // server has the command: through the internal client, or on a sharded cluster on

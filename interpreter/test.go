@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -258,7 +257,7 @@ func (tr *testRun) seed(ctx context.Context, cd *specifications.CollectionData) 
 // CreateEntities implements operations.Harness, and creates the file's entities.
 func (tr *testRun) CreateEntities(ctx context.Context, list []specifications.Entity) error {
 	for i := range list {
-		cfg := entities.ClientConfig{URI: tr.r.cfg.URI, Deployment: tr.r.deployment(), CommandTime: &tr.r.stats.serverTime}
+		cfg := entities.ClientConfig{URI: tr.r.cfg.URI, Deployment: tr.r.deployment(), CommandTime: &tr.r.stats.serverTime, Trouble: tr.r.noteTrouble}
 		if err := tr.entities.Create(ctx, &list[i], cfg); err != nil {
 			return fmt.Errorf("%s %s: %w", list[i].Kind(), list[i].ID(), err)
 		}
@@ -364,7 +363,7 @@ func (h nestedIn) Nested(ctx context.Context, ops []specifications.Operation, st
 }
 
 func (tr *testRun) disableFailPoints() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := tr.r.cleanupContext()
 	defer cancel()
 	for _, fp := range tr.failPoints {
 		off := func(admin *mongo.Database) error {
@@ -385,7 +384,7 @@ func (tr *testRun) disableFailPoints() {
 // failed one. Only killAllSessions' failure is returned: the next tests could block.
 func (tr *testRun) cleanup(failed bool) error {
 	tr.disableFailPoints()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := tr.r.cleanupContext()
 	defer cancel()
 	tr.entities.Close(ctx)
 	if tr.startedTransaction.Load() || failed {

@@ -18,22 +18,39 @@ type Target struct {
 	URI string
 	// SingleMongosLBURI and MultiMongosLBURI: a load-balanced cluster's load balancers.
 	SingleMongosLBURI, MultiMongosLBURI string
-	// Embedded says the server was started for this run: it holds nothing of anyone's.
+	// Embedded says the server is the embedded FerretDB (the report says so).
 	Embedded bool
+	// Own says the server was started for this run (embedded, or --server-cmd): it
+	// holds nothing of anyone's, and is not checked for other data.
+	Own bool
 	// Name says what the server is in the detail of a failure ("embedded FerretDB").
 	Name string
 	// Log, if the server's log can be read, gives what it logged while a test ran,
 	// which the detail of a test that fails or errs ends with; nil if it cannot.
 	Log ServerLog
+	// Process, when the run started the server itself (--server-cmd), lets the run
+	// see it exit and start it again; nil otherwise.
+	Process Process
 }
 
-// ServerLog is the tail of a server's log (embedded.LogTail is one).
+// ServerLog is the tail of a server's log (logtail.Tail is one).
 type ServerLog interface {
 	// Mark is the position of the next line.
 	Mark() uint64
 	// Since returns the lines logged since mark that are still kept, and how many
 	// were logged but are no longer kept.
 	Since(mark uint64) (lines []string, dropped int)
+}
+
+// Process is a server process the run started and may start again.
+type Process interface {
+	// Exited is closed when the running process ends; ExitReason then says how
+	// ("exit status 2", "signal: killed").
+	Exited() <-chan struct{}
+	ExitReason() string
+	// Restart stops the process if it runs and starts it again at the same address,
+	// returning once it answers.
+	Restart(ctx context.Context) error
 }
 
 // Sink receives the results of a run as they come.
@@ -43,6 +60,16 @@ type Sink interface {
 	Judged(result.Test)
 	// FileDone is called when a file is done, with the results judged in it.
 	FileDone(fileID string, judged []result.Test)
+	// ServerEvent is called when the server crashed and was restarted, or was lost;
+	// after a loss, every test still to come is judged an error that says so.
+	ServerEvent(ServerEvent)
+}
+
+// ServerEvent is what happened to the server, and after which test.
+type ServerEvent struct {
+	Lost   bool   // lost for good: the run goes on without it
+	After  string // the ID of the test it happened during or after
+	Reason string // one line
 }
 
 // Nesting decides how the run enters each file and each test: the command line calls
@@ -62,8 +89,12 @@ func (inline) Test(_ string, body func()) { body() }
 // DefaultTimeout bounds a test when Plan.Timeout is zero.
 const DefaultTimeout = interpreter.DefaultTimeout
 
-// ErrUnreachable is what Execute's error wraps when the server cannot be reached.
-var ErrUnreachable = interpreter.ErrUnreachable
+// ErrUnreachable is what Execute's error wraps when the server cannot be reached;
+// ErrAuthentication when it refused the credentials.
+var (
+	ErrUnreachable    = interpreter.ErrUnreachable
+	ErrAuthentication = interpreter.ErrAuthentication
+)
 
 // FilteredOut is the reason of a test the selection leaves out; the report lists it
 // as skip, as DESIGN.md's statuses say.
@@ -79,38 +110,26 @@ type Record struct {
 	// Evaluation is the expectations file's judgement of Judged; with no file, every
 	// fail and error is a regression.
 	Evaluation report.Evaluation
+	// Lost, when the server was lost during the run (or unreachable from the start),
+	// says after which test and why; the tests after it are errors.
+	Lost *ServerEvent
 }
 
 // OK says whether the run was whole and every judged test met its expectation.
-func (r *Record) OK() bool { return r.Report.Partial == nil && r.Evaluation.OK() }
+func (r *Record) OK() bool { return r.Report.Partial == nil && r.Lost == nil && r.Evaluation.OK() }
 
 // errMaxTime is the cause of a run cut by Plan.MaxTime.
 var errMaxTime = errors.New("--max-time reached")
 
 // Execute connects to the server, checks it may be used, and judges the plan's tests
 // in order, handing each result to the sinks. When ctx is cancelled (Ctrl-C) or
-// MaxTime passes, the test that was running is not judged, the rest do not run, and
-// the record is partial. The error is the server's refusal: ErrUnreachable
-// (wrapped) when it cannot be reached, a *NonemptyError when it holds other data.
+// MaxTime passes (connecting included), the test that was running is not judged, the
+// rest do not run, and the record is partial. A server that cannot be reached gives a
+// record in which every selected test is an error, and ErrUnreachable; a server lost
+// during the run, one in which the tests after the loss are (Record.Lost). The other
+// errors are refusals with no record: ErrAuthentication, a *NonemptyError, a load
+// balancer missing.
 func Execute(ctx context.Context, p Plan, srv Target, sinks ...Sink) (*Record, error) {
-	rep := &report.Run{Started: time.Now(), Filters: p.Selection.Filters(), Corpus: p.Corpus}
-	rep.SpecrunVersion, rep.Driver = Versions()
-	rep.Server.URI, rep.Server.Embedded = report.RedactURI(srv.URI), srv.Embedded
-	runner, err := interpreter.New(ctx, interpreter.Config{URI: srv.URI, SingleMongosLBURI: srv.SingleMongosLBURI,
-		MultiMongosLBURI: srv.MultiMongosLBURI, Timeout: p.Timeout})
-	if err != nil {
-		return nil, err
-	}
-	defer runner.Close(context.Background())
-	probe := runner.Probe()
-	rep.Server.Version, rep.Server.Topology, rep.Server.MaxWireVersion = probe.Version, probe.Topology, probe.MaxWireVersion
-	rep.Server.Capabilities = probe.Capabilities()
-	if !srv.Embedded && !p.AllowNonempty {
-		if err := checkEmpty(ctx, runner, p.Loads); err != nil {
-			return nil, err
-		}
-	}
-
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if p.MaxTime > 0 {
@@ -118,7 +137,46 @@ func Execute(ctx context.Context, p Plan, srv Target, sinks ...Sink) (*Record, e
 		// maxTimeMS, and tests check the commands.
 		defer time.AfterFunc(p.MaxTime, func() { cancel(errMaxTime) }).Stop()
 	}
-	e := &execution{plan: &p, srv: srv, runner: runner, rep: rep, sinks: sinks}
+	rep := &report.Run{Started: time.Now(), Filters: p.Selection.Filters(), Corpus: p.Corpus}
+	rep.SpecrunVersion, rep.Driver = Versions()
+	rep.Server.URI, rep.Server.Embedded = report.RedactURI(srv.URI), srv.Embedded
+	e := &execution{plan: &p, srv: srv, rep: rep, sinks: sinks}
+	if srv.Process != nil {
+		if err := srv.Process.Restart(ctx); err != nil {
+			if ctx.Err() != nil {
+				e.leaveAll(ctx)
+				return e.record(ctx), nil
+			}
+			err = fmt.Errorf("%w: the server did not start: %v", ErrUnreachable, err)
+			e.lost = &ServerEvent{Lost: true, Reason: result.OneLine(err.Error())}
+			e.leaveAll(ctx)
+			return e.record(ctx), err
+		}
+	}
+	runner, err := interpreter.New(ctx, interpreter.Config{URI: srv.URI, SingleMongosLBURI: srv.SingleMongosLBURI,
+		MultiMongosLBURI: srv.MultiMongosLBURI, Timeout: p.Timeout})
+	switch {
+	case err == nil:
+	case ctx.Err() != nil: // interrupted or out of time while connecting: nothing ran
+		e.leaveAll(ctx)
+		return e.record(ctx), nil
+	case errors.Is(err, ErrUnreachable):
+		e.lost = &ServerEvent{Lost: true, Reason: result.OneLine(err.Error())}
+		e.leaveAll(ctx)
+		return e.record(ctx), err
+	default:
+		return nil, err
+	}
+	defer runner.Close()
+	e.runner = runner
+	probe := runner.Probe()
+	rep.Server.Version, rep.Server.Topology, rep.Server.MaxWireVersion = probe.Version, probe.Topology, probe.MaxWireVersion
+	rep.Server.Capabilities = probe.Capabilities()
+	if !srv.Own && !p.AllowNonempty {
+		if err := checkEmpty(ctx, runner, p.Loads); err != nil {
+			return nil, err
+		}
+	}
 	nest := p.Nesting
 	if nest == nil {
 		nest = inline{}
@@ -126,23 +184,7 @@ func Execute(ctx context.Context, p Plan, srv Target, sinks ...Sink) (*Record, e
 	for _, lr := range p.Files() {
 		nest.File(lr.Source.ID, func() { e.file(ctx, nest, lr) })
 	}
-	rep.Duration = time.Since(rep.Started)
-	if ctx.Err() != nil {
-		reason := "interrupted"
-		if context.Cause(ctx) == errMaxTime {
-			reason = fmt.Sprintf("--max-time %s reached", p.MaxTime)
-		}
-		rep.Partial = &report.Partial{Reason: reason, NotRun: e.notRun}
-	}
-	rec := &Record{Report: rep, Judged: e.judged, Evaluation: p.Expect.Evaluate(e.judged, p.KnownIDs())}
-	if p.Expect != nil {
-		all := withFilteredOut(rec.Evaluation, rep.Tests)
-		rep.Expect = &all
-	}
-	if p.Redact != nil {
-		p.Redact.Run(rep)
-	}
-	return rec, nil
+	return e.record(ctx), nil
 }
 
 // execution is the state of one Execute.
@@ -154,27 +196,71 @@ type execution struct {
 	sinks  []Sink
 	judged []result.Test
 	notRun []result.Test // selected tests the run did not get to
+	// lost is set once the server is gone for good (or was never there); the tests
+	// still to come are then errors that say so.
+	lost *ServerEvent
+}
+
+// record closes the run: its duration, whether it is partial, the expectations'
+// judgement, credentials redacted.
+func (e *execution) record(ctx context.Context) *Record {
+	p, rep := e.plan, e.rep
+	rep.Duration = time.Since(rep.Started)
+	if ctx.Err() != nil {
+		reason := "interrupted"
+		if context.Cause(ctx) == errMaxTime {
+			reason = fmt.Sprintf("--max-time %s reached", p.MaxTime)
+		}
+		rep.Partial = &report.Partial{Reason: reason, NotRun: e.notRun}
+	}
+	rec := &Record{Report: rep, Judged: e.judged, Evaluation: p.Expect.Evaluate(e.judged, p.KnownIDs()), Lost: e.lost}
+	if p.Expect != nil {
+		all := withFilteredOut(rec.Evaluation, rep.Tests)
+		rep.Expect = &all
+	}
+	if p.Redact != nil {
+		p.Redact.Run(rep)
+		if rec.Lost != nil {
+			rec.Lost.Reason = p.Redact.String(rec.Lost.Reason)
+		}
+	}
+	return rec
+}
+
+// leaveAll records every test of the plan without running any, and tells no sink: a
+// run that never reached the server. The tests are errors when the server is
+// unreachable (e.lost), and not run when the run was interrupted.
+func (e *execution) leaveAll(ctx context.Context) {
+	for _, lr := range e.plan.Files() {
+		e.file(ctx, inline{}, lr)
+	}
+}
+
+// judge records a test's result and hands it to the sinks (not when the run never
+// reached the server).
+func (e *execution) judge(res result.Test, fileJudged *[]result.Test) {
+	if e.plan.Redact != nil {
+		// Redacted once here: results go to the sinks, the reports and the
+		// expectations file.
+		res.Reason, res.Detail = e.plan.Redact.String(res.Reason), e.plan.Redact.String(res.Detail)
+	}
+	e.rep.Tests = append(e.rep.Tests, res)
+	e.judged = append(e.judged, res)
+	*fileJudged = append(*fileJudged, res)
+	if e.runner == nil {
+		return
+	}
+	for _, s := range e.sinks {
+		s.Judged(res)
+	}
 }
 
 // file judges the selected tests of one file (a rejected file is one error).
 func (e *execution) file(ctx context.Context, nest Nesting, lr specifications.LoadResult) {
 	var judged []result.Test
-	judge := func(res result.Test) {
-		if e.plan.Redact != nil {
-			// Redacted once here: results go to the sinks, the reports and the
-			// expectations file.
-			res.Reason, res.Detail = e.plan.Redact.String(res.Reason), e.plan.Redact.String(res.Detail)
-		}
-		e.rep.Tests = append(e.rep.Tests, res)
-		e.judged = append(e.judged, res)
-		judged = append(judged, res)
-		for _, s := range e.sinks {
-			s.Judged(res)
-		}
-	}
 	switch lr.Kind {
 	case specifications.Rejected:
-		judge(result.Test{ID: lr.Source.ID, FileID: lr.Source.ID, File: lr.Source.Path, Status: result.Error, Reason: result.OneLine(lr.Err.Error())})
+		e.judge(result.Test{ID: lr.Source.ID, FileID: lr.Source.ID, File: lr.Source.Path, Status: result.Error, Reason: result.OneLine(lr.Err.Error())}, &judged)
 	case specifications.Loaded:
 		f := lr.File
 		for i := range f.Tests {
@@ -187,34 +273,60 @@ func (e *execution) file(ctx context.Context, nest Nesting, lr specifications.Lo
 				continue
 			}
 			nest.Test(t.Description, func() {
-				if res, ok := e.test(ctx, f, i); ok {
-					judge(res)
-				} else {
+				switch res, ok := e.test(ctx, f, i); {
+				case ok:
+					e.judge(res, &judged)
+				default:
 					e.notRun = append(e.notRun, base)
 				}
 			})
 		}
+	}
+	if e.runner == nil {
+		return
 	}
 	for _, s := range e.sinks {
 		s.FileDone(lr.Source.ID, judged)
 	}
 }
 
-// test judges one test; false when the run was stopped before or while it ran.
+// test judges one test; false when the run was stopped before or while it ran. Once
+// the server is lost, a test is an error that says so, without running.
 func (e *execution) test(ctx context.Context, f *specifications.File, i int) (result.Test, bool) {
+	t := &f.Tests[i]
 	if ctx.Err() != nil {
+		return result.Test{}, false
+	}
+	if e.runner != nil && e.lost == nil {
+		e.restartIfExited(ctx, t.ID)
+	}
+	if e.lost != nil {
+		return result.Test{ID: t.ID, FileID: f.ID, File: f.Path, Description: t.Description,
+			Status: result.Error, Reason: "not run: " + e.lost.Reason}, true
+	}
+	if e.runner == nil {
 		return result.Test{}, false
 	}
 	var mark uint64
 	if e.srv.Log != nil {
 		mark = e.srv.Log.Mark()
 	}
-	res := e.runner.RunTest(ctx, f, i)
+	tctx, cancelTest := context.WithCancelCause(ctx)
+	defer cancelTest(nil)
+	w := e.watch(ctx, cancelTest)
+	res := e.runner.RunTest(tctx, f, i)
+	gone := w.wait()
 	if ctx.Err() != nil { // cut short: not judged
 		return result.Test{}, false
 	}
+	if gone != nil {
+		res = gone.pin(res)
+	}
 	if res.Status.Failing() && e.srv.Log != nil {
 		res.Detail = withServerLog(res.Detail, e.srv, mark)
+	}
+	if gone != nil {
+		e.afterGone(ctx, gone, t.ID)
 	}
 	return res, true
 }

@@ -20,7 +20,7 @@ func Tests(t *testing.T, srv Target, paths ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &goTest{t: t}
+	g := &goTest{root: t, t: t}
 	plan := Plan{Loads: specifications.LoadAll(sources, false), Nesting: g}
 	if _, err := Execute(context.Background(), plan, srv, g); err != nil {
 		t.Fatal(err)
@@ -28,7 +28,7 @@ func Tests(t *testing.T, srv Target, paths ...string) {
 }
 
 // goTest runs files and tests as subtests and reports each result on its subtest.
-type goTest struct{ t *testing.T }
+type goTest struct{ root, t *testing.T }
 
 func (g *goTest) File(id string, body func())          { g.sub(id, body) }
 func (g *goTest) Test(description string, body func()) { g.sub(description, body) }
@@ -59,3 +59,6 @@ func (g *goTest) Judged(res result.Test) {
 }
 
 func (g *goTest) FileDone(string, []result.Test) {}
+
+// ServerEvent is logged on the whole run's test; a loss also fails each test to come.
+func (g *goTest) ServerEvent(ev ServerEvent) { g.root.Log("specrun: " + ev.Reason) }

@@ -23,6 +23,9 @@ type Plan struct {
 	// other formats are left out.
 	Loads     []specifications.LoadResult
 	Selection Selection
+	// Grace is how long a server that went away may take to answer again before it
+	// is lost (DefaultGrace when zero).
+	Grace time.Duration
 	// Timeout bounds one test (DefaultTimeout when zero); MaxTime the whole
 	// run (no limit when zero), after which the tests not started are not run and the
 	// record is partial.

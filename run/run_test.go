@@ -25,19 +25,16 @@ import (
 )
 
 // The tests run small fixtures (testdata/run) against one embedded server per test
-// binary, or, in the subprocess TestTests starts, against the parent's.
+// binary.
 
-const (
-	envURI    = "SPECRUN_RUN_TEST_URI"     // the parent's server, for the subprocess
-	envHelper = "SPECRUN_RUN_TESTS_HELPER" // enables TestTestsHelper in the subprocess
-)
+// envHelper enables TestTestsHelper in the subprocess TestTests starts.
+const envHelper = "SPECRUN_RUN_TESTS_HELPER"
 
 var serverURI string
 
 func TestMain(m *testing.M) {
-	if uri := os.Getenv(envURI); uri != "" {
-		serverURI = uri
-		os.Exit(m.Run())
+	if os.Getenv(envHelper) != "" {
+		os.Exit(m.Run()) // TestTestsHelper starts a server of its own
 	}
 	srv, err := embedded.Start(context.Background(), embedded.Options{})
 	if err != nil {
@@ -75,6 +72,9 @@ func (r *recorder) Judged(res result.Test) {
 func (r *recorder) FileDone(id string, judged []result.Test) {
 	r.events = append(r.events, fmt.Sprintf("file done %s: %d judged", id, len(judged)))
 }
+func (r *recorder) ServerEvent(ev ServerEvent) {
+	r.events = append(r.events, fmt.Sprintf("server (lost %t) after %s: %s", ev.Lost, ev.After, ev.Reason))
+}
 func (r *recorder) File(id string, body func()) { r.events = append(r.events, "enter "+id); body() }
 func (r *recorder) Test(d string, body func())  { r.events = append(r.events, "enter test "+d); body() }
 
@@ -91,7 +91,7 @@ func TestExecuteSelectionSinksAndRecord(t *testing.T) {
 	require.NoError(t, err)
 	rec := &recorder{}
 	plan := Plan{Loads: loads(t, "mixed"), Selection: sel, Nesting: rec}
-	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Embedded: true}, rec)
+	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Embedded: true, Own: true}, rec)
 	require.NoError(t, err)
 
 	const one = "mixed/one/"
@@ -135,7 +135,7 @@ func TestExecuteExpectations(t *testing.T) {
 `))
 	require.NoError(t, err)
 	plan := Plan{Loads: loads(t, "mixed/one.json"), Selection: sel, Expect: exp}
-	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Embedded: true})
+	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Own: true})
 	require.NoError(t, err)
 	assert.True(t, r.OK(), "the failing test is expected")
 	assert.Equal(t, 1, r.Evaluation.Count(report.Expected))
@@ -158,12 +158,13 @@ func (c *cancelAfter) Judged(result.Test) {
 	}
 }
 func (c *cancelAfter) FileDone(string, []result.Test) {}
+func (c *cancelAfter) ServerEvent(ServerEvent)        {}
 
 func TestExecuteInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	plan := Plan{Loads: loads(t, "mixed/one.json")}
-	r, err := Execute(ctx, plan, Target{URI: serverURI, Embedded: true}, &cancelAfter{n: 1, cancel: cancel})
+	r, err := Execute(ctx, plan, Target{URI: serverURI, Own: true}, &cancelAfter{n: 1, cancel: cancel})
 	require.NoError(t, err)
 	require.NotNil(t, r.Report.Partial)
 	assert.Equal(t, "interrupted", r.Report.Partial.Reason)
@@ -174,7 +175,7 @@ func TestExecuteInterrupted(t *testing.T) {
 
 func TestExecuteMaxTime(t *testing.T) {
 	plan := Plan{Loads: loads(t, "mixed/one.json"), MaxTime: time.Nanosecond}
-	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Embedded: true})
+	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Own: true})
 	require.NoError(t, err)
 	require.NotNil(t, r.Report.Partial)
 	assert.Equal(t, "--max-time 1ns reached", r.Report.Partial.Reason)
@@ -192,7 +193,7 @@ func (l *fakeLog) Since(mark uint64) ([]string, int) {
 
 func TestExecuteServerLogOnFailures(t *testing.T) {
 	plan := Plan{Loads: loads(t, "mixed/one.json")}
-	srv := Target{URI: serverURI, Embedded: true, Name: "fake server", Log: &fakeLog{}}
+	srv := Target{URI: serverURI, Own: true, Name: "fake server", Log: &fakeLog{}}
 	r, err := Execute(context.Background(), plan, srv)
 	require.NoError(t, err)
 	require.Len(t, r.Judged, 3)
@@ -203,7 +204,7 @@ func TestExecuteServerLogOnFailures(t *testing.T) {
 func TestExecuteRedacts(t *testing.T) {
 	// The "password" is in the failing test's reason: expected int32 12, got int32 11.
 	plan := Plan{Loads: loads(t, "mixed/one.json"), Redact: report.NewRedactor("mongodb://u:int32 12@h/")}
-	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Embedded: true})
+	r, err := Execute(context.Background(), plan, Target{URI: serverURI, Own: true})
 	require.NoError(t, err)
 	require.Equal(t, result.Fail, r.Judged[1].Status)
 	assert.NotContains(t, r.Judged[1].Reason, "int32 12")
@@ -231,8 +232,8 @@ func TestExecuteRefusesNonemptyServer(t *testing.T) {
 		plan Plan
 		srv  Target
 	}{
-		"allowed":  {Plan{Loads: plan.Loads, AllowNonempty: true}, Target{URI: serverURI}},
-		"embedded": {plan, Target{URI: serverURI, Embedded: true}},
+		"allowed":       {Plan{Loads: plan.Loads, AllowNonempty: true}, Target{URI: serverURI}},
+		"the run's own": {plan, Target{URI: serverURI, Own: true}},
 	} {
 		_, err := Execute(context.Background(), p.plan, p.srv)
 		assert.NoError(t, err, name)
@@ -286,13 +287,19 @@ func TestPlanCounts(t *testing.T) {
 	assert.Contains(t, example, "gotest/go-test: ")
 }
 
-// TestTestsHelper is Tests as a project would call it; it runs only in the test binary
-// that TestTests starts.
+// TestTestsHelper is Tests as a project would call it, on a server of its own (which,
+// being empty, passes the check for other data); it runs only in the test binary that
+// TestTests starts.
 func TestTestsHelper(t *testing.T) {
 	if os.Getenv(envHelper) == "" {
 		t.Skip("runs only in the subprocess of TestTests")
 	}
-	Tests(t, Target{URI: serverURI}, fixture("gotest"))
+	srv, err := embedded.Start(context.Background(), embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	Tests(t, Target{URI: srv.URI()}, fixture("gotest"))
 }
 
 // runHelper runs TestTestsHelper in a new test process and returns its output and
@@ -300,7 +307,7 @@ func TestTestsHelper(t *testing.T) {
 func runHelper(t *testing.T, pattern string) (string, int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run="+pattern, "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), envHelper+"=1", envURI+"="+serverURI)
+	cmd.Env = append(os.Environ(), envHelper+"=1")
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	switch {

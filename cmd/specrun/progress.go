@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/specrun/specrun/result"
+	"github.com/specrun/specrun/run"
 )
 
 // progress prints what a run does: every failure in full on stdout as it happens, and
@@ -18,6 +19,9 @@ type progress struct {
 	total, count   int
 	counts         map[result.Status]int
 	lineLen        int
+	// lost: the server is gone; the tests still to come are errors that say so, and
+	// are counted, not printed one by one.
+	lost bool
 }
 
 // newProgress: live is whether stderr is a terminal (see isTerminal; the writers may
@@ -41,6 +45,7 @@ func (p *progress) Judged(res result.Test) {
 	p.count++
 	p.counts[res.Status]++
 	switch {
+	case p.lost:
 	case res.Status == result.Fail || res.Status == result.Error:
 		p.clear()
 		fmt.Fprintf(p.stdout, "%s %s\n    %s\n", strings.ToUpper(string(res.Status)), res.ID, res.Reason)
@@ -73,6 +78,18 @@ func (p *progress) FileDone(id string, results []result.Test) {
 		counts[r.Status]++
 	}
 	fmt.Fprintf(p.stderr, "%s: %s\n", id, p.countLine(counts))
+}
+
+// ServerEvent says, on one line, that the server crashed and was started again, or
+// was lost.
+func (p *progress) ServerEvent(ev run.ServerEvent) {
+	p.clear()
+	if ev.Lost {
+		p.lost = true
+		fmt.Fprintf(p.stderr, "specrun: %s; the tests still to come are errors\n", ev.Reason)
+		return
+	}
+	fmt.Fprintf(p.stderr, "specrun: %s\n", ev.Reason)
 }
 
 func (p *progress) done() { p.clear() }

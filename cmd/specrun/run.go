@@ -14,9 +14,12 @@ import (
 	"time"
 
 	"github.com/specrun/specrun/embedded"
+	"github.com/specrun/specrun/internal/logtail"
 	"github.com/specrun/specrun/report"
 	"github.com/specrun/specrun/run"
+	"github.com/specrun/specrun/serverproc"
 	"github.com/specrun/specrun/specifications"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 )
 
 const exitUnreachable = 3
@@ -29,7 +32,14 @@ fail points, or the driver cannot express the operation) or error (specrun could
 judge: an invalid file, an operation specrun does not run).
 
 With no --uri and no $MONGODB_URI, specrun starts an embedded FerretDB 1.24.2
-(SQLite, temporary data) for the run.
+(SQLite, temporary data) for the run. --server-cmd CMD starts the server under test
+instead: {port} in CMD is a free loopback port, {dir} a fresh temporary folder; specrun
+waits until it answers hello, shows its last output with each failure, and starts it
+again when it crashes (the test that was running fails, saying so).
+
+A server that goes away during the run is pinged; one that does not answer within 10s
+is lost: the test that was running fails, the tests still to come are errors that say
+so, the reports are written, and the exit status is 3.
 
 As a release gate: --expect FILE says what the server is known to do (each entry with a
 reason); the run fails only on departures from it. --update-expect FILE writes the file
@@ -40,8 +50,9 @@ Against a --uri server that holds databases the tests do not name, specrun refus
 run without --allow-nonempty. Credentials never appear in its output or reports.
 
 Exit status: 0 every test met its expectation (without --expect: no fail, no error),
-1 some did not, or the run was partial, 2 usage error or nothing to run, 3 server
-unreachable.
+1 some did not, or the run was partial, 2 usage error, nothing to run, a server that
+refused the credentials or holds other data, 3 a server unreachable, lost, or that
+did not start (the reports are still written).
 
 Flags:
 `
@@ -52,16 +63,31 @@ type runOptions struct {
 	expectPath, updatePath            string
 	reports                           reportFiles
 	singleLB, multiLB                 string
+	serverCmd                         string
 	timeout, maxTime                  time.Duration
 	allowNonempty, verbose            bool
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Ctrl-C, SIGTERM and SIGHUP (the terminal closed) end the run after the current
+	// test, with reports and temporary folders removed; a second one ends the process
+	// at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	// The first signal ends the run after the current test, with reports; a second one
-	// ends the process at once.
 	context.AfterFunc(ctx, stop)
+	// SIGPIPE (the reader of the output went away) ends the run the same way, but stays
+	// caught: every later write to that output raises it again, and must only fail.
+	broken := make(chan os.Signal, 1)
+	signal.Notify(broken, syscall.SIGPIPE)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-broken:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	return runTests(ctx, args, stdout, stderr)
 }
 
@@ -86,7 +112,10 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	srv, stopServer, err := o.server(ctx, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "specrun: cannot start the embedded server:", err)
+		fmt.Fprintln(stderr, "specrun:", err)
+		if errors.Is(err, errServerOptions) {
+			return exitUsage
+		}
 		return exitUnreachable
 	}
 	defer stopServer()
@@ -96,11 +125,21 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	out := newProgress(stdout, stderr, o.verbose, live, plan.TestCount())
 	rec, err := run.Execute(ctx, plan, srv, out)
 	stopNotice()
-	if err != nil {
-		return refused(stderr, report.RedactURI(srv.URI), err)
-	}
 	out.done()
-	return o.finish(rec, &plan, update, stdout, stderr)
+	uri := report.RedactURI(srv.URI)
+	if rec == nil {
+		return refused(stderr, uri, err)
+	}
+	code := o.finish(rec, &plan, update, stdout, stderr)
+	switch {
+	case err != nil: // unreachable from the start: the whole error, a server's output too
+		fmt.Fprintf(stderr, "specrun: %s: %v\n", uri, err)
+		return exitUnreachable
+	case rec.Lost != nil:
+		fmt.Fprintf(stderr, "specrun: %s: %s\n", uri, rec.Lost.Reason)
+		return exitUnreachable
+	}
+	return code
 }
 
 // parseRunFlags parses run's flags; the URIs of the environment are read only then: as
@@ -119,6 +158,7 @@ func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []strin
 	fs.StringVar(&o.updatePath, "update-expect", "", "write to this `file` the expectations this run satisfies, keeping the reasons of --expect\nand of the file's own entries; new entries get a TODO reason. A partial run writes nothing")
 	fs.DurationVar(&o.timeout, "timeout", run.DefaultTimeout, "time limit per test; a test that takes longer fails")
 	fs.DurationVar(&o.maxTime, "max-time", 0, "time limit for the whole run (0: none); tests not started by then are reported as not run")
+	fs.StringVar(&o.serverCmd, "server-cmd", "", "start the server under test with this shell `command` ({port}: a free port, {dir}: a fresh folder),\nrestarted when it crashes; --uri, if given, says how to connect ({port} filled in)")
 	fs.BoolVar(&o.allowNonempty, "allow-nonempty", false, "run against a --uri server that holds databases the tests do not name")
 	fs.BoolVar(&o.verbose, "v", false, "print every test's verdict, not only failures")
 	paths, exit, ok = parseArgs(fs, args)
@@ -145,8 +185,17 @@ func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *e
 	if plan.Selection, err = run.NewSelection(o.runRE, o.skipRE, o.shard); err != nil {
 		return plan, nil, err
 	}
-	if o.maxTime < 0 {
+	switch {
+	case o.maxTime < 0:
 		return plan, nil, errors.New("--max-time must not be negative")
+	case o.timeout <= 0:
+		return plan, nil, errors.New("--timeout must be more than 0")
+	}
+	for _, u := range []struct{ flag, uri string }{{"--uri", o.uri}, {"--single-mongos-lb-uri", o.singleLB}, {"--multi-mongos-lb-uri", o.multiLB}} {
+		// {port} stands for the port of a --server-cmd server
+		if _, err := connstring.Parse(strings.ReplaceAll(u.uri, "{port}", "1")); u.uri != "" && err != nil {
+			return plan, nil, fmt.Errorf("%s: not a connection string: %w", u.flag, err)
+		}
 	}
 	if o.expectPath != "" {
 		if plan.Expect, err = report.LoadExpectations(o.expectPath); err != nil {
@@ -175,17 +224,37 @@ const serverLogKept = 500
 // (stopped by the function returned).
 func (o *runOptions) server(ctx context.Context, stderr io.Writer) (run.Target, func(), error) {
 	srv := run.Target{URI: o.uri, SingleMongosLBURI: o.singleLB, MultiMongosLBURI: o.multiLB}
-	if o.uri != "" {
+	switch {
+	case o.serverCmd != "":
+		return o.serverProcess(srv, stderr)
+	case o.uri != "":
 		return srv, func() {}, nil
 	}
-	tail := embedded.NewLogTail(serverLogKept)
+	tail := logtail.New(serverLogKept)
 	e, err := embedded.Start(ctx, embedded.Options{Logger: slog.New(tail.Handler())})
 	if err != nil {
 		return srv, nil, err
 	}
-	srv.URI, srv.Embedded, srv.Name, srv.Log = e.URI(), true, "embedded FerretDB", tail
+	srv.URI, srv.Embedded, srv.Own, srv.Name, srv.Log = e.URI(), true, true, "embedded FerretDB", tail
 	fmt.Fprintf(stderr, "specrun: no --uri or $MONGODB_URI: running against embedded %s (SQLite, temporary data) at %s\n", e.Version(), srv.URI)
 	return srv, func() { e.Close() }, nil
+}
+
+// errServerOptions marks a --server-cmd that cannot be run as given: a usage error.
+var errServerOptions = errors.New("--server-cmd")
+
+// serverProcess is the server --server-cmd starts: run.Execute starts it (and again
+// after a crash); the function returned stops it.
+func (o *runOptions) serverProcess(srv run.Target, stderr io.Writer) (run.Target, func(), error) {
+	tail := logtail.New(serverLogKept)
+	proc, err := serverproc.New(serverproc.Options{Command: o.serverCmd, URI: o.uri, Log: tail})
+	if err != nil {
+		return srv, nil, fmt.Errorf("%w: %v", errServerOptions, err)
+	}
+	srv.URI, srv.Name, srv.Log, srv.Process = proc.URI(), "the server of --server-cmd", tail, proc
+	srv.Own = true
+	fmt.Fprintf(stderr, "specrun: --server-cmd: starting the server under test at %s\n", srv.URI)
+	return srv, func() { _ = proc.Stop() }, nil
 }
 
 // refused says why the server could not be used, with its exit status.
@@ -197,6 +266,9 @@ func refused(stderr io.Writer, uri string, err error) int {
 		return exitUsage
 	case errors.As(err, &nonempty):
 		fmt.Fprintf(stderr, "specrun: %s: %v, or pass --allow-nonempty\n", uri, err)
+		return exitUsage
+	case errors.Is(err, run.ErrAuthentication):
+		fmt.Fprintf(stderr, "specrun: %s: %v\n", uri, err)
 		return exitUsage
 	case errors.Is(err, run.ErrUnreachable):
 		fmt.Fprintf(stderr, "specrun: %s: %v\n", uri, err)
@@ -221,12 +293,18 @@ func (o *runOptions) finish(rec *run.Record, plan *run.Plan, update *expectation
 	}
 	code := exitOK
 	if update != nil {
-		if rep.Partial != nil {
+		switch {
+		case rep.Partial != nil:
 			fmt.Fprintf(stderr, "specrun: --update-expect: a partial run does not update %s; it is unchanged\n", o.updatePath)
 			code = exitFail
-		} else if err := update.write(rec.Judged, plan.KnownIDs(), stderr); err != nil {
-			fmt.Fprintln(stderr, "specrun:", err)
+		case rec.Lost != nil:
+			fmt.Fprintf(stderr, "specrun: --update-expect: a run that lost its server does not update %s; it is unchanged\n", o.updatePath)
 			code = exitFail
+		default:
+			if err := update.write(rec.Judged, plan.KnownIDs(), stderr); err != nil {
+				fmt.Fprintln(stderr, "specrun:", err)
+				code = exitFail
+			}
 		}
 	}
 	if err := o.reports.write(rep); err != nil {

@@ -27,12 +27,14 @@ var imports = map[string][]string{
 	"internal/testcorpus":   {},
 	"internal/architecture": {},
 	"internal/golden":       {},
+	"internal/logtail":      {},
+	"serverproc":            {"internal/logtail"},
 	"entities":              {"result", "specifications"},
 	"operations":            {"drivererr", "entities", "matchers", "result", "specifications"},
 	"interpreter":           {"drivererr", "entities", "internal/bsontext", "matchers", "operations", "result", "specifications"},
 	"report":                {"result", "specifications"},
 	"run":                   {"interpreter", "report", "result", "specifications"},
-	"cmd/specrun":           {"embedded", "operations", "report", "result", "run", "specifications"},
+	"cmd/specrun":           {"embedded", "internal/logtail", "operations", "report", "result", "run", "serverproc", "specifications"},
 }
 
 const (

@@ -27,6 +27,7 @@ var imports = map[string][]string{
 	"internal/testcorpus":   {},
 	"internal/architecture": {},
 	"internal/golden":       {},
+	"internal/wireproxy":    {},
 	"entities":              {"result", "specifications"},
 	"operations":            {"drivererr", "entities", "matchers", "result", "specifications"},
 	"interpreter":           {"drivererr", "entities", "internal/bsontext", "matchers", "operations", "result", "specifications"},

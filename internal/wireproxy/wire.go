@@ -63,7 +63,7 @@ func readMessage(r io.Reader) (message, error) {
 
 // msgCommand is an OP_MSG's command: its document section, with each document
 // sequence (e.g. an insert's documents) as an array field, as the server reads it.
-// It is nil when the body is not well formed.
+// It is nil when the body is not well formed (the proxy forwards it unread).
 func msgCommand(body []byte) bson.Raw {
 	flags, rem, ok := wiremessage.ReadMsgFlags(body)
 	if !ok {
@@ -98,7 +98,7 @@ func msgCommand(body []byte) bson.Raw {
 			return nil
 		}
 	}
-	if doc == nil {
+	if doc == nil || doc.Validate() != nil {
 		return nil
 	}
 	if len(seqs) == 0 {
@@ -129,7 +129,7 @@ func queryCommand(body []byte) bson.Raw {
 		return nil
 	}
 	doc, _, ok := bsoncore.ReadDocument(body[4+end+1+8:])
-	if !ok {
+	if !ok || doc.Validate() != nil {
 		return nil
 	}
 	if inner, ok := doc.Lookup("$query").DocumentOK(); ok {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/wiremessage"
 )
 
@@ -260,4 +261,29 @@ func TestCrashClosesEveryConnection(t *testing.T) {
 		c.Close()
 		t.Error("the proxy accepted a connection after Crash")
 	}
+}
+
+// FuzzReadMessage: whatever a client sends, reading it never panics, and a command
+// read is a valid document.
+func FuzzReadMessage(f *testing.F) {
+	ping := marshal(f, bson.D{{Key: "ping", Value: 1}, {Key: "$db", Value: "admin"}})
+	f.Add(opMsg(0, 0, ping))
+	f.Add(opMsg(0, wiremessage.ChecksumPresent, append(append([]byte{}, ping...), 1, 2, 3, 4)))
+	f.Add(append(opMsg(0, 0, ping), 1, 0, 0, 0, 0)) // a document sequence cut short
+	f.Add(opReply(0, 0, ping))
+	f.Add(opMsg(0, 0, []byte{4, 0, 0, 0})) // a document too short to hold its end
+	idx, query := wiremessage.AppendHeaderStart(nil, 1, 0, opQuery)
+	query = append(query, 0, 0, 0, 0) // flags
+	query = append(append(query, "admin.$cmd\x00"...), 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff)
+	query = append(query, ping...)
+	f.Add(bsoncore.UpdateLength(query, idx, int32(len(query))))
+	f.Add([]byte{20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xdd, 7, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := readMessage(bytes.NewReader(b))
+		if err == nil && m.command != nil {
+			if err := m.command.Validate(); err != nil {
+				t.Errorf("command %x: %v", []byte(m.command), err)
+			}
+		}
+	})
 }

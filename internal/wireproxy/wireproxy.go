@@ -80,10 +80,10 @@ func Drop() Action { return Action{kind: drop} }
 // and new ones are refused.
 func Crash() Action { return Action{kind: crash} }
 
-// garbageBytes start with "garb", a message length of 1.6 GB.
+// garbageBytes start with "garb", read as a message length 1.65 GB.
 var garbageBytes = []byte("garbage: this is not a MongoDB wire message\n")
 
-// Proxy is a running proxy. Its methods may be called from any goroutine.
+// Proxy is a running proxy. Its methods but On may be called from any goroutine.
 type Proxy struct {
 	t        testing.TB
 	upstream string
@@ -123,7 +123,9 @@ func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 // URI is the connection string of the proxy, mongodb://127.0.0.1:PORT/.
 func (p *Proxy) URI() string { return "mongodb://" + p.Addr() + "/" }
 
-// On sets what happens to the requests whose command is name; the last call wins.
+// On sets what happens to the requests whose command is name; the last call wins. A
+// Reply whose document does not marshal fails the test there: call On from the test's
+// goroutine.
 func (p *Proxy) On(name string, a Action) {
 	p.t.Helper()
 	if a.err != nil {

@@ -3,6 +3,8 @@ package interpreter
 import (
 	"context"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/specrun/specrun/result"
 )
 
@@ -18,3 +20,11 @@ func RunNothing(r *Runner) (result.Status, string, string) {
 // PretendFailPoints makes r set fail points as on a server that has configureFailPoint:
 // the embedded server has none, and a test puts a proxy in front of it that answers it.
 func PretendFailPoints(r *Runner) { r.probe.FailPoints = true }
+
+// ReadProbeReply reads the reply to one of the probe's commands (buildInfo, hello,
+// getParameter, listCommands) as the probe does.
+func ReadProbeReply(command string, reply bson.Raw) (*Probe, error) {
+	s := &Probe{}
+	err := s.read(command, reply)
+	return s, err
+}

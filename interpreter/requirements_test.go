@@ -232,18 +232,3 @@ func TestTransactionsSupported(t *testing.T) {
 		}
 	}
 }
-
-func TestCommandsOf(t *testing.T) {
-	reply, _ := bson.Marshal(bson.D{{Key: "commands", Value: bson.D{{Key: "find", Value: bson.D{}}, {Key: "configureFailPoint", Value: bson.D{}}}}, {Key: "ok", Value: 1}})
-	cmds, note := commandsOf(reply)
-	if !cmds["find"] || !cmds["configureFailPoint"] || len(cmds) != 2 || note != "" {
-		t.Errorf("%v %q", cmds, note)
-	}
-	for _, d := range []bson.D{{{Key: "ok", Value: 1}}, {{Key: "commands", Value: bson.A{"find"}}, {Key: "ok", Value: 1}}} {
-		reply, _ := bson.Marshal(d)
-		cmds, note := commandsOf(reply)
-		if len(cmds) != 0 || note == "" {
-			t.Errorf("%v: %v %q, want no commands and a note", d, cmds, note)
-		}
-	}
-}

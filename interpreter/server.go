@@ -40,46 +40,22 @@ func (s *Probe) Capabilities() map[string]bool {
 		"transactions": s.Transactions, "changeStreams": s.ChangeStreams}
 }
 
-// probe asks the server who it is (buildInfo, hello, getParameter, listCommands).
+// probe asks the server who it is (buildInfo, hello, getParameter, listCommands);
+// Probe.read reads the replies.
 func probe(ctx context.Context, client *mongo.Client, uri string) (*Probe, error) {
 	admin := client.Database("admin")
 	s := &Probe{}
-	var build struct {
-		Version      string  `bson:"version"`
-		VersionArray []int64 `bson:"versionArray"`
+	for _, command := range []string{"buildInfo", "hello"} {
+		reply, err := admin.RunCommand(ctx, bson.D{{Key: command, Value: 1}}).Raw()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", command, err)
+		}
+		if err := s.read(command, reply); err != nil {
+			return nil, err
+		}
 	}
-	raw, err := admin.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Raw()
-	if err != nil {
-		return nil, fmt.Errorf("buildInfo: %w", err)
-	}
-	if err := bson.Unmarshal(raw, &build); err != nil {
-		return nil, fmt.Errorf("buildInfo: %w", err)
-	}
-	s.Version, s.VersionArray = build.Version, build.VersionArray
-	if len(s.VersionArray) == 0 {
-		s.VersionArray = parseVersion(build.Version)
-	}
-	if len(s.VersionArray) > 3 {
-		s.VersionArray = s.VersionArray[:3]
-	}
-
-	hello, err := admin.RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Raw()
-	if err != nil {
-		return nil, fmt.Errorf("hello: %w", err)
-	}
-	if n, ok := hello.Lookup("maxWireVersion").AsInt64OK(); ok {
-		s.MaxWireVersion = int32(n)
-	}
-	switch {
-	case hello.Lookup("serviceId").Type != 0:
-		s.Topology = "load-balanced"
-	case stringField(hello, "msg") == "isdbgrid":
-		s.Topology = "sharded"
+	if s.Topology == "sharded" {
 		s.ShardedRS = shardsAreReplicaSets(ctx, client)
-	case hello.Lookup("setName").Type != 0:
-		s.Topology = "replicaset"
-	default:
-		s.Topology = "single"
 	}
 
 	if cs, err := connstring.Parse(uri); err == nil {
@@ -88,41 +64,27 @@ func probe(ctx context.Context, client *mongo.Client, uri string) (*Probe, error
 
 	params, err := admin.RunCommand(ctx, bson.D{{Key: "getParameter", Value: "*"}}).Raw()
 	if err == nil {
-		s.Parameters = params
+		_ = s.read("getParameter", params) // notes only
 	} else {
 		s.Notes = append(s.Notes, "getParameter '*': "+result.OneLine(err.Error()))
 	}
 
 	cmds, err := admin.RunCommand(ctx, bson.D{{Key: "listCommands", Value: 1}}).Raw()
 	if err == nil {
-		var note string
-		if s.Commands, note = commandsOf(cmds); note != "" {
-			s.Notes = append(s.Notes, note)
-		}
-		s.FailPoints, s.KillAllSessions = s.Commands["configureFailPoint"], s.Commands["killAllSessions"]
+		_ = s.read("listCommands", cmds) // notes only
 	} else {
 		s.Notes = append(s.Notes, "listCommands: "+result.OneLine(err.Error()))
+	}
+	if s.Commands != nil {
+		s.FailPoints, s.KillAllSessions = s.Commands["configureFailPoint"], s.Commands["killAllSessions"]
+	} else {
+		// no list of the commands: try those the tests need
 		s.FailPoints = commandExists(ctx, admin, bson.D{{Key: "configureFailPoint", Value: "failCommand"}, {Key: "mode", Value: "off"}})
 		s.KillAllSessions = commandExists(ctx, admin, bson.D{{Key: "killAllSessions", Value: bson.A{}}})
 	}
 	s.Transactions = transactionsSupported(s)
 	s.ChangeStreams = changeStreamsSupported(ctx, admin)
 	return s, nil
-}
-
-// commandsOf reads the names of listCommands' reply; a reply without its commands
-// document gives none, and a note that says so.
-func commandsOf(reply bson.Raw) (map[string]bool, string) {
-	out := map[string]bool{}
-	list, ok := reply.Lookup("commands").DocumentOK()
-	if !ok {
-		return out, "listCommands: the reply has no commands document"
-	}
-	elems, _ := list.Elements()
-	for _, el := range elems {
-		out[el.Key()] = true
-	}
-	return out, ""
 }
 
 // transactionsSupported applies the Transactions spec's rule to what the probe saw:

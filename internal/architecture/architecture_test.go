@@ -29,6 +29,7 @@ var imports = map[string][]string{
 	"internal/golden":       {},
 	"internal/logtail":      {},
 	"serverproc":            {"internal/logtail"},
+	"internal/wireproxy":    {},
 	"entities":              {"result", "specifications"},
 	"operations":            {"drivererr", "entities", "matchers", "result", "specifications"},
 	"interpreter":           {"drivererr", "entities", "internal/bsontext", "matchers", "operations", "result", "specifications"},

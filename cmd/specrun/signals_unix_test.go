@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -62,4 +63,38 @@ func TestHangupAndBrokenPipeEndTheRunCleanly(t *testing.T) {
 			assert.Empty(t, left, "the embedded server's data folder is removed")
 		})
 	}
+}
+
+// Ctrl-C while the server is starting (a --server-cmd that never answers) ends the run
+// at once, with its reports (every test not run), and stops the server.
+func TestInterruptWhileConnecting(t *testing.T) {
+	dir := t.TempDir()
+	reportPath, pidFile := filepath.Join(dir, "r.json"), filepath.Join(dir, "pid")
+	cmd := asMain("--server-cmd", "echo $$ > "+pidFile+"; exec sleep 60 # {port}", "--json", reportPath, slowFixture)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	// The line comes once the signals are caught.
+	line, err := bufio.NewReader(stderr).ReadString('\n')
+	require.NoError(t, err)
+	require.Contains(t, line, "starting the server under test")
+	require.Eventually(t, func() bool { _, err := os.Stat(pidFile); return err == nil }, 10*time.Second, time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("specrun did not end within 5s of Ctrl-C while the server started")
+	}
+	assert.Equal(t, exitFail, cmd.ProcessState.ExitCode(), "a partial run, not an unreachable server")
+	data, err := os.ReadFile(reportPath)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"reason": "interrupted"`)
+	pid, err := os.ReadFile(pidFile)
+	require.NoError(t, err)
+	n, err := strconv.Atoi(strings.TrimSpace(string(pid)))
+	require.NoError(t, err)
+	assert.Error(t, syscall.Kill(n, 0), "the server process is stopped")
 }

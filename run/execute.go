@@ -113,6 +113,8 @@ type Record struct {
 	// Lost, when the server was lost during the run (or unreachable from the start),
 	// says after which test and why; the tests after it are errors.
 	Lost *ServerEvent
+	// ServerNotes are what the probe of the server could not learn, in words.
+	ServerNotes []string
 }
 
 // OK says whether the run was whole and every judged test met its expectation.
@@ -214,6 +216,9 @@ func (e *execution) record(ctx context.Context) *Record {
 		rep.Partial = &report.Partial{Reason: reason, NotRun: e.notRun}
 	}
 	rec := &Record{Report: rep, Judged: e.judged, Evaluation: p.Expect.Evaluate(e.judged, p.KnownIDs()), Lost: e.lost}
+	if e.runner != nil {
+		rec.ServerNotes = e.runner.Probe().Notes
+	}
 	if p.Expect != nil {
 		all := withFilteredOut(rec.Evaluation, rep.Tests)
 		rep.Expect = &all

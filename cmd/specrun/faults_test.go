@@ -83,3 +83,15 @@ func TestGarbageReplyIsNotALostServer(t *testing.T) {
 	}
 	assert.NotContains(t, stderr, "lost")
 }
+
+// What the probe could not learn is said once.
+func TestProbeNotesAreShown(t *testing.T) {
+	proxy := proxiedServer(t)
+	proxy.On("listCommands", wireproxy.Rewrite(func(bson.Raw) bson.Raw {
+		reply, _ := bson.Marshal(bson.D{{Key: "ok", Value: 1}})
+		return reply
+	}))
+	code, stdout, stderr := runArgs(t, "--uri", proxy.URI(), "--skip", "/slow$", slowFixture)
+	assert.Equal(t, exitOK, code, stdout+stderr)
+	assert.Equal(t, 1, strings.Count(stderr, "specrun: note: "+proxy.URI()+": listCommands: "), stderr)
+}

@@ -130,6 +130,9 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if rec == nil {
 		return refused(stderr, uri, err)
 	}
+	for _, n := range rec.ServerNotes {
+		fmt.Fprintf(stderr, "specrun: note: %s: %s\n", uri, n)
+	}
 	code := o.finish(rec, &plan, update, stdout, stderr)
 	switch {
 	case err != nil: // unreachable from the start: the whole error, a server's output too

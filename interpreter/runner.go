@@ -75,9 +75,7 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	}
 	r := &Runner{cfg: cfg, stats: &stats{}, trouble: make(chan struct{}, 1)}
 	r.ServerUp()
-	pools, servers := entities.TroubleMonitors(r.noteTrouble)
-	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI).SetMonitor(r.stats.monitor()).
-		SetPoolMonitor(pools).SetServerMonitor(servers))
+	client, err := r.connect()
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +126,32 @@ func (r *Runner) deployment() entities.Deployment {
 
 // Probe is what the probe found.
 func (r *Runner) Probe() *Probe { return r.probe }
+
+// connect makes the runner's own client, which measures its commands and tells of
+// trouble.
+func (r *Runner) connect() (*mongo.Client, error) {
+	pools, servers := entities.TroubleMonitors(r.noteTrouble)
+	return mongo.Connect(options.Client().ApplyURI(r.cfg.URI).SetMonitor(r.stats.monitor()).
+		SetPoolMonitor(pools).SetServerMonitor(servers))
+}
+
+// Restarted tells the runner the server was started again (between tests): its own
+// client starts afresh, so that no test meets a connection to the process that died.
+func (r *Runner) Restarted() error {
+	client, err := r.connect()
+	if err != nil {
+		return err
+	}
+	old := r.internal
+	r.internal = client
+	r.ServerUp()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		defer cancel()
+		_ = old.Disconnect(ctx)
+	}()
+	return nil
+}
 
 // Close disconnects the internal client, within closeTimeout.
 func (r *Runner) Close() error { return r.disconnect() }

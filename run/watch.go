@@ -74,25 +74,26 @@ func (e *execution) watch(ctx context.Context, cancelTest context.CancelCauseFun
 	go func() {
 		defer close(w.done)
 		for {
+			over := false
 			select {
 			case <-w.stop:
-				return
+				// The test is over, but a server that went away while it ended (its
+				// failure may be the first sign) is still its doing.
+				over = true
+				if !closed(exited) && !pending(e.runner.Trouble()) {
+					return
+				}
 			case <-exited:
 			case <-e.runner.Trouble():
-				// A process that crashed makes its clients see trouble too: the exit,
-				// when there is one, says more than the pings.
-				if err := e.alive(ctx, exited); err == nil || ctx.Err() != nil {
-					continue
-				} else if !closed(exited) {
-					w.gone = &serverGone{why: result.OneLine(err.Error())}
-				}
 			}
-			if w.gone == nil {
-				w.gone = &serverGone{crashed: true, why: e.srv.Process.ExitReason()}
+			if w.gone = e.gone(ctx, exited); w.gone != nil {
+				e.runner.ServerDown()
+				cancelTest(w.gone)
+				return
 			}
-			e.runner.ServerDown()
-			cancelTest(w.gone)
-			return
+			if over {
+				return
+			}
 		}
 	}()
 	return w
@@ -104,6 +105,32 @@ func (w *watcher) wait() *serverGone {
 	close(w.stop)
 	<-w.done
 	return w.gone
+}
+
+// gone says whether the server is gone: its process exited, or it does not answer
+// within the grace. A process that crashed makes its clients see trouble too: the
+// exit, when there is one, says more than the pings.
+func (e *execution) gone(ctx context.Context, exited <-chan struct{}) *serverGone {
+	if !closed(exited) {
+		err := e.alive(ctx, exited)
+		if err == nil || ctx.Err() != nil {
+			return nil
+		}
+		if !closed(exited) {
+			return &serverGone{why: result.OneLine(err.Error())}
+		}
+	}
+	return &serverGone{crashed: true, why: e.srv.Process.ExitReason()}
+}
+
+// pending takes a signal, if one is there.
+func pending(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 func closed(c <-chan struct{}) bool {
@@ -184,7 +211,10 @@ func (e *execution) afterGone(ctx context.Context, g *serverGone, testID string)
 		e.loseServer(testID, fmt.Sprintf("%s after %s and did not start again: %s", g.Error(), testID, result.OneLine(err.Error())))
 		return
 	}
-	e.runner.ServerUp()
+	if err := e.runner.Restarted(); err != nil {
+		e.loseServer(testID, fmt.Sprintf("%s after %s; started again, but specrun cannot connect: %s", g.Error(), testID, result.OneLine(err.Error())))
+		return
+	}
 	e.tell(ServerEvent{After: testID, Reason: fmt.Sprintf("%s during %s; started again", g.Error(), testID)})
 }
 
@@ -204,7 +234,10 @@ func (e *execution) restartIfExited(ctx context.Context, testID string) {
 		e.loseServer(testID, fmt.Sprintf("server crashed (%s) before %s and did not start again: %s", why, testID, result.OneLine(err.Error())))
 		return
 	}
-	e.runner.ServerUp()
+	if err := e.runner.Restarted(); err != nil {
+		e.loseServer(testID, fmt.Sprintf("server crashed (%s) before %s; started again, but specrun cannot connect: %s", why, testID, result.OneLine(err.Error())))
+		return
+	}
 	e.tell(ServerEvent{After: testID, Reason: fmt.Sprintf("server crashed (%s) before %s; started again", why, testID)})
 }
 

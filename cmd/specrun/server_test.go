@@ -33,6 +33,8 @@ func asMain(args ...string) *exec.Cmd {
 func startServeProcess(t *testing.T) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := asMain("serve", "--addr", "127.0.0.1:0")
+	// killed, it cannot remove its data folder: let it be the test's
+	cmd.Env = append(cmd.Env, "TMPDIR="+t.TempDir())
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -119,6 +121,8 @@ func TestServerCmdKilledAndStartedAgain(t *testing.T) {
 	pidFile := filepath.Join(dir, "pid")
 	serverCmd := "echo $$ > " + pidFile + "; exec " + os.Args[0] + " serve --addr 127.0.0.1:{port}"
 	t.Setenv(envAsMain, "1") // for the server command, which the shell starts
+	// a killed server cannot remove its data folder: let it be the test's
+	t.Setenv("TMPDIR", t.TempDir())
 	reportPath := filepath.Join(dir, "r.json")
 	kill := func() {
 		data, err := os.ReadFile(pidFile)

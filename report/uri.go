@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"io"
 	"net/url"
 	"regexp"
@@ -16,9 +17,11 @@ const redacted = "REDACTED"
 //   - the user information ("user:password@", "user@") of a mongodb:// or
 //     mongodb+srv:// URI (or any scheme://) is removed; hosts, database and options
 //     are kept as they are;
-//   - the values of options that carry secrets (tlsCertificateKeyFilePassword,
-//     sslClientCertificateKeyPassword, and authMechanismProperties when it holds an
-//     AWS_SESSION_TOKEN) are replaced with REDACTED.
+//   - the values of options that carry secrets (those whose name holds "password",
+//     "secret" or "token": tlsCertificateKeyFilePassword,
+//     sslClientCertificateKeyPassword, proxyPassword; and authMechanismProperties
+//     when one of its properties is so named, as AWS_SESSION_TOKEN) are replaced with
+//     REDACTED.
 //
 // It errs on the side of removing too much: the user information reaches the last
 // "@" before the options, so a password with an unescaped "@" or "/" (which the
@@ -73,74 +76,176 @@ func redactOptions(query string) string {
 }
 
 func secretOption(key, value string) bool {
-	if k, err := url.QueryUnescape(key); err == nil {
-		key = k
-	}
-	switch strings.ToLower(key) {
-	case "tlscertificatekeyfilepassword", "sslclientcertificatekeypassword":
+	key = unescaped(key)
+	if secretName(key) {
 		return true
-	case "authmechanismproperties":
-		if v, err := url.QueryUnescape(value); err == nil {
-			value = v
+	}
+	if strings.EqualFold(key, "authMechanismProperties") {
+		for _, prop := range strings.Split(unescaped(value), ",") {
+			if k, _, ok := strings.Cut(prop, ":"); ok && secretName(k) {
+				return true
+			}
 		}
-		return strings.Contains(strings.ToUpper(value), "AWS_SESSION_TOKEN")
 	}
 	return false
 }
 
-// Redactor removes credentials from text that may quote a connection string (driver
-// errors, server replies): the user information of every URI in it, and the
-// passwords of the URIs specrun was given wherever they appear. Passwords shorter
-// than minSecret characters are removed only inside URIs: replacing every "ab" of a
-// report would garble it and hide nothing.
-type Redactor struct{ secrets []string }
+// Redactor removes credentials from text that may quote what the user gave as a
+// connection string (driver errors, server replies, specrun's own messages): the
+// user information of every URI in it (see RedactURI), and, wherever they appear,
+// the secrets of the strings specrun was given (flags, environment).
+//
+// The secrets are found without parsing those strings as URIs, so that a mistyped
+// one (mongodb:/user:pass@host, user:pass@host, an option with a bad % escape) is
+// covered too:
+//
+//   - a userinfo-shaped part: the text before the last "@" that precedes the
+//     options, less a scheme ("mongodb://", "mongodb:/"); it is removed with its
+//     "@", and the password in it (after the first ":", and after the last) is
+//     replaced with REDACTED;
+//   - the value of every option whose name holds "password", "secret" or "token"
+//     (tlsCertificateKeyFilePassword, proxyPassword, …), and of
+//     authMechanismProperties when one of its properties is so named
+//     (AWS_SESSION_TOKEN): the whole value and each such property's value.
+//
+// Each secret is removed as given and percent-decoded (and re-encoded), since the
+// driver quotes either. Secrets shorter than minSecret characters are removed only
+// where they cannot be mistaken for other text: inside URIs, with their "@", as
+// key=value, or quoted ("ab"): replacing every "ab" of a report would garble it and
+// hide nothing.
+type Redactor struct{ replace *strings.Replacer }
 
 const minSecret = 4
 
 var uriInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
 
-// NewRedactor returns a Redactor for the passwords of these URIs ("" are ignored).
-func NewRedactor(uris ...string) *Redactor {
-	r := &Redactor{}
-	for _, u := range uris {
-		i := strings.Index(u, "://")
-		if i < 0 {
-			continue
+// NewRedactor returns a Redactor for the secrets of these strings, each a connection
+// string as the user gave it, whether it parses or not ("" are ignored).
+func NewRedactor(given ...string) *Redactor {
+	s := secrets{}
+	for _, g := range given {
+		s.userinfo(g)
+		s.options(g)
+	}
+	return &Redactor{replace: s.replacer()}
+}
+
+// secrets maps each text to remove to what replaces it.
+type secrets map[string]string
+
+// add records a secret in all its forms: as given, percent-decoded, and re-encoded.
+func (s secrets) add(secret string) {
+	for _, form := range encodings(secret) {
+		if len(form) >= minSecret {
+			s[form] = redacted
+		} else if form != "" {
+			s[`"`+form+`"`] = `"` + redacted + `"`
 		}
-		rest := u[i+3:]
-		if end := strings.IndexAny(rest, "?/"); end >= 0 && strings.LastIndexByte(rest[:end], '@') >= 0 {
-			rest = rest[:end]
+	}
+}
+
+func encodings(v string) []string {
+	forms := []string{v}
+	for _, unescape := range []func(string) (string, error){url.PathUnescape, url.QueryUnescape} {
+		if d, err := unescape(v); err == nil {
+			forms = append(forms, d, url.PathEscape(d), url.QueryEscape(d))
 		}
-		at := strings.LastIndexByte(rest, '@')
-		if at < 0 {
-			continue
-		}
-		_, password, ok := strings.Cut(rest[:at], ":")
-		if !ok {
-			continue
-		}
-		forms := []string{password}
-		if p, err := url.PathUnescape(password); err == nil {
-			forms = append(forms, p)
-		}
-		for _, p := range forms {
-			if len(p) >= minSecret && !slices.Contains(r.secrets, p) {
-				r.secrets = append(r.secrets, p)
+	}
+	return forms
+}
+
+var schemePrefix = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:/+`)
+
+// userinfo finds the userinfo-shaped part of g: up to the last "@" before the "?"
+// that follows the first "@" (so that a password with an unescaped "@" is covered
+// whole), after "://" or a scheme with a slash or more, and after leading slashes.
+func (s secrets) userinfo(g string) {
+	first := strings.IndexByte(g, '@')
+	if first < 0 {
+		return
+	}
+	end := len(g)
+	if q := strings.IndexByte(g[first:], '?'); q >= 0 {
+		end = first + q
+	}
+	info := g[:strings.LastIndexByte(g[:end], '@')]
+	if i := strings.Index(info, "://"); i >= 0 {
+		info = info[i+3:]
+	} else {
+		info = schemePrefix.ReplaceAllString(info, "")
+	}
+	info = strings.TrimLeft(info, "/")
+	_, password, ok := strings.Cut(info, ":")
+	if !ok {
+		return // a user name alone is no secret (inside URIs it is removed all the same)
+	}
+	for _, form := range encodings(info) {
+		s[form+"@"] = ""
+	}
+	s.add(password)
+	s.add(info[strings.LastIndexByte(info, ':')+1:])
+}
+
+// optionInText is key=value in a query string (or anywhere: the string may not parse).
+var optionInText = regexp.MustCompile(`([^?&;=\s]+)=([^&;\s]*)`)
+
+// options finds the values of the options that carry secrets.
+func (s secrets) options(g string) {
+	for _, m := range optionInText.FindAllStringSubmatch(g, -1) {
+		key, value := unescaped(m[1]), m[2]
+		switch {
+		case value == "":
+		case secretName(key):
+			s.add(value)
+			s[m[1]+"="+value] = m[1] + "=" + redacted
+		case strings.EqualFold(key, "authMechanismProperties"):
+			found := false
+			for _, prop := range strings.Split(unescaped(value), ",") {
+				if k, v, ok := strings.Cut(prop, ":"); ok && secretName(k) {
+					s.add(v)
+					found = true
+				}
+			}
+			if found {
+				s.add(value)
+				s[m[1]+"="+value] = m[1] + "=" + redacted
 			}
 		}
 	}
-	// Longest first, so that a password containing another is removed whole.
-	slices.SortFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
-	return r
+}
+
+// secretName says whether an option or property of this name holds a secret.
+func secretName(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "password") || strings.Contains(n, "secret") || strings.Contains(n, "token")
+}
+
+func unescaped(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+// replacer replaces the longest secrets first, so that a secret containing another
+// is removed whole.
+func (s secrets) replacer() *strings.Replacer {
+	olds := make([]string, 0, len(s))
+	for old := range s {
+		olds = append(olds, old)
+	}
+	slices.SortFunc(olds, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	pairs := make([]string, 0, 2*len(olds))
+	for _, old := range olds {
+		pairs = append(pairs, old, s[old])
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 // String returns s without credentials.
 func (r *Redactor) String(s string) string {
 	s = uriInText.ReplaceAllStringFunc(s, RedactURI)
-	for _, p := range r.secrets {
-		s = strings.ReplaceAll(s, p, redacted)
-	}
-	return s
+	return r.replace.Replace(s)
 }
 
 // Writer returns a writer that redacts each write before passing it on. Every write

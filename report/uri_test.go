@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/specrun/specrun/result"
 )
 
@@ -82,5 +84,75 @@ func TestRedactor(t *testing.T) {
 	r.Run(run)
 	if run.Server.URI != "mongodb://db1/" || run.Tests[0].Reason != "REDACTED" || run.Tests[0].Detail != "x mongodb://db1/" || run.Partial.Reason != "REDACTED" {
 		t.Errorf("Run: %+v", run)
+	}
+}
+
+// hostileURIs are connection strings as a user may give them, mistyped ones included,
+// each with the secrets that must never be shown, in the text that quotes them as
+// the driver, the server or specrun may.
+var hostileURIs = []struct {
+	name, uri string
+	secrets   []string
+}{
+	{"one slash after the scheme", "mongodb:/user:Pa55word@host", []string{"Pa55word"}},
+	{"no scheme", "user:Pa55word@host", []string{"Pa55word"}},
+	{"no slash after the scheme", "mongodb:user:Pa55word@host", []string{"Pa55word"}},
+	{"three slashes", "mongodb:///user:Pa55word@host/", []string{"Pa55word"}},
+	{"unescaped @ in the password", "mongodb://user:Pa@55word@host/?x=1", []string{"Pa@55word"}},
+	{"bad escape in the password", "mongodb://user:Pa55%zzword@host/", []string{"Pa55%zzword"}},
+	{"escaped password", "mongodb://user:Pa55%40word@host/", []string{"Pa55%40word", "Pa55@word"}},
+	{"short password", "mongodb:/u:pw@host", []string{"u:pw@"}},
+	{"tls key password with a bad escape", "mongodb://host/?tls=true&tlsCertificateKeyFilePassword=ke%zzySecret", []string{"ke%zzySecret"}},
+	{"escaped tls key password", "mongodb://host/?tlsCertificateKeyFilePassword=Key%2FSecret", []string{"Key%2FSecret", "Key/Secret"}},
+	{"ssl key password, other case", "mongodb://host/?SSLCLIENTCERTIFICATEKEYPASSWORD=SslSecret1", []string{"SslSecret1"}},
+	{"proxy password", "mongodb://host/?proxyHost=p&proxyUsername=u&proxyPassword=Pr0xySecret", []string{"Pr0xySecret"}},
+	{"aws session token with a bad escape", "mongodb://AKIAEXAMPLE:AwsSecret1@host/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:tok%zzSecret",
+		[]string{"AwsSecret1", "tok%zzSecret"}},
+	{"escaped aws session token", "mongodb://host/?authMechanismProperties=AWS_SESSION_TOKEN%3ATok%2BSecret",
+		[]string{"Tok%2BSecret", "Tok+Secret", "AWS_SESSION_TOKEN%3ATok%2BSecret"}},
+	{"aws session token among other properties", "mongodb://host/?authMechanismProperties=SERVICE_NAME:x,AWS_SESSION_TOKEN:T0kenValue", []string{"T0kenValue"}},
+	{"options mangled", "mongodb://host/?&&tlsCertificateKeyFilePassword=Mangled1;;w=1", []string{"Mangled1"}},
+	{"srv with a bad host list", "mongodb+srv://user:SrvSecret9@a,b/", []string{"SrvSecret9"}},
+	{"bad port", "mongodb://user:PortSecret@host:99999/", []string{"PortSecret"}},
+	{"spaces", "mongodb://user:Sp ace Secret@host", []string{"Sp ace Secret"}},
+}
+
+// quotings are the ways a message may quote a given string s or its secret p.
+var quotings = []func(s, p string) string{
+	func(s, _ string) string { return "error parsing uri " + s + ": bad" },
+	func(s, _ string) string { return `connection string "` + s + `" refused` },
+	func(_, p string) string { return `invalid option value "` + p + `": invalid URL escape` },
+	func(_, p string) string { return "auth failed for " + p },
+	func(_, p string) string { return "value=" + p + "; and " + p + "!" },
+}
+
+func TestRedactorHostileURIs(t *testing.T) {
+	for _, tc := range hostileURIs {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewRedactor("", tc.uri)
+			for _, p := range tc.secrets {
+				for i, q := range quotings {
+					text := q(tc.uri, p)
+					got := r.String(text)
+					assert.NotContains(t, got, p, "quoting %d: %q became %q", i, text, got)
+				}
+			}
+		})
+	}
+}
+
+func TestRedactorKeepsWhatIsNoSecret(t *testing.T) {
+	r := NewRedactor("mongodb:/alice:Pa55word@db.example:27017/?appName=me@box&authMechanismProperties=SERVICE_NAME:mongodb",
+		"mongodb://bob@h/", "mongodb://h/?tlsCertificateKeyFilePassword=ab")
+	tests := []struct{ in, want string }{
+		{"error parsing uri mongodb:/alice:Pa55word@db.example:27017/: bad", "error parsing uri mongodb:/db.example:27017/: bad"},
+		{"password Pa55word", "password REDACTED"},
+		{"the user name alone stays: alice, bob", "the user name alone stays: alice, bob"},
+		{"appName me@box and SERVICE_NAME:mongodb stay", "appName me@box and SERVICE_NAME:mongodb stay"},
+		{`a short secret is removed quoted: "ab", not in abc`, `a short secret is removed quoted: "REDACTED", not in abc`},
+		{"and as an option: tlsCertificateKeyFilePassword=ab", "and as an option: tlsCertificateKeyFilePassword=REDACTED"},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, r.String(tc.in))
 	}
 }

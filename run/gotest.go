@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/specrun/specrun/report"
 	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
@@ -13,7 +14,8 @@ import (
 // go test's -run selects them. pass passes, fail and error fail the subtest with the
 // reason and detail, skip and unsupported skip it with the reason. A file that cannot
 // be loaded fails its subtest; files of formats specrun does not run are left out. A
-// server holding databases the files do not name is refused, as specrun run refuses it.
+// server holding data the files do not name is refused, as specrun run refuses it. The
+// credentials of srv's URIs are removed from every reason and detail.
 func Tests(t *testing.T, srv Target, paths ...string) {
 	t.Helper()
 	sources, err := specifications.Discover(paths)
@@ -21,7 +23,8 @@ func Tests(t *testing.T, srv Target, paths ...string) {
 		t.Fatal(err)
 	}
 	g := &goTest{root: t, t: t}
-	plan := Plan{Loads: specifications.LoadAll(sources, false), Nesting: g}
+	plan := Plan{Loads: specifications.LoadAll(sources, false), Nesting: g,
+		Redact: report.NewRedactor(srv.URI, srv.SingleMongosLBURI, srv.MultiMongosLBURI)}
 	if _, err := Execute(context.Background(), plan, srv, g); err != nil {
 		t.Fatal(err)
 	}

@@ -94,11 +94,14 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 // runTests is specrun run: the flags become a plan, run.Execute judges it, and what
 // it records is printed and written.
 func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o, paths, exit, ok := parseRunFlags(args, stderr)
+	// A flag's error quotes its value, which may be a connection string given to the
+	// wrong flag: until the URIs are known, every argument is taken for one.
+	o, paths, exit, ok := parseRunFlags(args, report.NewRedactor(args...).Writer(stderr))
 	if !ok {
 		return exit
 	}
-	// Nothing specrun prints or writes may carry the credentials of the URIs.
+	// Nothing specrun prints or writes may carry the credentials of the URIs, whether
+	// they parse or not.
 	redact := report.NewRedactor(o.uri, o.singleLB, o.multiLB)
 	live := isTerminal(stderr)
 	stdout, stderr = redact.Writer(stdout), redact.Writer(stderr)

@@ -35,6 +35,10 @@ func diff(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
+	if err := checkOutputs([]output{{"--json", jsonPath}}, reportInputs(paths, "a report to compare")); err != nil {
+		fmt.Fprintln(stderr, "specrun diff:", err)
+		return exitUsage
+	}
 	runs, err := readReports(paths)
 	if err != nil {
 		fmt.Fprintln(stderr, "specrun diff:", err)
@@ -55,6 +59,15 @@ func diff(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// reportInputs are the reports a command reads, as inputs no output may overwrite.
+func reportInputs(paths []string, what string) []input {
+	ins := make([]input, len(paths))
+	for i, p := range paths {
+		ins[i] = input{what, p, ""}
+	}
+	return ins
 }
 
 // readReports reads JSON reports; an error names the file.

@@ -57,7 +57,7 @@ func (u *expectationsUpdate) write(ran []result.Test, known []string, w io.Write
 	if err := report.WriteExpectations(&b, u.header, up.Expectations); err != nil {
 		return err
 	}
-	if err := os.WriteFile(u.path, b.Bytes(), 0o644); err != nil {
+	if err := writeFile(u.path, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
 		return fmt.Errorf("--update-expect: %w", err)
 	}
 	todo := 0

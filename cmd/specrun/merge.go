@@ -37,6 +37,10 @@ func merge(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
+	if err := checkOutputs(files.outputs(), reportInputs(paths, "a report to merge")); err != nil {
+		fmt.Fprintln(stderr, "specrun merge:", err)
+		return exitUsage
+	}
 	runs, err := readReports(paths)
 	if err != nil {
 		fmt.Fprintln(stderr, "specrun merge:", err)

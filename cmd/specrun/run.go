@@ -184,7 +184,8 @@ func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []strin
 }
 
 // plan turns the options and paths into the run's plan, and --update-expect into the
-// update to write afterwards (nil without it). Its errors are usage errors.
+// update to write afterwards (nil without it), once the outputs are known to be
+// writable (checkOutputs). Its errors are usage errors.
 func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *expectationsUpdate, error) {
 	plan := run.Plan{Timeout: o.timeout, MaxTime: o.maxTime, AllowNonempty: o.allowNonempty, Redact: redact}
 	var err error
@@ -208,19 +209,41 @@ func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *e
 			return plan, nil, err
 		}
 	}
-	var update *expectationsUpdate
-	if o.updatePath != "" {
-		if update, err = loadUpdate(o.updatePath, o.expectPath, plan.Expect); err != nil {
-			return plan, nil, err
-		}
-	}
 	sources, err := discover(paths, o.corpus)
 	if err != nil {
 		return plan, nil, err
 	}
 	plan.Loads = specifications.LoadAll(sources, false)
 	plan.Corpus = corpusRoots(paths, o.corpus, plan.Files())
+	if err := o.checkOutputs(plan.Loads); err != nil {
+		return plan, nil, err
+	}
+	var update *expectationsUpdate
+	if o.updatePath != "" {
+		if update, err = loadUpdate(o.updatePath, o.expectPath, plan.Expect); err != nil {
+			return plan, nil, err
+		}
+	}
 	return plan, update, nil
+}
+
+// checkOutputs checks, before the run, that the reports and --update-expect can be
+// written and overwrite no input: the --expect file (which --update-expect may
+// rewrite), a fixture of the run or its YAML twin, another output.
+func (o *runOptions) checkOutputs(loads []specifications.LoadResult) error {
+	outs := append(o.reports.outputs(), output{"--update-expect", o.updatePath})
+	var ins []input
+	if o.expectPath != "" {
+		ins = append(ins, input{"the --expect file", o.expectPath, "--update-expect"})
+	}
+	for _, lr := range loads {
+		what := "a fixture of this run (" + lr.Source.ID + ")"
+		ins = append(ins, input{what, lr.Source.Path, ""})
+		if lr.Source.Twin != "" {
+			ins = append(ins, input{"the YAML twin of " + what, lr.Source.Twin, ""})
+		}
+	}
+	return checkOutputs(outs, ins)
 }
 
 // serverLogKept is how many of the embedded server's last log lines are kept.
@@ -353,16 +376,4 @@ func corpusRoots(args []string, corpusFlag string, loads []specifications.LoadRe
 func within(path, root string) bool {
 	rel, err := filepath.Rel(root, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
-
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

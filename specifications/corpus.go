@@ -1,19 +1,25 @@
 package specifications
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 )
 
-// Source is one fixture file to load.
+// Source is one fixture file to load, or a place that could not be read.
 type Source struct {
 	Path string // the file
 	ID   string // <spec>/<path inside the spec's tests folder, no extension>
 	Twin string // the YAML twin of a JSON file, if the folder has one
+	// Err, when set, says why the source cannot be read at all: a folder that cannot
+	// be listed (Path is the folder), a symbolic link loop. Loading it rejects it with
+	// this error, so that it is one error result and the rest runs.
+	Err error
 }
 
 // DebianCorpus is where Debian's golang-mongodb-mongo-driver-dev puts the Go driver
@@ -46,8 +52,12 @@ func CorpusRoot(flag string) (string, error) {
 // whose parent is an upstream checkout (./specifications/crud) into that checkout.
 // root may be empty when no corpus was found; only spec names need it.
 func Resolve(arg, root string) (string, error) {
-	if _, err := os.Stat(arg); err == nil {
+	_, err := os.Stat(arg)
+	if err == nil {
 		return arg, nil
+	}
+	if _, lerr := os.Lstat(arg); lerr == nil {
+		return "", fmt.Errorf("%s: %w", arg, linkError(arg, err)) // it is there, but cannot be followed
 	}
 	if parent := filepath.Dir(arg); parent != "." {
 		if p, ok := inCorpus(parent, filepath.Base(arg)); ok {
@@ -80,51 +90,90 @@ func inCorpus(root, spec string) (string, bool) {
 }
 
 // Discover lists the fixture files under the given paths (files, or folders walked
-// recursively), in a stable order. Where a folder holds x.json beside x.yml or x.yaml,
-// only x.json is listed, with the YAML file as its twin.
+// recursively; symbolic links to folders are not followed), in a stable order. Where a
+// folder holds x.json beside x.yml or x.yaml, only x.json is listed, with the YAML
+// file as its twin. A folder that cannot be read, and a fixture that is a symbolic
+// link that cannot be followed (a loop), are listed as a Source with Err: one
+// error each, the rest is listed. An argument that cannot be read is an error.
 func Discover(paths []string) ([]Source, error) {
 	var sources []Source
 	seen := map[string]bool{}
 	for _, arg := range paths {
 		info, err := os.Stat(arg)
 		if err != nil {
+			if _, lerr := os.Lstat(arg); lerr == nil {
+				return nil, fmt.Errorf("%s: %w", arg, linkError(arg, err))
+			}
 			return nil, err
 		}
-		var files []string
-		if !info.IsDir() {
-			files = []string{arg}
-		} else {
-			err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-				if err != nil {
-					return err
-				}
-				if !d.IsDir() && isFixture(p) {
-					files = append(files, p)
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
+		found := []Source{{Path: arg}}
+		base := filepath.Dir(arg)
+		if info.IsDir() {
+			found, base = walk(arg), arg
 		}
-		sort.Strings(files)
-		base := arg
-		if !info.IsDir() {
-			base = filepath.Dir(arg)
-		}
-		for _, f := range files {
-			if info.IsDir() && jsonTwinExists(f) {
+		sort.Slice(found, func(i, j int) bool { return found[i].Path < found[j].Path })
+		for _, f := range found {
+			if f.Err == nil && info.IsDir() && jsonTwinExists(f.Path) {
 				continue
 			}
-			abs, _ := filepath.Abs(f)
+			abs, _ := filepath.Abs(f.Path)
 			if seen[abs] {
 				continue
 			}
 			seen[abs] = true
-			sources = append(sources, Source{Path: f, ID: TestFileID(f, base), Twin: yamlTwin(f)})
+			f.ID = TestFileID(f.Path, base)
+			if f.Err == nil {
+				f.Twin = yamlTwin(f.Path)
+			}
+			sources = append(sources, f)
 		}
 	}
 	return sources, nil
+}
+
+// walk lists the fixtures under a folder, and as a Source with Err each folder that
+// cannot be read and each fixture-named link that cannot be followed.
+func walk(root string) []Source {
+	var found []Source
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil: // a folder that could not be read: WalkDir goes on beside it
+			found = append(found, Source{Path: p, Err: fmt.Errorf("cannot read this folder: %w", osReason(err))})
+		case d.IsDir() || !isFixture(p):
+		case d.Type()&fs.ModeSymlink != 0:
+			if _, err := os.Stat(p); err != nil {
+				found = append(found, Source{Path: p, Err: linkError(p, err)})
+				break
+			}
+			found = append(found, Source{Path: p})
+		default:
+			found = append(found, Source{Path: p})
+		}
+		return nil
+	})
+	return found
+}
+
+// linkError says why the symbolic link at p cannot be followed (err is Stat's): a
+// loop, or a target that does not exist, named as such.
+func linkError(p string, err error) error {
+	target, _ := os.Readlink(p)
+	switch {
+	case errors.Is(err, syscall.ELOOP):
+		return fmt.Errorf("a symbolic link loop (it points to %s)", target)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("a symbolic link to %s, which does not exist", target)
+	}
+	return osReason(err)
+}
+
+// osReason is what the OS said, without the path the message names already.
+func osReason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func isFixture(p string) bool {

@@ -1,12 +1,15 @@
 package specifications
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/specrun/specrun/internal/testpriv"
 )
 
 func TestTestFileID(t *testing.T) {
@@ -125,4 +128,64 @@ func TestCorpusRoot(t *testing.T) {
 	} else {
 		assert.ErrorContains(t, err, "no corpus found")
 	}
+}
+
+// TestDiscoverUnreadableFolder: a folder that cannot be read is one source, with the
+// OS's reason, and its siblings are listed (as root, without root's capabilities).
+func TestDiscoverUnreadableFolder(t *testing.T) {
+	if !testpriv.Rerun(t) {
+		return
+	}
+	root := writeTree(t, "source/crud/tests/unified/a.json", "source/crud/tests/unified/locked/b.json",
+		"source/crud/tests/unified/z.json")
+	locked := filepath.Join(root, "source/crud/tests/unified/locked")
+	require.NoError(t, os.Chmod(locked, 0))
+	t.Cleanup(func() { _ = os.Chmod(locked, 0o755) })
+
+	sources, err := Discover([]string{filepath.Join(root, "source/crud")})
+	require.NoError(t, err, "one folder does not stop the others")
+	var ids []string
+	for _, s := range sources {
+		ids = append(ids, s.ID)
+	}
+	assert.Equal(t, []string{"crud/unified/a", "crud/unified/locked", "crud/unified/z"}, ids)
+	assert.Equal(t, locked, sources[1].Path)
+	lr := Load(sources[1], false)
+	require.Equal(t, Rejected, lr.Kind)
+	assert.EqualError(t, lr.Err, locked+": cannot read this folder: permission denied")
+
+	// the folder given is itself unreadable
+	sources, err = Discover([]string{locked})
+	require.NoError(t, err)
+	require.Len(t, sources, 1)
+	assert.Equal(t, Source{Path: locked, ID: "crud/unified/locked", Err: sources[0].Err}, sources[0])
+	assert.EqualError(t, sources[0].Err, "cannot read this folder: permission denied")
+}
+
+func TestDiscoverSymbolicLinkLoops(t *testing.T) {
+	dir := filepath.Join(writeTree(t, "mine/a.json"), "mine")
+	loop := filepath.Join(dir, "loop.json")
+	require.NoError(t, os.Symlink("loop.json", loop))
+	require.NoError(t, os.Symlink("gone.json", filepath.Join(dir, "dangling.json")))
+	require.NoError(t, os.Symlink("..", filepath.Join(dir, "up")), "a link to a folder is not followed")
+	require.NoError(t, os.Symlink("a.json", filepath.Join(dir, "b.json")), "a link to a fixture is one")
+
+	sources, err := Discover([]string{dir})
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, s := range sources {
+		got[filepath.Base(s.Path)] = fmt.Sprint(s.Err)
+	}
+	assert.Equal(t, map[string]string{
+		"a.json":        "<nil>",
+		"b.json":        "<nil>",
+		"dangling.json": "a symbolic link to gone.json, which does not exist",
+		"loop.json":     "a symbolic link loop (it points to loop.json)",
+	}, got)
+
+	want := loop + ": a symbolic link loop (it points to loop.json)"
+	_, err = Discover([]string{loop})
+	assert.EqualError(t, err, want, "an argument that is a loop is named so")
+	_, err = Resolve(loop, "")
+	assert.EqualError(t, err, want)
 }

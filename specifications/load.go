@@ -49,6 +49,9 @@ func (e *LoadError) Unwrap() error { return e.Err }
 // a JSON file is read too and every difference is reported as a note.
 func Load(src Source, compareTwin bool) LoadResult {
 	res := LoadResult{Source: src}
+	if src.Err != nil { // found unreadable by Discover
+		return res.reject(src.Err)
+	}
 	data, err := os.ReadFile(src.Path)
 	if err != nil {
 		return res.reject(err)

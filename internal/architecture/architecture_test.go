@@ -25,6 +25,7 @@ var imports = map[string][]string{
 	"matchers":              {"internal/bsontext"},
 	"embedded":              {},
 	"internal/testcorpus":   {},
+	"internal/testpriv":     {},
 	"internal/architecture": {},
 	"internal/golden":       {},
 	"internal/logtail":      {},

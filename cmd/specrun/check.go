@@ -28,6 +28,7 @@ Flags:
 `
 
 func check(args []string, stdout, stderr io.Writer) int {
+	stdout, stderr = terminal(stdout), terminal(stderr) // fixtures and reports may hold escape sequences
 	fs := newFlags("check", checkUsage, stderr)
 	corpus := fs.String("corpus", "", "corpus root for SPEC names (default $SPECRUN_CORPUS, ./specifications, the Debian package location)")
 	verbose := fs.Bool("v", false, "also list files of other formats, every twin difference, and every argument or option the Go driver cannot express")

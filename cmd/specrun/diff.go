@@ -23,6 +23,7 @@ Flags:
 `
 
 func diff(args []string, stdout, stderr io.Writer) int {
+	stdout, stderr = terminal(stdout), terminal(stderr) // fixtures and reports may hold escape sequences
 	var jsonPath string
 	fs := newFlags("diff", diffUsage, stderr)
 	fs.StringVar(&jsonPath, "json", "", "also write the diff as JSON to this file")

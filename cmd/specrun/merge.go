@@ -26,6 +26,7 @@ Flags:
 `
 
 func merge(args []string, stdout, stderr io.Writer) int {
+	stdout, stderr = terminal(stdout), terminal(stderr) // fixtures and reports may hold escape sequences
 	var files reportFiles
 	fs := newFlags("merge", mergeUsage, stderr)
 	files.register(fs, "merged ")

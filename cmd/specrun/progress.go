@@ -11,23 +11,29 @@ import (
 )
 
 // progress prints what a run does: every failure in full on stdout as it happens, and
-// either a live progress line (stderr is a terminal) or one line per file.
+// either a live progress line (stderr is a terminal) or one line per file. The test
+// IDs, reasons and server events it prints are made one line each (oneLine: control
+// characters escaped, a reason cut after reasonShown characters); the writers make
+// the rest visible (terminal).
 type progress struct {
 	stdout, stderr io.Writer
-	verbose        bool
-	live           bool
-	total, count   int
-	counts         map[result.Status]int
-	lineLen        int
+	// tty is the unwrapped stderr, for the live line and the carriage returns that
+	// clear it (nil when stderr is not a terminal).
+	tty          io.Writer
+	verbose      bool
+	live         bool
+	total, count int
+	counts       map[result.Status]int
+	lineLen      int
 	// lost: the server is gone; the tests still to come are errors that say so, and
 	// are counted, not printed one by one.
 	lost bool
 }
 
-// newProgress: live is whether stderr is a terminal (see isTerminal; the writers may
-// wrap the terminal).
-func newProgress(stdout, stderr io.Writer, verbose, live bool, total int) *progress {
-	return &progress{stdout: stdout, stderr: stderr, verbose: verbose, live: live,
+// newProgress: tty is stderr as it is when it is a terminal (see isTerminal; stdout
+// and stderr may wrap it), else nil.
+func newProgress(stdout, stderr, tty io.Writer, verbose bool, total int) *progress {
+	return &progress{stdout: stdout, stderr: stderr, tty: tty, verbose: verbose, live: tty != nil,
 		total: total, counts: map[result.Status]int{}}
 }
 
@@ -48,22 +54,22 @@ func (p *progress) Judged(res result.Test) {
 	case p.lost:
 	case res.Status == result.Fail || res.Status == result.Error:
 		p.clear()
-		fmt.Fprintf(p.stdout, "%s %s\n    %s\n", strings.ToUpper(string(res.Status)), res.ID, res.Reason)
+		fmt.Fprintf(p.stdout, "%s %s\n    %s\n", strings.ToUpper(string(res.Status)), oneLine(res.ID, lineShown), oneLine(res.Reason, reasonShown))
 		if res.Detail != "" {
 			fmt.Fprintf(p.stdout, "    %s\n", strings.ReplaceAll(res.Detail, "\n", "\n    "))
 		}
 	case p.verbose:
 		p.clear()
 		if res.Reason != "" {
-			fmt.Fprintf(p.stdout, "%s %s: %s\n", res.Status, res.ID, res.Reason)
+			fmt.Fprintf(p.stdout, "%s %s: %s\n", res.Status, oneLine(res.ID, lineShown), oneLine(res.Reason, reasonShown))
 		} else {
-			fmt.Fprintf(p.stdout, "%s %s\n", res.Status, res.ID)
+			fmt.Fprintf(p.stdout, "%s %s\n", res.Status, oneLine(res.ID, lineShown))
 		}
 	}
 	if p.live {
 		p.clear()
 		line := fmt.Sprintf("[%d/%d] %s", p.count, p.total, p.countLine(p.counts))
-		fmt.Fprint(p.stderr, line)
+		fmt.Fprint(p.tty, line)
 		p.lineLen = len(line)
 	}
 }
@@ -77,7 +83,7 @@ func (p *progress) FileDone(id string, results []result.Test) {
 	for _, r := range results {
 		counts[r.Status]++
 	}
-	fmt.Fprintf(p.stderr, "%s: %s\n", id, p.countLine(counts))
+	fmt.Fprintf(p.stderr, "%s: %s\n", oneLine(id, lineShown), p.countLine(counts))
 }
 
 // ServerEvent says, on one line, that the server crashed and was started again, or
@@ -86,17 +92,17 @@ func (p *progress) ServerEvent(ev run.ServerEvent) {
 	p.clear()
 	if ev.Lost {
 		p.lost = true
-		fmt.Fprintf(p.stderr, "specrun: %s; the tests still to come are errors\n", ev.Reason)
+		fmt.Fprintf(p.stderr, "specrun: %s; the tests still to come are errors\n", oneLine(ev.Reason, reasonShown))
 		return
 	}
-	fmt.Fprintf(p.stderr, "specrun: %s\n", ev.Reason)
+	fmt.Fprintf(p.stderr, "specrun: %s\n", oneLine(ev.Reason, reasonShown))
 }
 
 func (p *progress) done() { p.clear() }
 
 func (p *progress) clear() {
 	if p.live && p.lineLen > 0 {
-		fmt.Fprintf(p.stderr, "\r%s\r", strings.Repeat(" ", p.lineLen))
+		fmt.Fprintf(p.tty, "\r%s\r", strings.Repeat(" ", p.lineLen))
 		p.lineLen = 0
 	}
 }

@@ -96,15 +96,19 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// A flag's error quotes its value, which may be a connection string given to the
 	// wrong flag: until the URIs are known, every argument is taken for one.
-	o, paths, exit, ok := parseRunFlags(args, report.NewRedactor(args...).Writer(stderr))
+	o, paths, exit, ok := parseRunFlags(args, report.NewRedactor(args...).Writer(terminal(stderr)))
 	if !ok {
 		return exit
 	}
 	// Nothing specrun prints or writes may carry the credentials of the URIs, whether
 	// they parse or not.
 	redact := report.NewRedactor(o.uri, o.singleLB, o.multiLB)
-	live := isTerminal(stderr)
-	stdout, stderr = redact.Writer(stdout), redact.Writer(stderr)
+	var tty io.Writer
+	if isTerminal(stderr) {
+		tty = stderr
+	}
+	// What fixtures and servers say is made visible and bounded (terminal).
+	stdout, stderr = redact.Writer(terminal(stdout)), redact.Writer(terminal(stderr))
 	plan, update, err := o.plan(paths, redact)
 	if err != nil {
 		fmt.Fprintln(stderr, "specrun:", err)
@@ -125,7 +129,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	stopNotice := context.AfterFunc(ctx, func() {
 		fmt.Fprintln(stderr, "\nspecrun: interrupted: stopping after the current test and writing the reports (again to quit at once)")
 	})
-	out := newProgress(stdout, stderr, o.verbose, live, plan.TestCount())
+	out := newProgress(stdout, stderr, tty, o.verbose, plan.TestCount())
 	rec, err := run.Execute(ctx, plan, srv, out)
 	stopNotice()
 	out.done()

@@ -174,8 +174,8 @@ func Execute(ctx context.Context, p Plan, srv Target, sinks ...Sink) (*Record, e
 	probe := runner.Probe()
 	rep.Server.Version, rep.Server.Topology, rep.Server.MaxWireVersion = probe.Version, probe.Topology, probe.MaxWireVersion
 	rep.Server.Capabilities = probe.Capabilities()
-	if !srv.Own && !p.AllowNonempty {
-		if err := checkEmpty(ctx, runner, p.Loads); err != nil {
+	if !srv.Own {
+		if err := e.checkData(ctx, runner); err != nil {
 			return nil, err
 		}
 	}

@@ -32,8 +32,10 @@ type Plan struct {
 	Timeout, MaxTime time.Duration
 	// Expect is the expectations file, nil if none.
 	Expect *report.Expectations
-	// AllowNonempty runs against a server that holds databases the files do not name;
-	// without it such a server is refused (an embedded server never is).
+	// AllowNonempty runs against a server that holds collections no test of the files
+	// names, and has the sinks that are Noticers told which of the server's
+	// collections the run may drop; without it such a server is refused (a server of
+	// the run's own never is: Target.Own).
 	AllowNonempty bool
 	// Corpus names the corpus roots in the report.
 	Corpus []report.CorpusRoot

@@ -13,9 +13,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/specrun/specrun/embedded"
 	"github.com/specrun/specrun/interpreter"
@@ -210,34 +207,6 @@ func TestExecuteRedacts(t *testing.T) {
 	assert.NotContains(t, r.Judged[1].Reason, "int32 12")
 	assert.Contains(t, r.Judged[1].Reason, "REDACTED")
 	assert.Equal(t, r.Judged[1].Reason, r.Report.Tests[1].Reason)
-}
-
-func TestExecuteRefusesNonemptyServer(t *testing.T) {
-	client, err := mongo.Connect(options.Client().ApplyURI(serverURI))
-	require.NoError(t, err)
-	defer client.Disconnect(context.Background())
-	others := client.Database("run_test_someone_elses")
-	_, err = others.Collection("c").InsertOne(context.Background(), bson.D{{Key: "x", Value: 1}})
-	require.NoError(t, err)
-	defer others.Drop(context.Background())
-
-	plan := Plan{Loads: loads(t, "mixed/one.json")}
-	_, err = Execute(context.Background(), plan, Target{URI: serverURI})
-	var nonempty *NonemptyError
-	require.True(t, errors.As(err, &nonempty), "%v", err)
-	assert.Contains(t, nonempty.Others, "run_test_someone_elses")
-	assert.NotContains(t, nonempty.Others, "interpreter_tests", "the file's own database is not someone else's")
-
-	for name, p := range map[string]struct {
-		plan Plan
-		srv  Target
-	}{
-		"allowed":       {Plan{Loads: plan.Loads, AllowNonempty: true}, Target{URI: serverURI}},
-		"the run's own": {plan, Target{URI: serverURI, Own: true}},
-	} {
-		_, err := Execute(context.Background(), p.plan, p.srv)
-		assert.NoError(t, err, name)
-	}
 }
 
 func TestExecuteUnreachable(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/specrun/specrun/embedded"
+	"github.com/specrun/specrun/internal/testcorpus"
 	"github.com/specrun/specrun/report"
 )
 
@@ -187,6 +188,9 @@ func TestGateShards(t *testing.T) {
 	assert.Contains(t, stderr, "want I/N with 1 <= I <= N")
 }
 
+// TestGateNonemptyServer: gate/d.json names gate-d.coll; someone else's collection in
+// its database, or in another, refuses the server, named; --allow-nonempty says in
+// one line what the run may drop, and leaves the rest alone.
 func TestGateNonemptyServer(t *testing.T) {
 	srv, err := embedded.Start(context.Background(), embedded.Options{})
 	require.NoError(t, err)
@@ -194,25 +198,41 @@ func TestGateNonemptyServer(t *testing.T) {
 	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
 	require.NoError(t, err)
 	defer client.Disconnect(context.Background())
+	insert := func(db, coll string) {
+		_, err := client.Database(db).Collection(coll).InsertOne(context.Background(), bson.D{{Key: "theirs", Value: 1}})
+		require.NoError(t, err)
+	}
+	count := func(db, coll string) int64 {
+		n, err := client.Database(db).Collection(coll).CountDocuments(context.Background(), bson.D{})
+		require.NoError(t, err)
+		return n
+	}
 
-	// The tests' own databases (left by an earlier run) are no reason to refuse.
-	_, err = client.Database("gate-d").Collection("coll").InsertOne(context.Background(), bson.D{{Key: "left", Value: 1}})
-	require.NoError(t, err)
+	// The tests' own collections (left by an earlier run) are no reason to refuse.
+	insert("gate-d", "coll")
 	code, stdout, stderr := runArgs(t, "--uri", srv.URI(), gateDir+"/d.json")
 	assert.Equal(t, exitOK, code, stdout+stderr)
 
-	_, err = client.Database("customers").Collection("orders").InsertOne(context.Background(), bson.D{{Key: "x", Value: 1}})
-	require.NoError(t, err)
-	code, _, stderr = runArgs(t, "--uri", srv.URI(), gateDir+"/d.json")
+	insert("gate-d", "mine")
+	insert("customers", "orders")
+	code, stdout, stderr = runArgs(t, "--uri", srv.URI(), gateDir+"/d.json")
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, "the server holds databases these tests do not name (customers)")
-	assert.Contains(t, stderr, "--allow-nonempty")
+	assert.Empty(t, stdout, "refused before the first test")
+	assert.Equal(t, "specrun: "+srv.URI()+": the server holds collections these tests do not name: customers.orders, gate-d.mine; "+
+		"a run drops and fills the collections its tests name, and some tests drop whole databases: use a server set aside for testing, "+
+		"or pass --allow-nonempty\n", stderr)
 
 	code, stdout, stderr = runArgs(t, "--uri", srv.URI(), "--allow-nonempty", gateDir+"/d.json")
 	assert.Equal(t, exitOK, code, stdout+stderr)
-	n, err := client.Database("customers").Collection("orders").CountDocuments(context.Background(), bson.D{})
-	require.NoError(t, err)
-	assert.EqualValues(t, 1, n, "other data is left alone")
+	assert.Contains(t, stderr, "specrun: --allow-nonempty: this run may drop 1 of the server's collections: gate-d.coll\n")
+	assert.EqualValues(t, 1, count("gate-d", "mine"), "other data is left alone")
+	assert.EqualValues(t, 1, count("customers", "orders"))
+
+	// The legacy change-streams tests drop their database whole: what it holds may be lost.
+	insert("cs-db", "theirs")
+	code, stdout, stderr = runArgs(t, "--uri", srv.URI(), "--allow-nonempty", "../../testdata/safety/change-streams.json")
+	assert.Equal(t, exitOK, code, stdout+stderr)
+	assert.Contains(t, stderr, "specrun: --allow-nonempty: this run may drop 1 of the server's collections: cs-db.theirs (no test names it)\n")
 }
 
 // TestGateCredentialsNeverShown: with a password in --uri (PLAIN, which FerretDB's
@@ -376,4 +396,30 @@ func TestGateDiffOfRealRuns(t *testing.T) {
 	stdout.Reset()
 	code = diff([]string{oldReport, oldReport}, &stdout, &stderr)
 	assert.Equal(t, exitOK, code, stdout.String())
+}
+
+// TestGateSecondRunIsNotRefused: what a run of real corpus folders leaves on the
+// server is what their tests name, so the same run again is not refused. On FerretDB
+// these runs create only collections that initialData and entities name (it has no
+// $out or $merge); TestNamespaces covers what operations name.
+func TestGateSecondRunIsNotRefused(t *testing.T) {
+	srv, err := embedded.Start(context.Background(), embedded.Options{})
+	require.NoError(t, err)
+	defer srv.Close()
+	shared, debian := filepath.Join(testcorpus.Shared(t), "source"), testcorpus.Debian(t)
+	args := []string{"--uri", srv.URI(), filepath.Join(debian, "gridfs"), filepath.Join(shared, "gridfs/tests")}
+	for _, f := range []string{"aggregate-out", "aggregate-merge", "db-aggregate", "find"} {
+		args = append(args, filepath.Join(shared, "crud/tests/unified", f+".json"))
+	}
+	for run := range 2 {
+		code, stdout, stderr := runArgs(t, args...)
+		assert.Equal(t, exitFail, code, "run %d: FerretDB fails some tests; it is not refused: %s", run+1, stderr)
+		assert.Contains(t, stdout, " tests: ")
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
+	require.NoError(t, err)
+	defer client.Disconnect(context.Background())
+	dbs, err := client.ListDatabaseNames(context.Background(), bson.D{})
+	require.NoError(t, err)
+	assert.Greater(t, len(dbs), 3, "the runs left data: %v", dbs)
 }

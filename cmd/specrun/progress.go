@@ -116,3 +116,9 @@ func (p *progress) countLine(counts map[result.Status]int) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// Notice prints what the run says before its first test, on one line.
+func (p *progress) Notice(line string) {
+	p.clear()
+	fmt.Fprintf(p.stderr, "specrun: %s\n", line)
+}

@@ -46,8 +46,9 @@ reason); the run fails only on departures from it. --update-expect FILE writes t
 this run satisfies. Ctrl-C or --max-time end the run after the current test; the
 reports are still written, marked partial, with the tests that did not run.
 
-Against a --uri server that holds databases the tests do not name, specrun refuses to
-run without --allow-nonempty. Credentials never appear in its output or reports.
+Against a --uri server that holds collections the tests do not name, specrun refuses
+to run without --allow-nonempty (which says which of the server's collections the run
+may drop). Credentials never appear in its output or reports.
 
 Exit status: 0 every test met its expectation (without --expect: no fail, no error),
 1 some did not, or the run was partial, 2 usage error, nothing to run, a server that
@@ -169,7 +170,7 @@ func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []strin
 	fs.DurationVar(&o.timeout, "timeout", run.DefaultTimeout, "time limit per test; a test that takes longer fails")
 	fs.DurationVar(&o.maxTime, "max-time", 0, "time limit for the whole run (0: none); tests not started by then are reported as not run")
 	fs.StringVar(&o.serverCmd, "server-cmd", "", "start the server under test with this shell `command` ({port}: a free port, {dir}: a fresh folder),\nrestarted when it crashes; --uri, if given, says how to connect ({port} filled in)")
-	fs.BoolVar(&o.allowNonempty, "allow-nonempty", false, "run against a --uri server that holds databases the tests do not name")
+	fs.BoolVar(&o.allowNonempty, "allow-nonempty", false, "run against a --uri server that holds collections the tests do not name, saying which\nof the server's collections the run may drop")
 	fs.BoolVar(&o.verbose, "v", false, "print every test's verdict, not only failures")
 	paths, exit, ok = parseArgs(fs, args)
 	if ok && len(paths) == 0 {

@@ -1,9 +1,10 @@
+//go:build unix
+
 package main
 
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,15 +20,6 @@ import (
 )
 
 // The tests here kill the server under test: a specrun serve process of their own.
-
-var slowFixture = filepath.Join("..", "..", "testdata", "run", "slow")
-
-// asMain is the test binary run as specrun with args.
-func asMain(args ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), envAsMain+"=1")
-	return cmd
-}
 
 // startServeProcess starts specrun serve as a process and returns its URI.
 func startServeProcess(t *testing.T) (*exec.Cmd, string) {
@@ -72,23 +64,6 @@ func runUntil(t *testing.T, kill func(), args ...string) (code int, stdout, stde
 		t.Fatalf("specrun still runs 2 minutes after the server was killed: %s%s", out.String(), errOut.String())
 	}
 	return code, out.String(), errOut.String(), time.Since(killed)
-}
-
-type reportTests struct {
-	Tests []struct{ ID, Status, Reason string }
-}
-
-func readTests(t *testing.T, path string) map[string][2]string {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var rep reportTests
-	require.NoError(t, json.Unmarshal(data, &rep))
-	out := map[string][2]string{}
-	for _, r := range rep.Tests {
-		out[r.ID] = [2]string{r.Status, r.Reason}
-	}
-	return out
 }
 
 // Done when: "Server killed mid-run under --uri: the run ends within 60 s of the kill,

@@ -186,19 +186,20 @@ func walkJSON(data []byte, probe func(start, end int) string) *InputError {
 	dec := jsontext.NewDecoder(bytes.NewBuffer(data), jsontext.AllowDuplicateNames(true))
 	var c checker
 	for {
-		start := skipSeparators(data, int(dec.InputOffset()))
+		prev := int(dec.InputOffset())
 		tok, err := dec.ReadToken()
 		if err != nil {
 			return jsonSyntaxError(data, err, c.here(), len(c.stack) == 0)
 		}
 		end := int(dec.InputOffset())
+		start := func() int { return skipSeparators(data, prev) } // where the token starts
 		var msg string
 		switch k := tok.Kind(); {
 		case len(c.stack) == 0 && k != '{':
 			msg = "the document must be a JSON object"
 		case k == '{' || k == '[':
 			c.value()
-			msg = c.open(k == '[', start)
+			msg = c.open(k == '[', end-1)
 		case k == '}' || k == ']':
 			f := c.stack[len(c.stack)-1]
 			if probe != nil && !f.array && len(c.stack) > 1 && strings.HasPrefix(f.first, "$") {
@@ -218,14 +219,14 @@ func walkJSON(data []byte, probe func(start, end int) string) *InputError {
 			c.value()
 			// an integer of up to 18 digits fits in int64, and only an exponent
 			// takes a double past its range
-			if raw := data[start:end]; len(raw) > 18 || bytes.ContainsAny(raw, "eE") || c.wrapper(len(c.stack)-1) != "" {
+			if raw := data[start():end]; len(raw) > 18 || bytes.ContainsAny(raw, "eE") || c.wrapper(len(c.stack)-1) != "" {
 				msg = c.number(string(raw))
 			}
 		default: // true, false, null
 			c.value()
 		}
 		if msg != "" {
-			return inputErrorAt(data, start, c.here(), "%s", msg)
+			return inputErrorAt(data, start(), c.here(), "%s", msg)
 		}
 		if len(c.stack) == 0 {
 			if rest := skipSpace(data, end); rest < len(data) {
@@ -245,8 +246,13 @@ func skipSpace(data []byte, i int) int {
 
 // skipSeparators: where the next token starts, after a previous one ended at i.
 func skipSeparators(data []byte, i int) int {
-	for i < len(data) && strings.IndexByte(" \t\n\r,:", data[i]) >= 0 {
-		i++
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r', ',', ':':
+			i++
+		default:
+			return i
+		}
 	}
 	return i
 }

@@ -32,6 +32,13 @@ func checkYAMLText(data []byte) *InputError {
 	var err *InputError
 	var clean bytes.Buffer // data with U+FFFD for each refused character: the same lines and columns
 	for i := 0; i < len(data); {
+		if b := data[i]; b >= 0x20 && b < 0x7F || b == '\n' || b == '\t' || b == '\r' {
+			if err != nil {
+				clean.WriteByte(b)
+			}
+			i++ // the common case, without decoding
+			continue
+		}
 		r, size := utf8.DecodeRune(data[i:])
 		if (r != utf8.RuneError || size != 1) && yamlAllowed(r) {
 			if err != nil {

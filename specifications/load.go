@@ -3,7 +3,6 @@ package specifications
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -42,7 +41,14 @@ type LoadError struct {
 	Err  error
 }
 
-func (e *LoadError) Error() string { return e.File + ": " + e.Err.Error() }
+// Error is "file: path: message", or "file:line:column: path: message" where the
+// error says where it is in the file.
+func (e *LoadError) Error() string {
+	if _, placed := e.Err.(*InputError); placed {
+		return e.File + ":" + e.Err.Error()
+	}
+	return e.File + ": " + e.Err.Error()
+}
 func (e *LoadError) Unwrap() error { return e.Err }
 
 // Load reads, detects and decodes one source. With compareTwin set, the YAML twin of
@@ -52,10 +58,16 @@ func Load(src Source, compareTwin bool) LoadResult {
 	if src.Err != nil { // found unreadable by Discover
 		return res.reject(src.Err)
 	}
-	data, err := os.ReadFile(src.Path)
+	data, err := readFixture(src.Path)
 	if err != nil {
 		return res.reject(err)
 	}
+	return loadData(src, data, compareTwin)
+}
+
+// loadData is Load of data already read.
+func loadData(src Source, data []byte, compareTwin bool) LoadResult {
+	res := LoadResult{Source: src}
 	doc, err := ReadDocument(src.Path, data)
 	if err != nil {
 		return res.reject(err)
@@ -117,7 +129,7 @@ func (r LoadResult) reject(err error) LoadResult {
 }
 
 func twinNotes(twin string, jsonDoc bson.Raw) []string {
-	data, err := os.ReadFile(twin)
+	data, err := readFixture(twin)
 	if err == nil {
 		var yamlDoc bson.Raw
 		if yamlDoc, err = ReadDocument(twin, data); err == nil {
@@ -128,7 +140,7 @@ func twinNotes(twin string, jsonDoc bson.Raw) []string {
 			return notes
 		}
 	}
-	return []string{fmt.Sprintf("YAML twin %s not compared: %v", twin, err)}
+	return []string{fmt.Sprintf("YAML twin not compared: %v", &LoadError{File: twin, Err: err})}
 }
 
 func duplicateDescription(tests []Test) string {
@@ -294,6 +306,10 @@ func FieldPath(err error) string {
 	var fe *FieldError
 	if errors.As(err, &fe) {
 		return fe.Path
+	}
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return ie.Path
 	}
 	return ""
 }

@@ -68,7 +68,6 @@ func TestRejections(t *testing.T) {
 		{"KMS provider name", replace("- client: {id: client0}", "- client: {id: client0}\n  - clientEncryption: {id: ce, clientEncryptionOpts: {keyVaultClient: client0, keyVaultNamespace: k.v, kmsProviders: {vault: {}}}}"), "createEntities.1.clientEncryption.clientEncryptionOpts.kmsProviders.vault", "unknown KMS provider"},
 		{"KMS access token is not a string", replace("- client: {id: client0}", "- client: {id: client0}\n  - clientEncryption: {id: ce, clientEncryptionOpts: {keyVaultClient: client0, keyVaultNamespace: k.v, kmsProviders: {azure: {accessToken: 1}}}}"), "createEntities.1.clientEncryption.clientEncryptionOpts.kmsProviders.azure.accessToken", "must be a string or {$$placeholder"},
 		{"csfle of the wrong type", replace("tests:", "runOnRequirements: [{csfle: 1}]\ntests:"), "runOnRequirements.0.csfle", "a boolean or a document"},
-		{"duplicate key in JSON", `{"description": "d", "description": "e", "schemaVersion": "1.0", "tests": [{"description": "t", "operations": []}]}`, "description", "duplicate key"},
 		{"unified file without schemaVersion", "description: d\ntests: [{description: t, operations: []}]", "schemaVersion", "required field is missing"},
 	}
 	for _, tt := range tests {

@@ -35,7 +35,7 @@ func TestCheckBadFiles(t *testing.T) {
 	assert.Equal(t, exitFail, code)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 4)
-	assert.True(t, strings.HasPrefix(lines[0], filepath.Join(testdata, "bad/broken.yml")+": invalid YAML"), lines[0])
+	assert.True(t, strings.HasPrefix(lines[0], filepath.Join(testdata, "bad/broken.yml")+":1: invalid YAML"), lines[0])
 	assert.Equal(t, filepath.Join(testdata, "bad/typo.json")+": tests.0.operations.0.expectResults: unknown field", lines[1])
 	assert.Equal(t, "5 files: 2 loaded (3 tests), 1 other format, 2 rejected, 0 unsupported", lines[3], "exactly one summary line, last")
 }

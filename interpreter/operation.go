@@ -42,7 +42,7 @@ func (tr *testRun) judgeOutcome(where string, op *specifications.Operation, res 
 	if want := tr.t.FirstError; want != nil && op.ExpectError == nil && res.Err != nil {
 		// the first error ends the operations and is the one judged
 		tr.raised = true
-		if v := tr.checkError(want, &res); v != nil {
+		if v := tr.checkError(op, want, &res); v != nil {
 			v.Reason = where + ": " + firstErrorLabel(want) + ": " + v.Reason
 			return tr.withContext(v, op)
 		}
@@ -52,7 +52,7 @@ func (tr *testRun) judgeOutcome(where string, op *specifications.Operation, res 
 		if res.Err == nil {
 			return tr.withContext(failed(where+": expected an error, got none", "result: "+relaxed(res.Value)), op)
 		}
-		if v := tr.checkError(op.ExpectError, &res); v != nil {
+		if v := tr.checkError(op, op.ExpectError, &res); v != nil {
 			v.Reason = where + ": " + v.Reason
 			return tr.withContext(v, op)
 		}
@@ -110,11 +110,11 @@ func (tr *testRun) withContext(v *result.Verdict, op *specifications.Operation) 
 	return v
 }
 
-// checkError evaluates every assertion of an expectedError. An assertion the Go
-// driver's error cannot answer (errorResponse against a bulk write's error) makes the
-// test unsupported, but only once every other assertion holds: one that does not
-// still fails it.
-func (tr *testRun) checkError(want *specifications.ExpectedError, res *operations.Returned) *result.Verdict {
+// checkError evaluates every assertion of an expectedError on the error op raised. An
+// assertion the Go driver's error cannot answer (errorResponse against a bulk write's
+// error) makes the test unsupported, but only once every other assertion holds: one
+// that does not still fails it.
+func (tr *testRun) checkError(op *specifications.Operation, want *specifications.ExpectedError, res *operations.Returned) *result.Verdict {
 	d := drivererr.Of(res.Err)
 	if v := checkErrorKind(want, d, res.Err); v != nil {
 		return v
@@ -157,11 +157,33 @@ func (tr *testRun) checkError(want *specifications.ExpectedError, res *operation
 		}
 	}
 	if want.ExpectResult.Type != 0 {
-		if e := m.Match(want.ExpectResult, res.Value, res.At); e != nil {
-			return judgeMatch(cmp.Or(want.ResultLabel, "expectError.expectResult"), e, want.ExpectResult, res.Value)
+		if v := checkErrorResult(m, op, want, res); v != nil {
+			return v
 		}
 	}
 	return unjudged
+}
+
+// checkErrorResult matches the result that goes with an operation's error. Where the
+// Go driver computed it otherwise than the spec (a departure of the registry), the
+// test is unsupported when undoing that makes it match, and otherwise fails on what
+// still differs once it is undone.
+func checkErrorResult(m *matchers.Matcher, op *specifications.Operation, want *specifications.ExpectedError, res *operations.Returned) *result.Verdict {
+	where := cmp.Or(want.ResultLabel, "expectError.expectResult")
+	e := m.Match(want.ExpectResult, res.Value, res.At)
+	if e == nil {
+		return nil
+	}
+	reason, corrected, undone := departedErrorResult(m, op, want.ExpectResult, res.Value, e)
+	switch {
+	case reason != "":
+		return &result.Verdict{Status: result.Unsupported, Reason: where + ": " + reason}
+	case corrected != nil:
+		v := judgeMatch(where, m.Match(want.ExpectResult, matchers.Doc(corrected), res.At), want.ExpectResult, matchers.Doc(corrected))
+		v.Detail += fmt.Sprintf("\n(actual: %s;\n the driver gave %s)", undone, relaxed(res.Value))
+		return v
+	}
+	return judgeMatch(where, e, want.ExpectResult, res.Value)
 }
 
 // checkErrorKind evaluates the assertions of an expectedError on what kind of error it

@@ -167,7 +167,7 @@ func TestCheckError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := &testRun{entities: entities.NewMap(), t: &specifications.Test{}}
 			res := &operations.Returned{Err: tt.err, Value: matchers.Doc(partial), At: matchers.Root}
-			v := tr.checkError(&tt.want, res)
+			v := tr.checkError(&specifications.Operation{Name: "insertOne"}, &tt.want, res)
 			checkVerdict(t, v, result.Fail, tt.reason)
 		})
 	}
@@ -177,10 +177,11 @@ func TestCheckError(t *testing.T) {
 func TestCheckErrorWithoutResult(t *testing.T) {
 	tr := &testRun{entities: entities.NewMap(), t: &specifications.Test{}}
 	want := &specifications.ExpectedError{ExpectResult: matchers.Doc(marshal(bson.D{{Key: "insertedCount", Value: 1}}))}
-	v := tr.checkError(want, &operations.Returned{Err: commandErr})
+	insertOne := &specifications.Operation{Name: "insertOne"}
+	v := tr.checkError(insertOne, want, &operations.Returned{Err: commandErr})
 	checkVerdict(t, v, result.Fail, "expectError.expectResult")
 	want = &specifications.ExpectedError{ExpectResult: matchers.Doc(marshal(bson.D{{Key: "$$unsetOrMatches", Value: bson.D{}}}))}
-	v = tr.checkError(want, &operations.Returned{Err: commandErr})
+	v = tr.checkError(insertOne, want, &operations.Returned{Err: commandErr})
 	checkVerdict(t, v, result.Fail, "")
 }
 
@@ -224,7 +225,7 @@ func TestCheckBulkWriteError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := &testRun{entities: entities.NewMap(), t: &specifications.Test{}}
 			res := &operations.Returned{Err: tt.err, Value: matchers.Doc(partial), At: matchers.Root}
-			v := tr.checkError(&tt.want, res)
+			v := tr.checkError(&specifications.Operation{Name: "insertMany"}, &tt.want, res)
 			checkVerdict(t, v, tt.status, tt.reason)
 		})
 	}

@@ -268,6 +268,11 @@ func (e *execution) file(ctx context.Context, nest Nesting, lr specifications.Lo
 		e.judge(result.Test{ID: lr.Source.ID, FileID: lr.Source.ID, File: lr.Source.Path, Status: result.Error, Reason: result.OneLine(lr.Err.Error())}, &judged)
 	case specifications.Loaded:
 		f := lr.File
+		if e.runner != nil {
+			// Each file starts from the same server state whatever ran before it: the
+			// interpreter drops what earlier files left (interpreter/prepare.go).
+			e.runner.BeginFile()
+		}
 		for i := range f.Tests {
 			t := &f.Tests[i]
 			base := result.Test{ID: t.ID, FileID: f.ID, File: f.Path, Description: t.Description}

@@ -140,6 +140,7 @@ func Execute(ctx context.Context, p Plan, srv Target, sinks ...Sink) (*Record, e
 		defer time.AfterFunc(p.MaxTime, func() { cancel(errMaxTime) }).Stop()
 	}
 	rep := &report.Run{Started: time.Now(), Filters: p.Selection.Filters(), Corpus: p.Corpus}
+	rep.Filters.Shuffle = p.shuffleFilter()
 	rep.SpecrunVersion, rep.Driver = Versions()
 	rep.Server.URI, rep.Server.Embedded = report.RedactURI(srv.URI), srv.Embedded
 	e := &execution{plan: &p, srv: srv, rep: rep, sinks: sinks}

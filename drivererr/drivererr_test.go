@@ -89,14 +89,110 @@ func TestOf(t *testing.T) {
 func noCode(reply bson.Raw) mongo.CommandError { return mongo.CommandError{Raw: reply, Message: "m"} }
 
 func TestOfHelpers(t *testing.T) {
-	d := Of(mongo.CommandError{Code: 11000, Name: "DuplicateKey", Raw: raw(t, bson.D{{Key: "ok", Value: 0}})})
-	assert.True(t, d.HasCodeName("duplicatekey"), "code names compare case-insensitively")
-	assert.False(t, d.HasCodeName("Duplicate"))
-
 	assert.Equal(t, Details{}, Of(nil))
 	assert.True(t, Of(fmt.Errorf("find: %w", context.DeadlineExceeded)).Timeout)
 	assert.False(t, Of(errors.New("x")).Timeout)
 	assert.Nil(t, Of(errors.New("x")).ClientBulk)
+}
+
+// TestHasCodeName: the names an error carries, and for a bulk write's write errors,
+// which carry codes only, the code MongoDB's table gives the name (UTF, bulkWrite).
+func TestHasCodeName(t *testing.T) {
+	dupRaw := raw(t, bson.D{{Key: "index", Value: 0}, {Key: "code", Value: 11000}, {Key: "errmsg", Value: "E11000"}})
+	bulk := func(wes ...mongo.WriteError) mongo.BulkWriteException {
+		var out mongo.BulkWriteException
+		for _, we := range wes {
+			out.WriteErrors = append(out.WriteErrors, mongo.BulkWriteError{WriteError: we})
+		}
+		return out
+	}
+	dup := mongo.WriteError{Index: 1, Code: 11000, Message: "E11000", Raw: dupRaw}
+	validation := mongo.WriteError{Index: 2, Code: 121, Message: "Document failed validation"}
+	named := mongo.WriteError{Index: 0, Code: 11000, Raw: raw(t, bson.D{{Key: "code", Value: 11000}, {Key: "codeName", Value: "NotTheTableName"}})}
+	wce := &mongo.WriteConcernError{Name: "UnsatisfiableWriteConcern", Code: 100, Message: "Not enough data-bearing nodes"}
+	const cannot = "the comparison cannot be attempted"
+	for _, tt := range []struct {
+		name, codeName string
+		err            error
+		has            bool
+		fails          string // part of the error; "" for none
+	}{
+		{"a command error's name, in another case", "duplicatekey", mongo.CommandError{Code: 11000, Name: "DuplicateKey"}, true, ""},
+		{"a command error's other name", "Duplicate", mongo.CommandError{Code: 11000, Name: "DuplicateKey"}, false, ""},
+		// the name the server gave, not the table's code, decides a command error
+		{"a command error without a name is not translated", "DuplicateKey", mongo.CommandError{Code: 11000}, false, ""},
+		{"a bulk write's write error, translated", "DuplicateKey", bulk(dup), true, ""},
+		{"translated, in another case", "DUPLICATEKEY", bulk(dup), true, ""},
+		{"any write error of the bulk write", "DocumentValidationFailure", bulk(dup, validation), true, ""},
+		{"the name of another code", "WriteConflict", bulk(dup, validation), false, ""},
+		{"a name the table lacks", "DuplicateKeys", bulk(dup), false, cannot},
+		{"the write concern error's name, beside write errors", "unsatisfiablewriteconcern", mongo.BulkWriteException{WriteErrors: bulk(dup).WriteErrors, WriteConcernError: wce}, true, ""},
+		{"a name the table lacks, no write error to translate", "NoSuchName", mongo.BulkWriteException{WriteConcernError: wce}, false, ""},
+		{"a write error that names itself is not translated", "DuplicateKey", bulk(named), false, ""},
+		{"a write error that names itself", "NotTheTableName", bulk(named), true, ""},
+		// the spec allows translating a BulkWriteException's codes, not a WriteException's
+		{"a single write's write error is not translated", "DuplicateKey", mongo.WriteException{WriteErrors: mongo.WriteErrors{dup}, Raw: dupRaw}, false, ""},
+		{"a client error", "DuplicateKey", errors.New("E11000"), false, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			has, err := Of(tt.err).HasCodeName(tt.codeName)
+			assert.Equal(t, tt.has, has)
+			if tt.fails == "" {
+				assert.NoError(t, err)
+			} else if assert.Error(t, err) {
+				assert.Contains(t, err.Error(), tt.fails)
+			}
+		})
+	}
+}
+
+// TestAggregated: which errors gather the server's replies without keeping one
+// (errorResponse cannot be judged against them).
+func TestAggregated(t *testing.T) {
+	reply := raw(t, bson.D{{Key: "ok", Value: 1}})
+	we := mongo.WriteErrors{{Code: 11000}}
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"bulk write exception", mongo.BulkWriteException{WriteErrors: []mongo.BulkWriteError{{WriteError: we[0]}}}, "BulkWriteException"},
+		{"wrapped bulk write exception", fmt.Errorf("insertMany: %w", mongo.BulkWriteException{}), "BulkWriteException"},
+		{"write exception with its reply", mongo.WriteException{WriteErrors: we, Raw: reply}, ""},
+		{"write exception without its reply", mongo.WriteException{WriteErrors: we}, "WriteException"},
+		{"command error", mongo.CommandError{Code: 8, Raw: reply}, ""},
+		{"client bulk write exception", mongo.ClientBulkWriteException{WriteErrors: map[int]mongo.WriteError{0: we[0]}}, ""},
+		{"client error", errors.New("x"), ""},
+	} {
+		assert.Equal(t, tt.want, Of(tt.err).Aggregate, tt.name)
+	}
+}
+
+// TestErrorCodeTable: the checked-in table parses, and holds the codes the corpus names.
+func TestErrorCodeTable(t *testing.T) {
+	table, err := parseErrorCodes(errorCodesText)
+	if !assert.NoError(t, err) {
+		return
+	}
+	assert.Greater(t, len(table), 400)
+	for name, code := range map[string]int{
+		"OK": 0, "DuplicateKey": 11000, "DocumentValidationFailure": 121, "WriteConflict": 112, "NoSuchTransaction": 251,
+		"UnsatisfiableWriteConcern": 100, "UnknownReplWriteConcern": 79, "MaxTimeMSExpired": 50, "Interrupted": 11601,
+		"APIStrictError": 323, "APIDeprecationError": 324, "OperationNotSupportedInTransaction": 263, "ChangeStreamFatalError": 280,
+		"NotWritablePrimary": 10107, "ReadThroughCacheTimeMonotonicityViolation": 10171600,
+	} {
+		got, ok := CodeOf(name)
+		assert.True(t, ok && got == code, "%s: %d %v, want %d", name, got, ok, code)
+	}
+	codes := map[int]bool{}
+	for _, c := range table {
+		assert.False(t, codes[c], "code %d twice", c)
+		codes[c] = true
+	}
+	for _, bad := range []string{"1 A B\n", "x Name\n", "1 A\n2 a\n"} {
+		_, err := parseErrorCodes(bad)
+		assert.Error(t, err, "%q", bad)
+	}
 }
 
 func TestClientBulkDocuments(t *testing.T) {

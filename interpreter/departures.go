@@ -6,18 +6,23 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/specifications"
 )
 
 // A driver departure is a place where the Go driver does other than a test expects, for
 // reasons of its own: the test then says nothing about the server, and a mismatch there
-// must not blame it. A departure shows in one of two places: a command the test expects
-// the driver to send, or the documents of an outcome collection (which the driver
-// wrote). Each departure is narrow: it undoes exactly its difference, and only if the
-// whole command, or every document, then matches is the test unsupported; any other
-// difference still fails.
+// must not blame it. A departure shows in one of three places: a command the test
+// expects the driver to send, the documents of an outcome collection (which the driver
+// wrote), or the result that goes with an operation's error (expectError.expectResult,
+// which the driver computes). Each departure is narrow: it undoes exactly its
+// difference, and only if the whole command, every document, or the whole result then
+// matches is the test unsupported; any other difference still fails.
 type departure struct {
 	in     shownIn
 	reason string
+	// undone, for a departure in a result, says what undo changes, for the detail of a
+	// test that still fails once it is undone.
+	undone string
 	// undo returns the mismatch with the departure's difference taken out (the observed
 	// command as the spec would have it, the expected documents as the driver writes
 	// them), if this departure is what it shows.
@@ -28,15 +33,20 @@ type departure struct {
 type shownIn int
 
 const (
-	inCommand   shownIn = iota + 1 // an expected command (expectEvents)
-	inDocuments                    // an outcome collection's documents
+	inCommand     shownIn = iota + 1 // an expected command (expectEvents)
+	inDocuments                      // an outcome collection's documents
+	inErrorResult                    // the result of an operation that raised an error (expectError.expectResult)
 )
 
 // mismatch is what a test expected and what was observed, where they do not match: a
-// command (one document each), or an outcome collection's documents (unordered).
+// command (one document each), an outcome collection's documents (unordered), or the
+// result of an operation that raised an error (one document each, matched as a root).
 type mismatch struct {
-	in                 shownIn
-	collection         string // of the documents
+	in         shownIn
+	collection string // of the documents
+	// operation is the operation whose error result this is, with its arguments.
+	operation          string
+	arguments          bson.Raw
 	expected, observed []bson.Raw
 }
 
@@ -48,13 +58,17 @@ func documentsMismatch(collection string, expected, observed []bson.Raw) mismatc
 	return mismatch{in: inDocuments, collection: collection, expected: expected, observed: observed}
 }
 
-// matches judges the mismatch again with m: a command as a root document, documents as
-// an unordered set.
+func errorResultMismatch(op *specifications.Operation, expected, observed bson.Raw) mismatch {
+	return mismatch{in: inErrorResult, operation: op.Name, arguments: op.Arguments, expected: []bson.Raw{expected}, observed: []bson.Raw{observed}}
+}
+
+// matches judges the mismatch again with m: a command or a result as a root document,
+// documents as an unordered set.
 func (mm mismatch) matches(m *matchers.Matcher) bool {
-	if mm.in == inCommand {
-		return m.Match(matchers.Doc(mm.expected[0]), matchers.Doc(mm.observed[0]), matchers.Root) == nil
+	if mm.in == inDocuments {
+		return m.MatchUnordered(mm.expected, mm.observed) == nil
 	}
-	return m.MatchUnordered(mm.expected, mm.observed) == nil
+	return m.Match(matchers.Doc(mm.expected[0]), matchers.Doc(mm.observed[0]), matchers.Root) == nil
 }
 
 var driverDepartures = []departure{
@@ -78,6 +92,41 @@ var driverDepartures = []departure{
 		reason: "the test expects the deprecated md5 field, which the Go driver v2 never computes (GridFS spec): the files documents cannot be judged",
 		undo:   undoMD5,
 	},
+	{
+		in: inErrorResult,
+		reason: "the Go driver v2 counts the upserts of an ordered bulk write that failed as matches (mongo/bulk_write.go returns at the failure before it subtracts " +
+			"UpsertedCount from MatchedCount): the partial result cannot be judged",
+		undone: "matchedCount without the upserts, which the Go driver v2 counts as matches when an ordered bulk write fails",
+		undo:   undoUpsertsMatched,
+	},
+}
+
+// departedErrorResult judges a result that goes with an operation's error and does not
+// match what the test expects (err, from m) against the departures that show there. When
+// a departure's difference is there and undoing it makes the result match, reason is
+// the departure's. When it is there but the result still does not match, corrected is
+// the result undone (what the server said, for the caller to judge, so that the
+// mismatch reported is not the driver's) and undone says what changed. All are empty
+// when no departure applies, or when the expectation itself is invalid.
+func departedErrorResult(m *matchers.Matcher, op *specifications.Operation, expected, observed bson.RawValue, err error) (reason string, corrected bson.Raw, undone string) {
+	want, ok := expected.DocumentOK()
+	got, ok2 := observed.DocumentOK()
+	if !ok || !ok2 || isInvalid(err) {
+		return "", nil, ""
+	}
+	mm := errorResultMismatch(op, want, got)
+	for _, d := range driverDepartures {
+		if d.in != inErrorResult {
+			continue
+		}
+		if u, ok := d.undo(mm); ok {
+			if u.matches(m) {
+				return d.reason, nil, ""
+			}
+			return "", u.observed[0], d.undone
+		}
+	}
+	return "", nil, ""
 }
 
 // departureOf returns the reason of a known driver departure that explains the
@@ -185,6 +234,46 @@ func undoMD5(mm mismatch) (mismatch, bool) {
 		return mm, false
 	}
 	return documentsMismatch(mm.collection, stripped, mm.observed), true
+}
+
+// undoUpsertsMatched takes the upserts out of matchedCount in the partial result of an
+// ordered bulkWrite that raised an error, as the Go driver does for every other bulk
+// write: its bulkWrite.execute merges each batch's n (the matched and the upserted
+// documents, as the server counts them) into MatchedCount, and subtracts UpsertedCount
+// only after the last batch, which an ordered bulk write never reaches once a batch
+// failed. Only with an upsert (and a matchedCount that holds it): otherwise the driver's
+// count is the server's.
+func undoUpsertsMatched(mm mismatch) (mismatch, bool) {
+	if mm.operation != "bulkWrite" {
+		return mm, false
+	}
+	if ordered := mm.arguments.Lookup("ordered"); ordered.Type != 0 {
+		if b, ok := ordered.BooleanOK(); !ok || !b {
+			return mm, false
+		}
+	}
+	result := mm.observed[0]
+	matched, ok := result.Lookup("matchedCount").AsInt64OK()
+	upserted, ok2 := result.Lookup("upsertedCount").AsInt64OK()
+	if !ok || !ok2 || upserted <= 0 || matched < upserted {
+		return mm, false
+	}
+	var doc bson.D
+	if err := bson.Unmarshal(result, &doc); err != nil {
+		return mm, false
+	}
+	for i, e := range doc {
+		if e.Key == "matchedCount" {
+			doc[i].Value = matched - upserted
+		}
+	}
+	corrected, err := bson.Marshal(doc)
+	if err != nil {
+		return mm, false
+	}
+	undone := mm
+	undone.observed = []bson.Raw{corrected}
+	return undone, true
 }
 
 // undoCountAsCollStats turns a count command without a query into the aggregate the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/specifications"
 )
 
 func TestDriverDepartures(t *testing.T) {
@@ -125,5 +126,84 @@ func everyDeparture(t *testing.T, in shownIn, found map[string]bool) {
 		if d.in == in && !found[d.reason] {
 			t.Errorf("no case finds the departure %q", d.reason)
 		}
+	}
+}
+
+// TestErrorResultDepartures: the partial result of an ordered bulkWrite that failed after
+// an upsert, whose matchedCount the Go driver v2 leaves the upserts in. The unified
+// matcher judges it.
+func TestErrorResultDepartures(t *testing.T) {
+	doc := func(s string) bson.Raw {
+		var d bson.Raw
+		if err := bson.UnmarshalExtJSON([]byte(s), false, &d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	// what the driver gives: one upsert counted as a match
+	const driver = `{"insertedCount": {"$numberLong": "0"}, "matchedCount": {"$numberLong": "1"}, "modifiedCount": {"$numberLong": "0"},
+		"deletedCount": {"$numberLong": "0"}, "upsertedCount": {"$numberLong": "1"}, "upsertedIds": {"0": 9}}`
+	const spec = `{"insertedCount": 0, "matchedCount": 0, "modifiedCount": 0, "deletedCount": 0, "upsertedCount": 1, "upsertedIds": {"0": 9}}`
+	tests := []struct {
+		name, operation, arguments string
+		expected, observed         string
+		departure, corrected       bool
+	}{
+		{"ordered by default", "bulkWrite", `{"requests": []}`, spec, driver, true, false},
+		{"ordered: true", "bulkWrite", `{"requests": [], "ordered": true}`, spec, driver, true, false},
+		{"with $$unsetOrMatches", "bulkWrite", `{}`, `{"$$unsetOrMatches": ` + spec + `}`, driver, true, false},
+		{"a real match beside the upsert", "bulkWrite", `{}`, `{"matchedCount": 1, "modifiedCount": 1, "upsertedCount": 1}`,
+			`{"matchedCount": {"$numberLong": "2"}, "modifiedCount": {"$numberLong": "1"}, "upsertedCount": {"$numberLong": "1"}}`, true, false},
+		// the driver subtracts the upserts of an unordered bulk write
+		{"unordered", "bulkWrite", `{"ordered": false}`, spec, driver, false, false},
+		{"ordered of another type", "bulkWrite", `{"ordered": 1}`, spec, driver, false, false},
+		{"no upsert", "bulkWrite", `{}`, `{"matchedCount": 0, "upsertedCount": 0}`, `{"matchedCount": {"$numberLong": "1"}, "upsertedCount": {"$numberLong": "0"}}`, false, false},
+		// the departure is there, and something else differs: judged on the result undone
+		{"another difference besides", "bulkWrite", `{}`, `{"matchedCount": 0, "modifiedCount": 1, "upsertedCount": 1}`, driver, false, true},
+		{"matchedCount off by another number", "bulkWrite", `{}`, `{"matchedCount": 0, "upsertedCount": 1}`,
+			`{"matchedCount": {"$numberLong": "2"}, "upsertedCount": {"$numberLong": "1"}}`, false, true},
+		{"the driver's own count expected", "bulkWrite", `{}`, `{"matchedCount": 2, "upsertedCount": 1}`,
+			`{"matchedCount": {"$numberLong": "1"}, "upsertedCount": {"$numberLong": "1"}}`, false, true},
+		{"fewer matches than upserts", "bulkWrite", `{}`, `{"matchedCount": -1, "upsertedCount": 1}`,
+			`{"matchedCount": {"$numberLong": "0"}, "upsertedCount": {"$numberLong": "1"}}`, false, false},
+		{"a client bulk write", "clientBulkWrite", `{}`, spec, driver, false, false},
+		{"insertMany", "insertMany", `{}`, spec, driver, false, false},
+	}
+	tr := &testRun{entities: entities.NewMap()}
+	found := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op := &specifications.Operation{Name: tt.operation, Arguments: doc(tt.arguments)}
+			expected, observed := matchers.Doc(doc(tt.expected)), matchers.Doc(doc(tt.observed))
+			err := tr.matcher().Match(expected, observed, matchers.Root)
+			if err == nil {
+				t.Fatal("the case must be a mismatch")
+			}
+			reason, corrected, undone := departedErrorResult(tr.matcher(), op, expected, observed, err)
+			if (reason != "") != tt.departure {
+				t.Errorf("departure %q, want %v", reason, tt.departure)
+			}
+			if (corrected != nil) != tt.corrected || (undone != "") != tt.corrected {
+				t.Errorf("corrected %v (%q), want %v", corrected, undone, tt.corrected)
+			}
+			if corrected != nil {
+				matched := observed.Document().Lookup("matchedCount").Int64() - observed.Document().Lookup("upsertedCount").Int64()
+				if got := corrected.Lookup("matchedCount").Int64(); got != matched {
+					t.Errorf("corrected matchedCount %d, want %d", got, matched)
+				}
+			}
+			found[reason] = true
+		})
+	}
+	everyDeparture(t, inErrorResult, found)
+
+	// An invalid expectation is the file's fault, whatever the result.
+	expected := matchers.Doc(doc(`{"matchedCount": {"$$nope": 0}, "upsertedCount": 1}`))
+	observed := matchers.Doc(doc(driver))
+	op := &specifications.Operation{Name: "bulkWrite", Arguments: doc(`{}`)}
+	if err := tr.matcher().Match(expected, observed, matchers.Root); !isInvalid(err) {
+		t.Fatalf("want an invalid expectation, got %v", err)
+	} else if reason, corrected, _ := departedErrorResult(tr.matcher(), op, expected, observed, err); reason != "" || corrected != nil {
+		t.Errorf("an invalid expectation is a departure: %q", reason)
 	}
 }

@@ -38,6 +38,12 @@ var (
 		Labels:            []string{"NoWritesPerformed"},
 		Raw:               marshal(bson.D{{Key: "ok", Value: 1.0}, {Key: "n", Value: int32(0)}}),
 	}
+	// A single write's write error, which carries no code name either.
+	writeExcNoName = mongo.WriteException{
+		WriteErrors: mongo.WriteErrors{{Index: 0, Code: 11000, Message: "E11000 duplicate key error",
+			Raw: marshal(bson.D{{Key: "index", Value: int32(0)}, {Key: "code", Value: int32(11000)}, {Key: "errmsg", Value: "E11000 duplicate key error"}})}},
+		Raw: marshal(bson.D{{Key: "ok", Value: 1.0}, {Key: "n", Value: int32(0)}}),
+	}
 	bulkExc = mongo.BulkWriteException{
 		WriteErrors: []mongo.BulkWriteError{{WriteError: mongo.WriteError{Index: 1, Code: 121, Message: "Document failed validation",
 			Raw: marshal(bson.D{{Key: "index", Value: int32(1)}, {Key: "code", Value: int32(121)}, {Key: "codeName", Value: "DocumentValidationFailure"}})}}},
@@ -161,7 +167,7 @@ func TestCheckError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := &testRun{entities: entities.NewMap(), t: &specifications.Test{}}
 			res := &operations.Returned{Err: tt.err, Value: matchers.Doc(partial), At: matchers.Root}
-			v := tr.checkError(&tt.want, res)
+			v := tr.checkError(&specifications.Operation{Name: "insertOne"}, &tt.want, res)
 			checkVerdict(t, v, result.Fail, tt.reason)
 		})
 	}
@@ -171,11 +177,58 @@ func TestCheckError(t *testing.T) {
 func TestCheckErrorWithoutResult(t *testing.T) {
 	tr := &testRun{entities: entities.NewMap(), t: &specifications.Test{}}
 	want := &specifications.ExpectedError{ExpectResult: matchers.Doc(marshal(bson.D{{Key: "insertedCount", Value: 1}}))}
-	v := tr.checkError(want, &operations.Returned{Err: commandErr})
+	insertOne := &specifications.Operation{Name: "insertOne"}
+	v := tr.checkError(insertOne, want, &operations.Returned{Err: commandErr})
 	checkVerdict(t, v, result.Fail, "expectError.expectResult")
 	want = &specifications.ExpectedError{ExpectResult: matchers.Doc(marshal(bson.D{{Key: "$$unsetOrMatches", Value: bson.D{}}}))}
-	v = tr.checkError(want, &operations.Returned{Err: commandErr})
+	v = tr.checkError(insertOne, want, &operations.Returned{Err: commandErr})
 	checkVerdict(t, v, result.Fail, "")
+}
+
+// TestCheckBulkWriteError: a bulk write's error (insertMany, bulkWrite) carries write
+// errors with a code and no name, and no reply of the server (Unified Test Format,
+// bulkWrite and expectedError.errorResponse).
+func TestCheckBulkWriteError(t *testing.T) {
+	type ee = specifications.ExpectedError
+	dup := mongo.BulkWriteException{WriteErrors: []mongo.BulkWriteError{{WriteError: mongo.WriteError{Index: 1, Code: 11000, Message: "E11000 duplicate key error",
+		Raw: marshal(bson.D{{Key: "index", Value: int32(1)}, {Key: "code", Value: int32(11000)}, {Key: "errmsg", Value: "E11000 duplicate key error"}})}}}}
+	withoutReply := mongo.WriteException{WriteErrors: mongo.WriteErrors{dup.WriteErrors[0].WriteError}}
+	partial := marshal(bson.D{{Key: "insertedCount", Value: int64(1)}})
+	response := marshal(bson.D{{Key: "n", Value: 1}})
+	const unjudged = "errorResponse: the Go driver's BulkWriteException keeps none of the server's replies whole"
+	tests := []struct {
+		name   string
+		err    error
+		want   ee
+		status result.Status
+		reason string // "" when the expectation holds, else a part of the reason
+	}{
+		{"code name of a write error", dup, ee{ErrorCodeName: ptr("DuplicateKey")}, "", ""},
+		{"code name of a write error, another case", dup, ee{ErrorCodeName: ptr("duplicatekey")}, "", ""},
+		{"code name of another code", dup, ee{ErrorCodeName: ptr("WriteConflict")}, result.Fail,
+			"expected error code name WriteConflict (code 112; the write errors carry codes only), got: write error 11000 at index 1"},
+		{"code name the table lacks", dup, ee{ErrorCodeName: ptr("DuplicateKeys")}, result.Error,
+			`errorCodeName: "DuplicateKeys" is not a code name of MongoDB's error_codes.yml, and the write errors carry codes without names: the comparison cannot be attempted`},
+		{"code name of a single write's write error", writeExcNoName, ee{ErrorCodeName: ptr("DuplicateKey")}, result.Fail, "expected error code name DuplicateKey, got"},
+
+		{"response", dup, ee{ErrorResponse: response}, result.Unsupported, unjudged},
+		{"response of a write exception without its reply", withoutReply, ee{ErrorResponse: response}, result.Unsupported,
+			"errorResponse: the Go driver's WriteException keeps none"},
+		{"response, and a code that differs", dup, ee{ErrorCode: ptr(int64(11001)), ErrorResponse: response}, result.Fail, "expected server error code 11001"},
+		{"response, and a partial result that differs", dup, ee{ErrorResponse: response, ExpectResult: matchers.Doc(marshal(bson.D{{Key: "insertedCount", Value: 2}}))},
+			result.Fail, "expectError.expectResult: insertedCount: expected int32 2, got int64 1"},
+		{"response, and a partial result that holds", dup, ee{ErrorResponse: response, ExpectResult: matchers.Doc(marshal(bson.D{{Key: "insertedCount", Value: 1}}))},
+			result.Unsupported, unjudged},
+		{"response of a client error", errClient, ee{ErrorResponse: response}, result.Fail, "expected a server response in the error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := &testRun{entities: entities.NewMap(), t: &specifications.Test{}}
+			res := &operations.Returned{Err: tt.err, Value: matchers.Doc(partial), At: matchers.Root}
+			v := tr.checkError(&specifications.Operation{Name: "insertMany"}, &tt.want, res)
+			checkVerdict(t, v, tt.status, tt.reason)
+		})
+	}
 }
 
 func TestJudge(t *testing.T) {

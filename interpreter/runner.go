@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -46,6 +47,8 @@ type Runner struct {
 	// trouble holds a signal (at most one) that a client of the run saw the server go
 	// away: see Trouble.
 	trouble chan struct{}
+	// fileBegun: a file has begun (BeginFile) whose collections are not reset yet.
+	fileBegun atomic.Bool
 
 	mu sync.Mutex
 	// up is cancelled while the server is known to be down (ServerDown): cleanups

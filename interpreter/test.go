@@ -145,6 +145,10 @@ func (tr *testRun) unjudgeable() string {
 
 func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 	end := tr.r.stats.phase(PhaseInitialData)
+	if err := tr.resetFile(ctx); err != nil {
+		end()
+		return judge("dropping what earlier files left", err)
+	}
 	for _, name := range tr.f.DropDatabases {
 		db := tr.r.internal.Database(name, options.Database().SetWriteConcern(writeconcern.Majority()))
 		if err := db.Drop(ctx); err != nil {

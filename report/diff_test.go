@@ -235,6 +235,8 @@ func TestDiffComparabilityWarnings(t *testing.T) {
 		{"other run filter", func(r *Run) { r.Filters.Run = "" }, "other filters: OLD --run crud, NEW (none)"},
 		{"other skip filter", func(r *Run) { r.Filters.Skip = "x" }, "other filters: OLD --run crud, NEW --run crud --skip x"},
 		{"a shard", func(r *Run) { r.Filters.Shard = Shard{1, 2} }, "other filters: OLD --run crud, NEW --run crud --shard 1/2"},
+		// the order the files ran in selects no test
+		{"shuffled", func(r *Run) { r.Filters.Shuffle = "42" }, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

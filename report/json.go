@@ -50,11 +50,15 @@ type CorpusRoot struct {
 	Identity specifications.Identity
 }
 
-// Filters are what selected the tests of a run: two runs with other filters are
-// not comparable test for test.
+// Filters are what selected the tests of a run, and in which order they ran: two runs
+// with other --run, --skip or --shard are not comparable test for test.
 type Filters struct {
 	Run, Skip string // --run and --skip, "" when not given
 	Shard     Shard  // zero when the run was not sharded
+	// Shuffle is the seed of --shuffle (decimal) when the files ran in a random order,
+	// "" when they ran in their own. It selects no test: runs with other seeds, or
+	// none, are comparable test for test.
+	Shuffle string
 }
 
 // Shard is one of Count stable parts of the corpus files, Index counted from 1.
@@ -179,9 +183,10 @@ type (
 		Version string `json:"version"`
 	}
 	jsonFilters struct {
-		Run   string `json:"run,omitempty"`
-		Skip  string `json:"skip,omitempty"`
-		Shard string `json:"shard,omitempty"`
+		Run     string `json:"run,omitempty"`
+		Skip    string `json:"skip,omitempty"`
+		Shard   string `json:"shard,omitempty"`
+		Shuffle string `json:"shuffle,omitempty"`
 	}
 	jsonPartial struct {
 		Reason string       `json:"reason"`
@@ -296,7 +301,7 @@ func WriteJSON(w io.Writer, r *Run) error {
 	for _, c := range r.Corpus {
 		j.Corpus = append(j.Corpus, jsonCorpus{Root: c.Root, Files: c.Files, Identity: toJSONIdentity(c.Identity)})
 	}
-	j.Filters = jsonFilters{Run: r.Filters.Run, Skip: r.Filters.Skip, Shard: r.Filters.Shard.String()}
+	j.Filters = jsonFilters{Run: r.Filters.Run, Skip: r.Filters.Skip, Shard: r.Filters.Shard.String(), Shuffle: r.Filters.Shuffle}
 	if p := r.Partial; p != nil {
 		j.Partial = &jsonPartial{Reason: p.Reason, NotRun: make([]jsonNotRun, 0, len(p.NotRun))}
 		for _, t := range p.NotRun {
@@ -397,7 +402,7 @@ func ReadJSON(r io.Reader) (*Run, error) {
 	for _, c := range j.Corpus {
 		run.Corpus = append(run.Corpus, CorpusRoot{Root: c.Root, Files: c.Files, Identity: c.Identity.identity()})
 	}
-	run.Filters = Filters{Run: j.Filters.Run, Skip: j.Filters.Skip}
+	run.Filters = Filters{Run: j.Filters.Run, Skip: j.Filters.Skip, Shuffle: j.Filters.Shuffle}
 	if j.Filters.Shard != "" {
 		if run.Filters.Shard, err = ParseShard(j.Filters.Shard); err != nil {
 			return nil, fmt.Errorf("report: filters: %w", err)

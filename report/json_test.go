@@ -234,7 +234,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	withExpect.Expect = &ev
 
 	partial := sampleRun()
-	partial.Filters = Filters{Run: "^crud/", Skip: "x", Shard: Shard{2, 3}}
+	partial.Filters = Filters{Run: "^crud/", Skip: "x", Shard: Shard{2, 3}, Shuffle: "-1733300000000000000"}
 	partial.Partial = &Partial{Reason: "interrupted", NotRun: []result.Test{{ID: "crud/unified/z/d", File: "crud/unified/z.json", Description: "d"}}}
 	partial.Corpus[0].Identity = specifications.Identity{GitCommit: "92b3c0b9287bfba1b0ec4084300858d05c654f8c",
 		Provenance: "/c/PROVENANCE.md", ProvenanceSHA256: "ab", ProvenanceCommits: []string{"19c33559f0eef83a96e73a37a0a7b4704be59e1a"},
@@ -379,6 +379,16 @@ func TestWriteJSONPartialAndIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	if m.Filters["shard"] != "1/2" || len(m.Filters) != 1 {
+		t.Errorf("filters = %v", m.Filters)
+	}
+	// the seed of --shuffle, as a string: an int64 seed does not fit a JSON number of
+	// every reader
+	run.Filters.Shuffle = "1733300000000000001"
+	m.Filters = nil
+	if err := json.Unmarshal(encode(t, run), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Filters["shuffle"] != "1733300000000000001" || len(m.Filters) != 2 {
 		t.Errorf("filters = %v", m.Filters)
 	}
 	if m.Partial.Reason != "--max-time 1m0s reached" || len(m.Partial.NotRun) != 1 ||

@@ -206,6 +206,9 @@ func filtersString(f Filters) string {
 	if f.Shard.Count != 0 {
 		parts = append(parts, "--shard "+f.Shard.String())
 	}
+	if f.Shuffle != "" {
+		parts = append(parts, "--shuffle "+f.Shuffle)
+	}
 	return strings.Join(parts, " ")
 }
 

@@ -238,7 +238,7 @@ func TestWriteMarkdownHostileText(t *testing.T) {
 func TestWriteMarkdownPartialFiltersExpectations(t *testing.T) {
 	run := sampleRun()
 	run.Corpus[0].Identity = specifications.Identity{GitCommit: "92b3c0b9287b1234567890abcdef1234567890ab"}
-	run.Filters = Filters{Run: "^crud/", Shard: Shard{Index: 2, Count: 4}}
+	run.Filters = Filters{Run: "^crud/", Shard: Shard{Index: 2, Count: 4}, Shuffle: "7"}
 	run.Partial = &Partial{Reason: "--max-time 30m0s reached", NotRun: []result.Test{
 		{ID: "crud/unified/x/1"}, {ID: "crud/unified/x/2"}, {ID: "crud/unified/x/3"},
 	}}
@@ -253,7 +253,7 @@ func TestWriteMarkdownPartialFiltersExpectations(t *testing.T) {
 	body := text(r.root)
 	for _, want := range []string{
 		"PARTIAL RUN: 3 selected tests did not run (--max-time 30m0s reached)",
-		"Filters: --run ^crud/ --shard 2/4",
+		"Filters: --run ^crud/ --shard 2/4 --shuffle 7",
 		"Corpus: /corpus/a (123 files, git 92b3c0b9287b)",
 		"Expectations (expect.yml): FAIL",
 	} {

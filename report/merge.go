@@ -36,12 +36,13 @@ func (e *MergeError) Error() string {
 // The merged report is not a shard (Filters.Shard is zero). It started when the
 // first shard started and took as long as the longest (shards run in parallel);
 // its corpus roots count the files of every shard; its tests are in the order of
-// the unsharded run (see runOrder). When shards are missing, or some shard is
-// partial, the merged report is partial: the reason names the missing shards and
-// the partial ones, NotRun is the union of the shards' (the tests of a missing
-// shard are unknown). With expectations, the verdicts are the shards'; an entry is
-// stale only if it is stale in every shard, since each shard judged staleness
-// against the whole corpus.
+// the unsharded run (see runOrder), whatever order the shards ran their files in
+// (--shuffle): it keeps the shards' seed when they all had the same, which repeats
+// each shard's order. When shards are missing, or some shard is partial, the merged
+// report is partial: the reason names the missing shards and the partial ones,
+// NotRun is the union of the shards' (the tests of a missing shard are unknown).
+// With expectations, the verdicts are the shards'; an entry is stale only if it is
+// stale in every shard, since each shard judged staleness against the whole corpus.
 func Merge(runs ...*Run) (*Run, error) {
 	if len(runs) == 0 {
 		return nil, &MergeError{-1, "no reports"}
@@ -93,6 +94,9 @@ func Merge(runs ...*Run) (*Run, error) {
 		Server:         first.Server,
 		Started:        first.Started,
 		Filters:        Filters{Run: first.Filters.Run, Skip: first.Filters.Skip},
+	}
+	if !slices.ContainsFunc(runs, func(r *Run) bool { return r.Filters.Shuffle != first.Filters.Shuffle }) {
+		m.Filters.Shuffle = first.Filters.Shuffle
 	}
 	m.Server.Capabilities = maps.Clone(first.Server.Capabilities)
 	for _, c := range first.Corpus {

@@ -125,6 +125,54 @@ func TestMergeEqualsUnsharded(t *testing.T) {
 	}
 }
 
+// TestMergeShuffled: shards that ran their files in a random order (--shuffle) merge
+// into the unsharded run's order; the merged report keeps the seed when every shard
+// had it.
+func TestMergeShuffled(t *testing.T) {
+	whole := corpusRun()
+	for _, tt := range []struct {
+		name  string
+		seeds []string
+		want  string
+	}{
+		{"one seed", []string{"42", "42", "42"}, "42"},
+		{"other seeds", []string{"42", "43", "42"}, ""},
+		{"one shard not shuffled", []string{"42", "42", ""}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			shards := shardsOf(whole, 3, byHash(3))
+			for i, s := range shards {
+				s.Filters.Shuffle = tt.seeds[i]
+				s.Tests = filesReversed(s.Tests) // as a shuffled run might have run them
+			}
+			m, err := Merge(shards...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(m.Tests, whole.Tests) {
+				t.Errorf("tests\n got %v\nwant %v", resultIDs(m.Tests), resultIDs(whole.Tests))
+			}
+			if want := (Filters{Skip: "slow", Shuffle: tt.want}); m.Filters != want {
+				t.Errorf("filters %+v, want %+v", m.Filters, want)
+			}
+		})
+	}
+}
+
+// filesReversed runs the files of tests in the reverse order, each file's tests in
+// their own.
+func filesReversed(tests []result.Test) []result.Test {
+	var files [][]result.Test
+	for i, t := range tests {
+		if i == 0 || t.File != tests[i-1].File {
+			files = append(files, nil)
+		}
+		files[len(files)-1] = append(files[len(files)-1], t)
+	}
+	slices.Reverse(files)
+	return slices.Concat(files...)
+}
+
 // The merge puts files in the order specifications.Discover runs them; if Discover's
 // order changes, runOrder must follow.
 func TestRunOrderIsDiscoverOrder(t *testing.T) {

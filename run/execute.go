@@ -140,6 +140,7 @@ func Execute(ctx context.Context, p Plan, srv Target, sinks ...Sink) (*Record, e
 		defer time.AfterFunc(p.MaxTime, func() { cancel(errMaxTime) }).Stop()
 	}
 	rep := &report.Run{Started: time.Now(), Filters: p.Selection.Filters(), Corpus: p.Corpus}
+	rep.Filters.Shuffle = p.shuffleFilter()
 	rep.SpecrunVersion, rep.Driver = Versions()
 	rep.Server.URI, rep.Server.Embedded = report.RedactURI(srv.URI), srv.Embedded
 	e := &execution{plan: &p, srv: srv, rep: rep, sinks: sinks}
@@ -268,6 +269,11 @@ func (e *execution) file(ctx context.Context, nest Nesting, lr specifications.Lo
 		e.judge(result.Test{ID: lr.Source.ID, FileID: lr.Source.ID, File: lr.Source.Path, Status: result.Error, Reason: result.OneLine(lr.Err.Error())}, &judged)
 	case specifications.Loaded:
 		f := lr.File
+		if e.runner != nil {
+			// Each file starts from the same server state whatever ran before it: the
+			// interpreter drops what earlier files left (interpreter/prepare.go).
+			e.runner.BeginFile()
+		}
 		for i := range f.Tests {
 			t := &f.Tests[i]
 			base := result.Test{ID: t.ID, FileID: f.ID, File: f.Path, Description: t.Description}

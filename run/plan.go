@@ -9,7 +9,9 @@ package run
 import (
 	"fmt"
 	"hash/fnv"
+	"math/rand/v2"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/specrun/specrun/report"
@@ -44,6 +46,9 @@ type Plan struct {
 	Redact *report.Redactor
 	// Nesting enters each file and each test; nil enters them inline (see Nesting).
 	Nesting Nesting
+	// Shuffle, when set, is the seed of a random order in which the files run
+	// (--shuffle); nil runs them in their own order. The tests of a file keep theirs.
+	Shuffle *int64
 }
 
 // Selection says which tests of the plan's files run: a test runs when its file is in
@@ -106,7 +111,8 @@ func (s Selection) inShard(fileID string) bool {
 }
 
 // Files are the files of the plan that run: loaded or rejected (a rejected file is one
-// error result), in the shard. Files of other formats never run.
+// error result), in the shard, in the order they run: their own, or the random order
+// of Shuffle's seed (the same seed, the same order). Files of other formats never run.
 func (p *Plan) Files() []specifications.LoadResult {
 	var out []specifications.LoadResult
 	for _, lr := range p.Loads {
@@ -114,7 +120,38 @@ func (p *Plan) Files() []specifications.LoadResult {
 			out = append(out, lr)
 		}
 	}
+	if p.Shuffle != nil {
+		rand.New(rand.NewPCG(uint64(*p.Shuffle), 0)).Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	}
 	return out
+}
+
+// ParseShuffle reads --shuffle as go test reads -shuffle: "off" (or "") runs the files
+// in their own order, "on" in a random one whose seed is now's nanoseconds, an integer
+// in the random order of that seed. The seed is returned, for the run to print and
+// record; nil when off.
+func ParseShuffle(s string, now func() time.Time) (*int64, error) {
+	switch s {
+	case "", "off":
+		return nil, nil
+	case "on":
+		seed := now().UnixNano()
+		return &seed, nil
+	}
+	seed, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("--shuffle %q: want on, off or an integer seed", s)
+	}
+	return &seed, nil
+}
+
+// shuffleFilter is the seed as the report records it ("" when the files ran in their
+// own order).
+func (p *Plan) shuffleFilter() string {
+	if p.Shuffle == nil {
+		return ""
+	}
+	return strconv.FormatInt(*p.Shuffle, 10)
 }
 
 // TestCount is the number of results the plan's files give, filtered-out tests

@@ -61,6 +61,7 @@ Flags:
 // runOptions are the flags of specrun run.
 type runOptions struct {
 	uri, corpus, runRE, skipRE, shard string
+	shuffle                           string
 	expectPath, updatePath            string
 	reports                           reportFiles
 	singleLB, multiLB                 string
@@ -115,6 +116,9 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "specrun:", err)
 		return exitUsage
 	}
+	if plan.Shuffle != nil {
+		fmt.Fprintf(stderr, "specrun: --shuffle %d: the files run in a random order, which this seed repeats\n", *plan.Shuffle)
+	}
 	if n, example := plan.SharedIDs(); n > 0 {
 		fmt.Fprintf(stderr, "specrun: note: %d file(s) have the ID of another file given (%s); reports and expectations cannot tell their tests apart\n", n, example)
 	}
@@ -164,6 +168,7 @@ func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []strin
 	fs.StringVar(&o.runRE, "run", "", "run only tests whose ID matches this regular expression")
 	fs.StringVar(&o.skipRE, "skip", "", "skip tests whose ID matches this regular expression")
 	fs.StringVar(&o.shard, "shard", "", "run shard `I/N`: a stable 1/N of the files (by file ID), for a CI matrix; join the reports with specrun merge")
+	fs.StringVar(&o.shuffle, "shuffle", "off", "run the files in the random order of seed `SEED|on` (on: a seed from the clock), printed to repeat the order; the tests of a file keep theirs")
 	o.reports.register(fs, "")
 	fs.StringVar(&o.expectPath, "expect", "", "expectations `file`: what the server is known to do; only departures fail the run")
 	fs.StringVar(&o.updatePath, "update-expect", "", "write to this `file` the expectations this run satisfies, keeping the reasons of --expect\nand of the file's own entries; new entries get a TODO reason. A partial run writes nothing")
@@ -195,6 +200,9 @@ func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *e
 	plan := run.Plan{Timeout: o.timeout, MaxTime: o.maxTime, AllowNonempty: o.allowNonempty, Redact: redact}
 	var err error
 	if plan.Selection, err = run.NewSelection(o.runRE, o.skipRE, o.shard); err != nil {
+		return plan, nil, err
+	}
+	if plan.Shuffle, err = run.ParseShuffle(o.shuffle, time.Now); err != nil {
 		return plan, nil, err
 	}
 	switch {

@@ -26,6 +26,10 @@ type Source struct {
 // 1.x test data (data/<spec>/…, with the legacy formats).
 const DebianCorpus = "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data"
 
+// GoDriverModule is the Go driver 1.x module, whose zip carries its test data
+// (testdata/<spec>/…, the layout Debian installs as data/).
+const GoDriverModule = "go.mongodb.org/mongo-driver"
+
 // CorpusRoot picks the corpus that spec names are resolved in: the flag, else
 // $SPECRUN_CORPUS, else ./specifications (a checkout), else the Debian package location.
 func CorpusRoot(flag string) (string, error) {
@@ -224,7 +228,7 @@ func TestFileID(path, base string) string {
 		}
 	}
 	for i := len(parts) - 2; i >= 0; i-- {
-		if parts[i] == "data" && i+2 < len(parts) {
+		if goDriverDataFolder(parts, i) && i+2 < len(parts) {
 			return strings.Join(parts[i+1:], "/")
 		}
 	}
@@ -237,6 +241,20 @@ func TestFileID(path, base string) string {
 		return strings.Join(parts[len(parts)-1:], "/")
 	}
 	return strings.TrimSuffix(filepath.ToSlash(rel), filepath.Ext(rel))
+}
+
+// goDriverDataFolder says whether parts[i] is the folder of the Go driver 1.x test
+// data: data/ as Debian installs it, or testdata/ directly inside the module's folder
+// in the Go module cache (go.mongodb.org/mongo-driver@v1.17.3/testdata). Any other
+// testdata/ is not: Go projects keep their own fixtures in folders of that name.
+func goDriverDataFolder(parts []string, i int) bool {
+	switch parts[i] {
+	case "data":
+		return true
+	case "testdata":
+		return i > 1 && strings.HasPrefix(parts[i-2]+"/"+parts[i-1], GoDriverModule+"@")
+	}
+	return false
 }
 
 func isDir(p string) bool {

@@ -16,6 +16,8 @@ func TestTestFileID(t *testing.T) {
 	tests := []struct{ name, path, base, want string }{
 		{"upstream checkout", "/x/specifications/source/crud/tests/unified/find.json", "/x/specifications/source/crud", "crud/unified/find"},
 		{"Go driver 1.x layout", "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data/crud/unified/find.json", "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data", "crud/unified/find"},
+		{"Go driver 1.x module cache", "/root/go/pkg/mod/go.mongodb.org/mongo-driver@v1.17.3/testdata/client-side-encryption/legacy/basic.json", "/root/go/pkg/mod/go.mongodb.org/mongo-driver@v1.17.3/testdata", "client-side-encryption/legacy/basic"},
+		{"another module's testdata is no corpus layout", "/m/example.com/x@v1.0.0/testdata/crud/a.json", "/m/example.com/x@v1.0.0/testdata", "testdata/crud/a"},
 		{"legacy CRUD upstream", "/x/source/crud/tests/v1/read/count.json", "/x", "crud/v1/read/count"},
 		{"legacy CRUD Debian", "/d/data/crud/v1/read/count.yml", "/d/data/crud", "crud/v1/read/count"},
 		{"Go driver 2.x testdata", "/g/testdata/specifications/source/sessions/tests/snapshot.json", "/g", "sessions/snapshot"},

@@ -31,24 +31,15 @@ const DebianCorpus = "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data"
 const GoDriverModule = "go.mongodb.org/mongo-driver"
 
 // CorpusRoot picks the corpus that spec names are resolved in: the flag, else
-// $SPECRUN_CORPUS, else ./specifications (a checkout), else the Debian package location.
+// $SPECRUN_CORPUS, else the corpus fetched last by specrun corpus get, else
+// ./specifications (a checkout), else the Go driver 1.x module's test data in the Go
+// module cache, else the Debian package location (see DefaultLocations).
 func CorpusRoot(flag string) (string, error) {
-	if flag != "" {
-		return flag, nil
-	}
-	if env := os.Getenv("SPECRUN_CORPUS"); env != "" {
-		return env, nil
-	}
-	// ./specifications counts only as a checkout of mongodb/specifications: in
-	// specrun's own tree it is a Go package.
-	if isDir(filepath.Join("specifications", "source")) {
-		return "specifications", nil
-	}
-	if isDir(DebianCorpus) {
-		return DebianCorpus, nil
-	}
-	return "", fmt.Errorf("no corpus found: give --corpus, set $SPECRUN_CORPUS, check out mongodb/specifications as ./specifications, or apt-get install golang-mongodb-mongo-driver-dev")
+	c, err := DefaultLocations(flag).First()
+	return c.Root, err
 }
+
+var errNoCorpus = errors.New("no corpus found: run specrun corpus get to fetch mongodb/specifications, give --corpus DIR or set $SPECRUN_CORPUS, check out mongodb/specifications as ./specifications, or apt-get install golang-mongodb-mongo-driver-dev")
 
 // Resolve turns a command-line argument into a path: an existing file or folder as it
 // is; a spec name (`crud`, `crud/unified`) under the corpus root, in the upstream

@@ -60,7 +60,7 @@ var extractedFiles = []string{
 	"source/crud/tests/unified/find.yml",
 	"source/unified-test-format/schema-1.0.json",
 	"source/unified-test-format/tests/valid-pass/x.json",
-	"specrun-fetch.json",
+	"specrun-fetch",
 }
 
 // tarball builds a gzip tarball as git archive does (a pax global header naming the

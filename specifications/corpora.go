@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -197,8 +199,9 @@ func goEnv(key string) string {
 	return ""
 }
 
-// FetchRecordName is the file `specrun corpus get` writes in each corpus it fetched.
-const FetchRecordName = "specrun-fetch.json"
+// FetchRecordName is the file `specrun corpus get` writes in each corpus it fetched
+// (JSON; no .json, or it would be taken for a fixture).
+const FetchRecordName = "specrun-fetch"
 
 // FetchRecord says where a fetched corpus came from, and when.
 type FetchRecord struct {
@@ -266,4 +269,59 @@ func ReadFetchRecord(root string) (*FetchRecord, error) {
 		return nil, err
 	}
 	return &rec, nil
+}
+
+// Survey is what a corpus holds: its fixture files (as Discover lists them, a YAML
+// twin not counted) and how many of them declare each schemaVersion.
+type Survey struct {
+	Files          int
+	SchemaVersions map[string]int
+}
+
+var schemaVersionRE = regexp.MustCompile(`(?m)(?:"schemaVersion"\s*:\s*"|^schemaVersion:\s*['"]?)([0-9]+(?:\.[0-9]+)*)`)
+
+// SurveyCorpus counts a corpus's files and schema versions, reading no more of each
+// file than its first schemaVersion.
+func SurveyCorpus(root string) (Survey, error) {
+	s := Survey{SchemaVersions: map[string]int{}}
+	sources, err := Discover([]string{root})
+	if err != nil {
+		return s, err
+	}
+	for _, src := range sources {
+		if src.Err != nil {
+			continue
+		}
+		s.Files++
+		data, err := os.ReadFile(src.Path)
+		if err != nil {
+			continue
+		}
+		if m := schemaVersionRE.FindSubmatch(data); m != nil {
+			s.SchemaVersions[string(m[1])]++
+		}
+	}
+	return s, nil
+}
+
+// Versions are the schema versions found, oldest first.
+func (s Survey) Versions() []string {
+	var out []string
+	for v := range s.SchemaVersions {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return versionLess(out[i], out[j]) })
+	return out
+}
+
+func versionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		na, _ := strconv.Atoi(pa[i])
+		nb, _ := strconv.Atoi(pb[i])
+		if na != nb {
+			return na < nb
+		}
+	}
+	return len(pa) < len(pb)
 }

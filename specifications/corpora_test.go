@@ -126,3 +126,21 @@ func TestGoModuleCorpusPath(t *testing.T) {
 	assert.Equal(t, "/m/go.mongodb.org/mongo-driver@v1.0.0-!r!c1/testdata", GoModuleCorpus("/m", "v1.0.0-RC1"), "capitals escaped as the module cache does")
 	assert.Empty(t, GoModuleCorpus("/m", ""))
 }
+
+func TestSurveyCorpus(t *testing.T) {
+	root := t.TempDir()
+	for name, text := range map[string]string{
+		"a.json":      `{"description": "a", "schemaVersion": "1.28", "tests": []}`,
+		"a.yml":       "schemaVersion: '1.28'\n", // the twin: not counted
+		"b.yml":       "description: b\nschemaVersion: \"1.9\"\n",
+		"c.json":      `{"schemaVersion":"1.10"}`,
+		"legacy.json": `{"data": [], "tests": []}`,
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(root, name), []byte(text), 0o644))
+	}
+	s, err := SurveyCorpus(root)
+	require.NoError(t, err)
+	assert.Equal(t, 4, s.Files)
+	assert.Equal(t, map[string]int{"1.9": 1, "1.10": 1, "1.28": 1}, s.SchemaVersions)
+	assert.Equal(t, []string{"1.9", "1.10", "1.28"}, s.Versions())
+}

@@ -37,7 +37,7 @@ var imports = map[string][]string{
 	"report":                {"result", "specifications"},
 	"corpusget":             {"specifications"},
 	"run":                   {"interpreter", "report", "result", "specifications"},
-	"cmd/specrun":           {"embedded", "internal/logtail", "operations", "report", "result", "run", "serverproc", "specifications"},
+	"cmd/specrun":           {"corpusget", "embedded", "internal/logtail", "operations", "report", "result", "run", "serverproc", "specifications"},
 }
 
 const (

@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/specrun/specrun/embedded"
 	"github.com/specrun/specrun/internal/logtail"
 	"github.com/specrun/specrun/report"
 	"github.com/specrun/specrun/run"
@@ -130,7 +129,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	srv, stopServer, err := o.server(ctx, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "specrun:", err)
-		if errors.Is(err, errServerOptions) {
+		if errors.Is(err, errServerOptions) || errors.Is(err, errNoEmbedded) {
 			return exitUsage
 		}
 		return exitUnreachable
@@ -279,7 +278,7 @@ func (o *runOptions) server(ctx context.Context, stderr io.Writer) (run.Target, 
 		return srv, func() {}, nil
 	}
 	tail := logtail.New(serverLogKept)
-	e, err := embedded.Start(ctx, embedded.Options{Logger: slog.New(tail.Handler())})
+	e, err := startEmbedded(ctx, "", slog.New(tail.Handler()))
 	if err != nil {
 		return srv, nil, err
 	}

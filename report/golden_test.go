@@ -122,6 +122,7 @@ func goldenRun(t *testing.T) *Run {
 		SpecrunVersion: "v0.4.0",
 		Driver:         "go.mongodb.org/mongo-driver/v2 v2.9.3",
 		Server: ServerInfo{
+			Name:           "ExampleDB 8.0.4",
 			URI:            "mongodb://db1.example.net:27017,db2.example.net:27017/?replicaSet=rs0&tls=true",
 			Version:        "8.0.4",
 			Topology:       "replicaset",
@@ -257,4 +258,27 @@ func TestGoldenDiff(t *testing.T) {
 	}
 	t.Run("diff.txt", func(t *testing.T) { goldenFile(t, "diff.txt", text.Bytes()) })
 	t.Run("diff.json", func(t *testing.T) { goldenFile(t, "diff.json", js.Bytes()) })
+}
+
+// TestGoldenCompare puts goldenOldRun (the embedded server, no name: its column is
+// named from its version) and goldenRun (named) side by side: other filters and a
+// partial run are notes, and every kind of difference is there (pass and fail,
+// skip and unsupported, a test only in one report, the ID both layouts share).
+func TestGoldenCompare(t *testing.T) {
+	c, err := Compare(goldenOldRun(t), goldenRun(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer) error
+	}{{"compare.txt", c.WriteText}, {"compare.json", c.WriteJSON}, {"compare.md", c.WriteMarkdown}} {
+		t.Run(f.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := f.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			goldenFile(t, f.name, b.Bytes())
+		})
+	}
 }

@@ -34,6 +34,9 @@ type Run struct {
 
 // ServerInfo identifies the server a run was made against.
 type ServerInfo struct {
+	// Name is the product's name (--server-name, or the embedded server's), "" when
+	// the run was not told it.
+	Name           string
 	URI            string // without credentials: see RedactURI
 	Embedded       bool
 	Version        string
@@ -156,6 +159,7 @@ type (
 		Driver  string `json:"driver"`
 	}
 	jsonServer struct {
+		Name           string          `json:"name,omitempty"`
 		URI            string          `json:"uri"`
 		Embedded       bool            `json:"embedded"`
 		Version        string          `json:"version"`
@@ -283,6 +287,7 @@ func WriteJSON(w io.Writer, r *Run) error {
 	j := jsonReport{
 		Specrun: jsonSpecrun{Version: r.SpecrunVersion, Driver: r.Driver},
 		Server: jsonServer{
+			Name:           r.Server.Name,
 			URI:            r.Server.URI,
 			Embedded:       r.Server.Embedded,
 			Version:        r.Server.Version,
@@ -386,6 +391,7 @@ func ReadJSON(r io.Reader) (*Run, error) {
 		SpecrunVersion: j.Specrun.Version,
 		Driver:         j.Specrun.Driver,
 		Server: ServerInfo{
+			Name:           j.Server.Name,
 			URI:            j.Server.URI,
 			Embedded:       j.Server.Embedded,
 			Version:        j.Server.Version,

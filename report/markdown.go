@@ -62,6 +62,9 @@ func writeMarkdownHeader(b *strings.Builder, r *Run) {
 		item("Date", r.Started.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
 	item("specrun", mdText(orUnknown(r.SpecrunVersion))+", driver "+mdText(orUnknown(r.Driver)))
+	if r.Server.Name != "" {
+		item("Server name", mdText(r.Server.Name))
+	}
 	item("Server", mdText(serverIdentity(r.Server)))
 	if len(r.Corpus) == 0 {
 		item("Corpus", "(none recorded)")

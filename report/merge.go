@@ -201,7 +201,7 @@ func expectationsFile(ev *Evaluation) string {
 }
 
 func sameServer(a, b ServerInfo) bool {
-	return a.Version == b.Version && a.Topology == b.Topology && a.Embedded == b.Embedded &&
+	return a.Name == b.Name && a.Version == b.Version && a.Topology == b.Topology && a.Embedded == b.Embedded &&
 		a.MaxWireVersion == b.MaxWireVersion && maps.Equal(a.Capabilities, b.Capabilities)
 }
 

@@ -25,6 +25,8 @@ type Target struct {
 	Own bool
 	// Name says what the server is in the detail of a failure ("embedded FerretDB").
 	Name string
+	// Product is the product's name for the report (server.name), "" if not known.
+	Product string
 	// Log, if the server's log can be read, gives what it logged while a test ran,
 	// which the detail of a test that fails or errs ends with; nil if it cannot.
 	Log ServerLog
@@ -142,7 +144,7 @@ func Execute(ctx context.Context, p Plan, srv Target, sinks ...Sink) (*Record, e
 	rep := &report.Run{Started: time.Now(), Filters: p.Selection.Filters(), Corpus: p.Corpus}
 	rep.Filters.Shuffle = p.shuffleFilter()
 	rep.SpecrunVersion, rep.Driver = Versions()
-	rep.Server.URI, rep.Server.Embedded = report.RedactURI(srv.URI), srv.Embedded
+	rep.Server.URI, rep.Server.Embedded, rep.Server.Name = report.RedactURI(srv.URI), srv.Embedded, srv.Product
 	e := &execution{plan: &p, srv: srv, rep: rep, sinks: sinks}
 	if srv.Process != nil {
 		if err := srv.Process.Restart(ctx); err != nil {

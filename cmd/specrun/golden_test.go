@@ -31,6 +31,7 @@ var goldenInvocations = []goldenInvocation{
 	{name: "check-help.txt", args: []string{"check", "--help"}},
 	{name: "diff-help.txt", args: []string{"diff", "--help"}},
 	{name: "merge-help.txt", args: []string{"merge", "--help"}},
+	{name: "compare-help.txt", args: []string{"compare", "--help"}},
 	{name: "serve-help.txt", args: []string{"serve", "--help"}},
 	// The project's own check fixtures: good, bad (rejected) and gaps.
 	{name: "check.txt", args: []string{"check", "$ROOT/testdata/check"}},
@@ -42,6 +43,11 @@ var goldenInvocations = []goldenInvocation{
 	{name: "diff-json.txt", args: []string{"diff", "--json", "$TMP/diff.json", goldenInput("old.json"), goldenInput("new.json")},
 		files: []string{"$TMP/diff.json"}},
 	{name: "diff-no-regression.txt", args: []string{"diff", goldenInput("old.json"), goldenInput("old.json")}},
+	// input/old.json (the embedded server, unnamed) beside input/named.json (the
+	// servers of new.json, with server.name), and a report of another corpus, refused.
+	{name: "compare.txt", args: []string{"compare", "--json", "$TMP/c.json", "--markdown", "$TMP/c.md", goldenInput("old.json"), goldenInput("named.json")},
+		files: []string{"$TMP/c.json", "$TMP/c.md"}},
+	{name: "compare-other-corpus.txt", args: []string{"compare", goldenInput("old.json"), goldenInput("other-corpus.json")}},
 }
 
 func goldenInput(name string) string { return "$ROOT/testdata/golden/specrun/input/" + name }

@@ -23,6 +23,9 @@ Usage:
                                        and removed tests; exit 1 on a regression
   specrun merge A.json B.json... [--json F] [--junit F] [--markdown F]
                                        join the reports of --shard runs into one
+  specrun compare A.json B.json... [--json F] [--markdown F]
+                                       reports of different servers on the same
+                                       corpus, side by side
   specrun serve [--addr HOST:PORT]     run the embedded FerretDB server until interrupted
   specrun corpus list [SPEC...]        the corpora found, in the order SPEC names are
                                        looked up, and where each SPEC resolves
@@ -71,6 +74,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return diff(args[1:], stdout, stderr)
 	case "merge":
 		return merge(args[1:], stdout, stderr)
+	case "compare":
+		return compare(args[1:], stdout, stderr)
 	case "serve":
 		return serve(args[1:], stdout, stderr)
 	case "corpus":

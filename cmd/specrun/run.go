@@ -64,7 +64,7 @@ type runOptions struct {
 	expectPath, updatePath            string
 	reports                           reportFiles
 	singleLB, multiLB                 string
-	serverCmd                         string
+	serverCmd, serverName             string
 	timeout, maxTime                  time.Duration
 	allowNonempty, verbose            bool
 	// corpusUsed is the corpus spec names were found in (nil: only paths were given).
@@ -179,6 +179,7 @@ func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []strin
 	fs.DurationVar(&o.timeout, "timeout", run.DefaultTimeout, "time limit per test; a test that takes longer fails")
 	fs.DurationVar(&o.maxTime, "max-time", 0, "time limit for the whole run (0: none); tests not started by then are reported as not run")
 	fs.StringVar(&o.serverCmd, "server-cmd", "", "start the server under test with this shell `command` ({port}: a free port, {dir}: a fresh folder),\nrestarted when it crashes; --uri, if given, says how to connect ({port} filled in)")
+	fs.StringVar(&o.serverName, "server-name", "", "the product's `name` in the reports (JSON server.name, the Markdown header; specrun compare\nheads its columns with it); default: the embedded server's, else none")
 	fs.BoolVar(&o.allowNonempty, "allow-nonempty", false, "run against a --uri server that holds collections the tests do not name, saying which\nof the server's collections the run may drop")
 	fs.BoolVar(&o.verbose, "v", false, "print every test's verdict, not only failures")
 	paths, exit, ok = parseArgs(fs, args)
@@ -270,7 +271,7 @@ const serverLogKept = 500
 // server is the server of the run: --uri, or the embedded server started for the run
 // (stopped by the function returned).
 func (o *runOptions) server(ctx context.Context, stderr io.Writer) (run.Target, func(), error) {
-	srv := run.Target{URI: o.uri, SingleMongosLBURI: o.singleLB, MultiMongosLBURI: o.multiLB}
+	srv := run.Target{URI: o.uri, SingleMongosLBURI: o.singleLB, MultiMongosLBURI: o.multiLB, Product: o.serverName}
 	switch {
 	case o.serverCmd != "":
 		return o.serverProcess(srv, stderr)
@@ -283,6 +284,9 @@ func (o *runOptions) server(ctx context.Context, stderr io.Writer) (run.Target, 
 		return srv, nil, err
 	}
 	srv.URI, srv.Embedded, srv.Own, srv.Name, srv.Log = e.URI(), true, true, "embedded FerretDB", tail
+	if srv.Product == "" {
+		srv.Product = e.Version()
+	}
 	fmt.Fprintf(stderr, "specrun: no --uri or $MONGODB_URI: running against embedded %s (SQLite, temporary data) at %s\n", e.Version(), srv.URI)
 	return srv, func() { e.Close() }, nil
 }

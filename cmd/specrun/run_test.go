@@ -34,6 +34,7 @@ func TestRunFilterAndReport(t *testing.T) {
 
 	var rep struct {
 		Server struct {
+			Name     string
 			URI      string
 			Embedded bool
 		}
@@ -44,6 +45,7 @@ func TestRunFilterAndReport(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, &rep))
 	assert.True(t, rep.Server.Embedded)
+	assert.Equal(t, "FerretDB 1.24.2", rep.Server.Name, "the embedded server names itself")
 	assert.Equal(t, 1, rep.Summary["pass"])
 	for _, tt := range rep.Tests {
 		if tt.ID == "crud/unified/find/Find with filter" {
@@ -53,6 +55,24 @@ func TestRunFilterAndReport(t *testing.T) {
 			assert.Equal(t, run.FilteredOut, tt.Reason)
 		}
 	}
+}
+
+// TestRunServerName: --server-name is the product's name in the JSON report and the
+// Markdown header, over the embedded server's own.
+func TestRunServerName(t *testing.T) {
+	file := filepath.Join(testcorpus.Shared(t), "source/crud/tests/unified/find.json")
+	dir := t.TempDir()
+	code, stdout, stderr := runArgs(t, file, "--run", "Find with filter$", "--server-name", "ExampleDB 2.1",
+		"--json", filepath.Join(dir, "r.json"), "--markdown", filepath.Join(dir, "r.md"))
+	require.Equal(t, exitOK, code, stdout+stderr)
+	var rep struct{ Server struct{ Name string } }
+	data, err := os.ReadFile(filepath.Join(dir, "r.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &rep))
+	assert.Equal(t, "ExampleDB 2.1", rep.Server.Name)
+	md, err := os.ReadFile(filepath.Join(dir, "r.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "- **Server name:** ExampleDB 2.1\n")
 }
 
 func TestRunPrintsFailures(t *testing.T) {

@@ -192,12 +192,12 @@ func (s *Server) Close() error {
 // unsafePathChars cannot appear in the data folder's path (see sqliteURL).
 const unsafePathChars = "?#%"
 
-// sqliteURL turns a folder into the SQLite URI FerretDB wants: file:PATH/. The path
+// sqliteURL turns a folder into the SQLite URI FerretDB wants: file:PATH/?PRAGMAS. The path
 // is not escaped: FerretDB parses the URI, then hands the decoded path to SQLite
 // as a URI again, so escaping would not help; Start refuses paths with
 // unsafePathChars instead.
 func sqliteURL(dir string) string {
-	return "file:" + filepath.ToSlash(dir) + "/"
+	return "file:" + filepath.ToSlash(dir) + "/?" + sqlitePragmas
 }
 
 // ferretVersion is the FerretDB module version linked into this binary, e.g. "v1.24.2".
@@ -306,3 +306,9 @@ func ping(ctx context.Context, addr string) error {
 	}
 	return nil
 }
+
+// sqlitePragmas go in the SQLite URI's query. The data is thrown away after the run,
+// so nothing is worth an fsync: synchronous(off) lets SQLite hand writes to the
+// operating system and go on. FerretDB adds its own defaults (WAL journal, busy
+// timeout) after these.
+const sqlitePragmas = "_pragma=synchronous(off)"

@@ -214,7 +214,7 @@ func tempDirs(t *testing.T) []string {
 }
 
 func TestSQLiteURL(t *testing.T) {
-	assert.Equal(t, "file:/tmp/specrun-ferretdb-1/", sqliteURL("/tmp/specrun-ferretdb-1"))
+	assert.Equal(t, "file:/tmp/specrun-ferretdb-1/?_pragma=synchronous(off)", sqliteURL("/tmp/specrun-ferretdb-1"))
 }
 
 func TestTempDirWithSpace(t *testing.T) {

@@ -134,54 +134,13 @@ var errMaxTime = errors.New("--max-time reached")
 // errors are refusals with no record: ErrAuthentication, a *NonemptyError, a load
 // balancer missing.
 func Execute(ctx context.Context, p Plan, srv Target, sinks ...Sink) (*Record, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
+	ctx, cancel := p.bound(ctx)
 	defer cancel(nil)
-	if p.MaxTime > 0 {
-		// A timer, not a context deadline: the driver would send the deadline as
-		// maxTimeMS, and tests check the commands.
-		defer time.AfterFunc(p.MaxTime, func() { cancel(errMaxTime) }).Stop()
+	e := &execution{plan: &p, srv: srv, rep: p.newReport(srv), sinks: sinks}
+	if rec, stop, err := e.connect(ctx); stop {
+		return rec, err
 	}
-	rep := &report.Run{Started: time.Now(), Filters: p.Selection.Filters(), Corpus: p.Corpus}
-	rep.Filters.Shuffle = p.shuffleFilter()
-	rep.SpecrunVersion, rep.Driver = Versions()
-	rep.Server.URI, rep.Server.Embedded, rep.Server.Name = report.RedactURI(srv.URI), srv.Embedded, srv.Product
-	e := &execution{plan: &p, srv: srv, rep: rep, sinks: sinks}
-	if srv.Process != nil {
-		if err := srv.Process.Restart(ctx); err != nil {
-			if ctx.Err() != nil {
-				e.leaveAll(ctx)
-				return e.record(ctx), nil
-			}
-			err = fmt.Errorf("%w: the server did not start: %v", ErrUnreachable, err)
-			e.lost = &ServerEvent{Lost: true, Reason: result.OneLine(err.Error())}
-			e.leaveAll(ctx)
-			return e.record(ctx), err
-		}
-	}
-	runner, err := interpreter.New(ctx, interpreter.Config{URI: srv.URI, SingleMongosLBURI: srv.SingleMongosLBURI,
-		MultiMongosLBURI: srv.MultiMongosLBURI, Timeout: p.Timeout})
-	switch {
-	case err == nil:
-	case ctx.Err() != nil: // interrupted or out of time while connecting: nothing ran
-		e.leaveAll(ctx)
-		return e.record(ctx), nil
-	case errors.Is(err, ErrUnreachable):
-		e.lost = &ServerEvent{Lost: true, Reason: result.OneLine(err.Error())}
-		e.leaveAll(ctx)
-		return e.record(ctx), err
-	default:
-		return nil, err
-	}
-	defer runner.Close()
-	e.runner = runner
-	probe := runner.Probe()
-	rep.Server.Version, rep.Server.Topology, rep.Server.MaxWireVersion = probe.Version, probe.Topology, probe.MaxWireVersion
-	rep.Server.Capabilities = probe.Capabilities()
-	if !srv.Own {
-		if err := e.checkData(ctx, runner); err != nil {
-			return nil, err
-		}
-	}
+	defer e.runner.Close()
 	nest := p.Nesting
 	if nest == nil {
 		nest = inline{}
@@ -190,6 +149,73 @@ func Execute(ctx context.Context, p Plan, srv Target, sinks ...Sink) (*Record, e
 		nest.File(lr.Source.ID, func() { e.file(ctx, nest, lr) })
 	}
 	return e.record(ctx), nil
+}
+
+// bound gives the run's context: cancelled by the caller's, or when MaxTime passes
+// (with errMaxTime as its cause).
+func (p *Plan) bound(ctx context.Context) (context.Context, context.CancelCauseFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	if p.MaxTime > 0 {
+		// A timer, not a context deadline: the driver would send the deadline as
+		// maxTimeMS, and tests check the commands.
+		t := time.AfterFunc(p.MaxTime, func() { cancel(errMaxTime) })
+		return ctx, func(err error) { t.Stop(); cancel(err) }
+	}
+	return ctx, cancel
+}
+
+// newReport starts the report of a run against srv.
+func (p *Plan) newReport(srv Target) *report.Run {
+	rep := &report.Run{Started: time.Now(), Filters: p.Selection.Filters(), Corpus: p.Corpus}
+	rep.Filters.Shuffle = p.shuffleFilter()
+	rep.SpecrunVersion, rep.Driver = Versions()
+	rep.Server.URI, rep.Server.Embedded, rep.Server.Name = report.RedactURI(srv.URI), srv.Embedded, srv.Product
+	return rep
+}
+
+// connect starts the server when the run owns its process, connects to it, probes
+// it, and checks that it may be used. When it cannot go on (stop), the record and
+// error are what Execute returns: a run interrupted while connecting, a server
+// unreachable, a refusal (no record).
+func (e *execution) connect(ctx context.Context) (rec *Record, stop bool, err error) {
+	srv, rep := e.srv, e.rep
+	if srv.Process != nil {
+		if err := srv.Process.Restart(ctx); err != nil {
+			if ctx.Err() != nil {
+				e.leaveAll(ctx)
+				return e.record(ctx), true, nil
+			}
+			err = fmt.Errorf("%w: the server did not start: %v", ErrUnreachable, err)
+			e.lost = &ServerEvent{Lost: true, Reason: result.OneLine(err.Error())}
+			e.leaveAll(ctx)
+			return e.record(ctx), true, err
+		}
+	}
+	runner, err := interpreter.New(ctx, interpreter.Config{URI: srv.URI, SingleMongosLBURI: srv.SingleMongosLBURI,
+		MultiMongosLBURI: srv.MultiMongosLBURI, Timeout: e.plan.Timeout})
+	switch {
+	case err == nil:
+	case ctx.Err() != nil: // interrupted or out of time while connecting: nothing ran
+		e.leaveAll(ctx)
+		return e.record(ctx), true, nil
+	case errors.Is(err, ErrUnreachable):
+		e.lost = &ServerEvent{Lost: true, Reason: result.OneLine(err.Error())}
+		e.leaveAll(ctx)
+		return e.record(ctx), true, err
+	default:
+		return nil, true, err
+	}
+	e.runner = runner
+	probe := runner.Probe()
+	rep.Server.Version, rep.Server.Topology, rep.Server.MaxWireVersion = probe.Version, probe.Topology, probe.MaxWireVersion
+	rep.Server.Capabilities = probe.Capabilities()
+	if !srv.Own {
+		if err := e.checkData(ctx, runner); err != nil {
+			runner.Close()
+			return nil, true, err
+		}
+	}
+	return nil, false, nil
 }
 
 // execution is the state of one Execute.

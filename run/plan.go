@@ -49,6 +49,9 @@ type Plan struct {
 	// Shuffle, when set, is the seed of a random order in which the files run
 	// (--shuffle); nil runs them in their own order. The tests of a file keep theirs.
 	Shuffle *int64
+	// Durations are how long tests took in an earlier run, by test ID (--durations):
+	// ExecuteJobs starts the longest files first. Nil orders them by size.
+	Durations map[string]time.Duration
 }
 
 // Selection says which tests of the plan's files run: a test runs when its file is in

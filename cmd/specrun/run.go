@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,6 +46,10 @@ reason); the run fails only on departures from it. --update-expect FILE writes t
 this run satisfies. Ctrl-C or --max-time end the run after the current test; the
 reports are still written, marked partial, with the tests that did not run.
 
+--jobs N runs N files at once, each worker on a server of its own (N embedded servers,
+N --server-cmd processes, or N --uri values); the output shows whole files, and the
+reports and verdicts are those of a serial run.
+
 Against a --uri server that holds collections the tests do not name, specrun refuses
 to run without --allow-nonempty (which says which of the server's collections the run
 may drop). Credentials never appear in its output or reports.
@@ -67,6 +72,12 @@ type runOptions struct {
 	serverCmd, serverName             string
 	timeout, maxTime                  time.Duration
 	allowNonempty, verbose            bool
+	// uris are the --uri values (uri is the first); jobs the workers (--jobs), each
+	// on a server of its own.
+	uris          uriList
+	jobs          int
+	durationsPath string
+	jobsSet       bool
 	// corpusUsed is the corpus spec names were found in (nil: only paths were given).
 	corpusUsed *specifications.Corpus
 }
@@ -105,7 +116,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	// Nothing specrun prints or writes may carry the credentials of the URIs, whether
 	// they parse or not.
-	redact := report.NewRedactor(o.uri, o.singleLB, o.multiLB)
+	redact := report.NewRedactor(append([]string{o.singleLB, o.multiLB}, o.uris...)...)
 	var tty io.Writer
 	if isTerminal(stderr) {
 		tty = stderr
@@ -126,7 +137,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if n, example := plan.SharedIDs(); n > 0 {
 		fmt.Fprintf(stderr, "specrun: note: %d file(s) have the ID of another file given (%s); reports and expectations cannot tell their tests apart\n", n, example)
 	}
-	srv, stopServer, err := o.server(ctx, stderr)
+	srvs, stopServer, err := o.servers(ctx, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "specrun:", err)
 		if errors.Is(err, errServerOptions) || errors.Is(err, errNoEmbedded) {
@@ -139,10 +150,10 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "\nspecrun: interrupted: stopping after the current test and writing the reports (again to quit at once)")
 	})
 	out := newProgress(stdout, stderr, tty, o.verbose, plan.TestCount())
-	rec, err := run.Execute(ctx, plan, srv, out)
+	rec, err := run.ExecuteJobs(ctx, plan, srvs, out)
 	stopNotice()
 	out.done()
-	uri := report.RedactURI(srv.URI)
+	uri := report.RedactURI(srvs[0].URI)
 	if rec == nil {
 		return refused(stderr, uri, err)
 	}
@@ -165,7 +176,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // flag defaults, --help would print their credentials.
 func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []string, exit int, ok bool) {
 	fs := newFlags("run", runUsage, stderr)
-	fs.StringVar(&o.uri, "uri", "", "server connection string (default $MONGODB_URI; neither: the embedded server)")
+	fs.Var(&o.uris, "uri", "server connection `string` (default $MONGODB_URI; neither: the embedded server); with --jobs N,\ngive it N times, a server per worker")
 	fs.StringVar(&o.singleLB, "single-mongos-lb-uri", "", "load-balanced clusters: the load balancer fronting one mongos (default $SINGLE_MONGOS_LB_URI)")
 	fs.StringVar(&o.multiLB, "multi-mongos-lb-uri", "", "load-balanced clusters: the load balancer fronting several mongoses (default $MULTI_MONGOS_LB_URI)")
 	fs.StringVar(&o.corpus, "corpus", "", corpusFlagUsage)
@@ -182,7 +193,15 @@ func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []strin
 	fs.StringVar(&o.serverName, "server-name", "", "the product's `name` in the reports (JSON server.name, the Markdown header; specrun compare\nheads its columns with it); default: the embedded server's, else none")
 	fs.BoolVar(&o.allowNonempty, "allow-nonempty", false, "run against a --uri server that holds collections the tests do not name, saying which\nof the server's collections the run may drop")
 	fs.BoolVar(&o.verbose, "v", false, "print every test's verdict, not only failures")
+	jobsUsage := "run the files on `N` workers at once, each on a server of its own: its own embedded server or\n--server-cmd process, or one --uri each; the reports are those of a serial run"
+	fs.IntVar(&o.jobs, "jobs", 1, jobsUsage)
+	fs.IntVar(&o.jobs, "j", 1, "short for --jobs `N`")
+	fs.StringVar(&o.durationsPath, "durations", "", "with --jobs, start the files that took longest in the JSON report of an earlier run, this `file`\n(without it: the largest files first)")
 	paths, exit, ok = parseArgs(fs, args)
+	fs.Visit(func(f *flag.Flag) { o.jobsSet = o.jobsSet || f.Name == "jobs" || f.Name == "j" })
+	if len(o.uris) > 0 {
+		o.uri = o.uris[0]
+	}
 	if ok && len(paths) == 0 {
 		fs.Usage()
 		return o, nil, exitUsage, false
@@ -194,6 +213,9 @@ func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []strin
 		if *v.flag == "" {
 			*v.flag = os.Getenv(v.env)
 		}
+	}
+	if len(o.uris) == 0 && o.uri != "" {
+		o.uris = uriList{o.uri}
 	}
 	return o, paths, exit, ok
 }
@@ -216,7 +238,17 @@ func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *e
 	case o.timeout <= 0:
 		return plan, nil, errors.New("--timeout must be more than 0")
 	}
-	for _, u := range []struct{ flag, uri string }{{"--uri", o.uri}, {"--single-mongos-lb-uri", o.singleLB}, {"--multi-mongos-lb-uri", o.multiLB}} {
+	if err := o.checkJobs(o.jobsSet); err != nil {
+		return plan, nil, err
+	}
+	if plan.Durations, err = o.durations(); err != nil {
+		return plan, nil, err
+	}
+	uris := []struct{ flag, uri string }{{"--single-mongos-lb-uri", o.singleLB}, {"--multi-mongos-lb-uri", o.multiLB}}
+	for _, u := range o.uris {
+		uris = append(uris, struct{ flag, uri string }{"--uri", u})
+	}
+	for _, u := range uris {
 		// {port} stands for the port of a --server-cmd server
 		if _, err := connstring.Parse(strings.ReplaceAll(u.uri, "{port}", "1")); u.uri != "" && err != nil {
 			return plan, nil, fmt.Errorf("%s: not a connection string: %w", u.flag, err)
@@ -274,10 +306,24 @@ func (o *runOptions) server(ctx context.Context, stderr io.Writer) (run.Target, 
 	srv := run.Target{URI: o.uri, SingleMongosLBURI: o.singleLB, MultiMongosLBURI: o.multiLB, Product: o.serverName}
 	switch {
 	case o.serverCmd != "":
-		return o.serverProcess(srv, stderr)
+		srv, stop, err := o.serverProcess(srv)
+		if err == nil {
+			fmt.Fprintf(stderr, "specrun: --server-cmd: starting the server under test at %s\n", srv.URI)
+		}
+		return srv, stop, err
 	case o.uri != "":
 		return srv, func() {}, nil
 	}
+	srv, stop, err := o.embeddedServer(ctx, srv)
+	if err == nil {
+		fmt.Fprintf(stderr, "specrun: no --uri or $MONGODB_URI: running against embedded %s (SQLite, temporary data) at %s\n", srv.Product, srv.URI)
+	}
+	return srv, stop, err
+}
+
+// embeddedServer starts an embedded server for the run (stopped by the function
+// returned).
+func (o *runOptions) embeddedServer(ctx context.Context, srv run.Target) (run.Target, func(), error) {
 	tail := logtail.New(serverLogKept)
 	e, err := startEmbedded(ctx, "", slog.New(tail.Handler()))
 	if err != nil {
@@ -287,7 +333,6 @@ func (o *runOptions) server(ctx context.Context, stderr io.Writer) (run.Target, 
 	if srv.Product == "" {
 		srv.Product = e.Version()
 	}
-	fmt.Fprintf(stderr, "specrun: no --uri or $MONGODB_URI: running against embedded %s (SQLite, temporary data) at %s\n", e.Version(), srv.URI)
 	return srv, func() { e.Close() }, nil
 }
 
@@ -296,7 +341,7 @@ var errServerOptions = errors.New("--server-cmd")
 
 // serverProcess is the server --server-cmd starts: run.Execute starts it (and again
 // after a crash); the function returned stops it.
-func (o *runOptions) serverProcess(srv run.Target, stderr io.Writer) (run.Target, func(), error) {
+func (o *runOptions) serverProcess(srv run.Target) (run.Target, func(), error) {
 	tail := logtail.New(serverLogKept)
 	proc, err := serverproc.New(serverproc.Options{Command: o.serverCmd, URI: o.uri, Log: tail})
 	if err != nil {
@@ -304,7 +349,6 @@ func (o *runOptions) serverProcess(srv run.Target, stderr io.Writer) (run.Target
 	}
 	srv.URI, srv.Name, srv.Log, srv.Process = proc.URI(), "the server of --server-cmd", tail, proc
 	srv.Own = true
-	fmt.Fprintf(stderr, "specrun: --server-cmd: starting the server under test at %s\n", srv.URI)
 	return srv, func() { _ = proc.Stop() }, nil
 }
 

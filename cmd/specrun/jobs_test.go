@@ -1,0 +1,72 @@
+package main
+
+import (
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/specrun/specrun/internal/testcorpus"
+	"github.com/specrun/specrun/report"
+)
+
+// TestRunJobsReportIsTheSerialOne: --jobs 2 (on two embedded servers, scheduled by the
+// serial run's durations or by size) writes the serial run's report: the same tests
+// in the same order, with the same verdicts and reasons.
+func TestRunJobsReportIsTheSerialOne(t *testing.T) {
+	root := filepath.Join(testcorpus.Shared(t), "source")
+	folders := []string{filepath.Join(root, "crud/tests/v1/read"), filepath.Join(root, "sessions/tests"),
+		filepath.Join(root, "command-logging-and-monitoring/tests/monitoring")}
+	dir := t.TempDir()
+	pointers := regexp.MustCompile(`0x[0-9a-f]+`) // in some of FerretDB's errors
+	run := func(name string, extra ...string) []string {
+		p := filepath.Join(dir, name+".json")
+		code, stdout, stderr := runArgs(t, append(append([]string{"--json", p}, extra...), folders...)...)
+		require.Contains(t, []int{exitOK, exitFail}, code, stdout+stderr)
+		if len(extra) > 0 {
+			assert.Contains(t, stderr, "specrun: --jobs 2: the files run on 2 embedded FerretDB servers")
+		}
+		fields := testFields(readReport(t, p))
+		for i := range fields {
+			fields[i] = pointers.ReplaceAllString(fields[i], "0x…")
+		}
+		return fields
+	}
+	serial := run("serial")
+	require.Greater(t, len(serial), 50)
+	assert.Equal(t, serial, run("bysize", "-j", "2"))
+	assert.Equal(t, serial, run("bydurations", "--jobs", "2", "--durations", filepath.Join(dir, "serial.json")))
+}
+
+func TestRunJobsUsage(t *testing.T) {
+	file := filepath.Join(testcorpus.Shared(t), "source/crud/tests/unified/find.json")
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"-j", "0"}, "--jobs must be at least 1"},
+		{[]string{"-j", "2", "--uri", "mongodb://a/"}, "--jobs 2 against --uri needs 2 servers"},
+		{[]string{"-j", "3", "--uri", "mongodb://a/", "--uri", "mongodb://b/"}, "--jobs 3 with 2 --uri: give one --uri per worker"},
+		{[]string{"--uri", "mongodb://a:{port}/", "--uri", "mongodb://b/", "--server-cmd", "true"}, "--server-cmd takes one --uri"},
+		{[]string{"-j", "2", "--single-mongos-lb-uri", "mongodb://lb/"}, "--jobs with load-balancer URIs is not supported"},
+		{[]string{"-j", "2", "--durations", "/no/such/report.json"}, "--durations: "},
+	} {
+		code, _, stderr := runArgs(t, append(c.args, file)...)
+		assert.Equal(t, exitUsage, code, "%v: %s", c.args, stderr)
+		assert.Contains(t, stderr, c.says, "%v", c.args)
+	}
+}
+
+// Several --uri without --jobs: one worker each. Both servers here are unreachable, so
+// the run is the one against the first (every test an error), found without a run.
+func TestRunSeveralURIsAreWorkers(t *testing.T) {
+	file := filepath.Join(testcorpus.Shared(t), "source/crud/tests/unified/find.json")
+	p := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr := runArgs(t, "--json", p, "--uri", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=100",
+		"--uri", "mongodb://127.0.0.1:2/?serverSelectionTimeoutMS=100", file)
+	assert.Equal(t, exitUnreachable, code, stderr)
+	assert.Contains(t, stderr, "specrun: --jobs 2: the files run on 2 --uri servers, one per worker")
+	assert.Equal(t, report.Summary{Total: 5, Error: 5}, report.Summarize(readReport(t, p).Tests))
+}

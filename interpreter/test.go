@@ -87,6 +87,9 @@ func (tr *testRun) run(ctx context.Context) (status result.Status, reason, detai
 	if reason := tr.unjudgeable(); reason != "" {
 		return result.Unsupported, reason, ""
 	}
+	if v := tr.unsupportedFirst(); v != nil {
+		return v.Status, v.Reason, v.Detail
+	}
 	defer tr.r.stats.testDone()
 	defer func() {
 		end := tr.r.stats.phase(PhaseCleanup)

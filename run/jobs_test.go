@@ -20,7 +20,7 @@ import (
 )
 
 // secondServer is an embedded server of the test's own, for a second worker.
-func secondServer(t *testing.T) string {
+func secondServer(t testing.TB) string {
 	t.Helper()
 	srv, err := embedded.Start(context.Background(), embedded.Options{})
 	require.NoError(t, err)

@@ -1,0 +1,62 @@
+package interpreter_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/specrun/specrun/internal/wireproxy"
+	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/result"
+	"github.com/specrun/specrun/specifications"
+)
+
+// A test whose first operation sets a fail point on a server without them is decided
+// before anything is written, with the verdict it would reach; any other test runs and
+// meets its verdict where it stands.
+func TestUnsupportedBeforeAnyData(t *testing.T) {
+	const failPoint = `{"name": "failPoint", "object": "testRunner", "arguments": {"client": "%s", "failPoint": {"configureFailPoint": "failCommand", "mode": {"times": 1}, "data": {"failCommands": ["find"], "errorCode": 8}}}}`
+	find := `{"name": "find", "object": "coll", "arguments": {"filter": {}}, "expectResult": [{"_id": 1}]}`
+	for _, c := range []struct {
+		name       string
+		operations []string
+		status     result.Status
+		reason     string
+		writes     bool
+	}{
+		{"failPoint first", []string{strings.Replace(failPoint, "%s", "client0", 1), find},
+			result.Unsupported, "operation 0 (failPoint): the server has no configureFailPoint command", false},
+		{"failPoint after an operation", []string{find, strings.Replace(failPoint, "%s", "client0", 1)},
+			result.Unsupported, "operation 1 (failPoint): the server has no configureFailPoint command", true},
+		{"failPoint naming no client", []string{strings.Replace(failPoint, "%s", "nobody", 1)},
+			result.Error, "operation 0 (failPoint): argument client: entity \"nobody\" is not defined", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			proxy := wireproxy.Start(t, serverAddr(t))
+			r := newRunner(t, interpreter.Config{URI: proxy.URI()})
+			fixture := `{"description": "early", "schemaVersion": "1.0",
+			  "createEntities": [{"client": {"id": "client0"}}, {"database": {"id": "db", "client": "client0", "databaseName": "early-tests"}},
+			    {"collection": {"id": "coll", "database": "db", "collectionName": "c"}}],
+			  "initialData": [{"databaseName": "early-tests", "collectionName": "c", "documents": [{"_id": 1}]}],
+			  "tests": [{"description": "t", "operations": [` + strings.Join(c.operations, ",") + `]}]}`
+			path := filepath.Join(t.TempDir(), "early.json")
+			if err := os.WriteFile(path, []byte(fixture), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			lr := specifications.Load(specifications.Source{Path: path, ID: "early"}, false)
+			if lr.Kind != specifications.Loaded {
+				t.Fatal(lr.Err)
+			}
+			proxy.Reset() // what the runner sent to probe the server
+			res := r.RunTest(context.Background(), lr.File, 0)
+			if res.Status != c.status || !strings.HasPrefix(res.Reason, c.reason) {
+				t.Fatalf("got %s %q, want %s %q", res.Status, res.Reason, c.status, c.reason)
+			}
+			if wrote := len(sent(proxy, "drop", "insert")) > 0; wrote != c.writes {
+				t.Errorf("data written: %t, want %t", wrote, c.writes)
+			}
+		})
+	}
+}

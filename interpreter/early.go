@@ -4,6 +4,7 @@ import (
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/operations"
 	"github.com/specrun/specrun/result"
+	"github.com/specrun/specrun/specifications"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -61,4 +62,63 @@ func (tr *testRun) failPointArguments(args bson.Raw) bool {
 		}
 	}
 	return client && failPoint
+}
+
+// usesQueryableEncryption says whether a file may make a queryable-encryption
+// collection, whose state collections (enxcol_.<name>.esc and .ecoc) a plain drop of
+// the collection leaves behind: initialData that creates one (createOptions with
+// encryptedFields), an operation given encryptedFields (createCollection creates the
+// state collections itself), or automatic encryption or a clientEncryption entity.
+// Only such a file's initialData drops the state collections too: the Unified Test
+// Format asks only that each collection be dropped, and the state collections are
+// there only where encryption made them.
+func usesQueryableEncryption(f *specifications.File) bool {
+	for _, cd := range f.InitialData {
+		if hasKey(cd.CreateOptions, "encryptedFields") {
+			return true
+		}
+	}
+	for i := range f.CreateEntities {
+		if e := &f.CreateEntities[i]; e.ClientEncryption != nil || (e.Client != nil && e.Client.AutoEncryptOpts != nil) {
+			return true
+		}
+	}
+	for i := range f.Tests {
+		if operationsUse(f.Tests[i].Operations, "encryptedFields", "autoEncryptOpts", "clientEncryption") {
+			return true
+		}
+	}
+	return false
+}
+
+func operationsUse(ops []specifications.Operation, keys ...string) bool {
+	for i := range ops {
+		for _, k := range keys {
+			if hasKey(ops[i].Arguments, k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasKey says whether a document has the key at any depth (nested operations of
+// withTransaction and runOnThread, entities of createEntities included).
+func hasKey(doc bson.Raw, key string) bool {
+	elems, err := doc.Elements()
+	if err != nil {
+		return false
+	}
+	for _, el := range elems {
+		if el.Key() == key {
+			return true
+		}
+		switch v := el.Value(); v.Type {
+		case bson.TypeEmbeddedDocument, bson.TypeArray:
+			if hasKey(v.Value, key) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -228,11 +228,16 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 }
 
 // seed sets up one collection of initialData through the internal client with a
-// majority write concern: drop (with the queryable-encryption state collections),
-// create with createOptions, insert.
+// majority write concern: drop (with the queryable-encryption state collections in a
+// file that uses encryption: usesQueryableEncryption), create with createOptions,
+// insert.
 func (tr *testRun) seed(ctx context.Context, cd *specifications.CollectionData) error {
 	db := tr.r.internal.Database(cd.DatabaseName, options.Database().SetWriteConcern(writeconcern.Majority()))
-	for _, name := range []string{cd.CollectionName, "enxcol_." + cd.CollectionName + ".esc", "enxcol_." + cd.CollectionName + ".ecoc"} {
+	drop := []string{cd.CollectionName}
+	if usesQueryableEncryption(tr.f) {
+		drop = append(drop, "enxcol_."+cd.CollectionName+".esc", "enxcol_."+cd.CollectionName+".ecoc")
+	}
+	for _, name := range drop {
 		if err := db.Collection(name).Drop(ctx); err != nil {
 			return fmt.Errorf("drop %s.%s: %w", cd.DatabaseName, name, err)
 		}

@@ -87,6 +87,34 @@ func yamlTop(data []byte) (*yaml.Node, *InputError) {
 }
 
 func yamlDocument(data []byte) (bson.Raw, *InputError) {
+	text, err := yamlExtJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	// The node tree (about 200 bytes a byte of YAML) is not used, and so not kept,
+	// while the driver reads: an error is rare, and then the YAML is read again to
+	// place it.
+	doc, err := parseExtJSON(text)
+	if err == nil {
+		return doc, nil
+	}
+	// The error is placed in the Extended JSON written from the YAML: place it at
+	// the node written there.
+	top, _ := yamlTop(data)
+	at := yamlWriter{target: err.offset}
+	if err.offset >= 0 {
+		_ = at.value(top)
+	}
+	if at.at == nil {
+		at.at = top
+	}
+	err.Line, err.Column = at.at.Line, at.at.Column
+	return nil, err
+}
+
+// yamlExtJSON checks a YAML file and writes its one document as Extended JSON, for
+// the driver to read.
+func yamlExtJSON(data []byte) ([]byte, *InputError) {
 	if err := checkYAMLText(data); err != nil {
 		return nil, err
 	}
@@ -98,25 +126,7 @@ func yamlDocument(data []byte) (bson.Raw, *InputError) {
 	if err := w.value(top); err != nil {
 		return nil, err.(*InputError)
 	}
-	// The node tree (about 200 bytes a byte of YAML) is not used, and so not kept,
-	// while the driver reads: an error is rare, and then the YAML is read again to
-	// place it.
-	doc, err := parseExtJSON(w.buf.Bytes())
-	if err == nil {
-		return doc, nil
-	}
-	// The error is placed in the Extended JSON written from the YAML: place it at
-	// the node written there.
-	top, _ = yamlTop(data)
-	at := yamlWriter{target: err.offset}
-	if err.offset >= 0 {
-		_ = at.value(top)
-	}
-	if at.at == nil {
-		at.at = top
-	}
-	err.Line, err.Column = at.at.Line, at.at.Column
-	return nil, err
+	return w.buf.Bytes(), nil
 }
 
 // yamlWriter writes a YAML node tree as canonical Extended JSON, applying as it goes

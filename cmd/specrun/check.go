@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/specrun/specrun/operations"
@@ -49,6 +51,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 	if used != nil {
 		fmt.Fprintln(stderr, "specrun check: corpus:", used)
 	}
+	defer lessGC()()
 	var (
 		loaded, tests, other, rejected int
 		gaps                           gapCounter
@@ -196,4 +199,17 @@ func elsewhere(spec string, locations specifications.Locations) string {
 		return ""
 	}
 	return "; another corpus has it (" + strings.Join(in, "; ") + ")"
+}
+
+// lessGC lets the garbage collector wait for the heap to grow four times between
+// collections instead of twice (GOGC=400), unless $GOGC says otherwise, until the
+// function returned is called: check reads the whole corpus in a short burst of
+// short-lived garbage, and collecting a quarter as often takes about a fifth less CPU
+// for some 50 MB more.
+func lessGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(old) }
 }

@@ -41,21 +41,55 @@ func TestUnsupportedBeforeAnyData(t *testing.T) {
 			    {"collection": {"id": "coll", "database": "db", "collectionName": "c"}}],
 			  "initialData": [{"databaseName": "early-tests", "collectionName": "c", "documents": [{"_id": 1}]}],
 			  "tests": [{"description": "t", "operations": [` + strings.Join(c.operations, ",") + `]}]}`
-			path := filepath.Join(t.TempDir(), "early.json")
-			if err := os.WriteFile(path, []byte(fixture), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			lr := specifications.Load(specifications.Source{Path: path, ID: "early"}, false)
-			if lr.Kind != specifications.Loaded {
-				t.Fatal(lr.Err)
-			}
+			f := loadText(t, "early", fixture)
 			proxy.Reset() // what the runner sent to probe the server
-			res := r.RunTest(context.Background(), lr.File, 0)
+			res := r.RunTest(context.Background(), f, 0)
 			if res.Status != c.status || !strings.HasPrefix(res.Reason, c.reason) {
 				t.Fatalf("got %s %q, want %s %q", res.Status, res.Reason, c.status, c.reason)
 			}
 			if wrote := len(sent(proxy, "drop", "insert")) > 0; wrote != c.writes {
 				t.Errorf("data written: %t, want %t", wrote, c.writes)
+			}
+		})
+	}
+}
+
+// loadText writes a fixture to a file of the test's and loads it, with this ID.
+func loadText(t *testing.T, id, fixture string) *specifications.File {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), id+".json")
+	if err := os.WriteFile(path, []byte(fixture), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lr := specifications.Load(specifications.Source{Path: path, ID: id}, false)
+	if lr.Kind != specifications.Loaded {
+		t.Fatal(lr.Err)
+	}
+	return lr.File
+}
+
+func TestUsesQueryableEncryption(t *testing.T) {
+	const plain = `{"client": {"id": "c"}}, {"database": {"id": "d", "client": "c", "databaseName": "db"}}`
+	const noData = `{"databaseName": "db", "collectionName": "x", "documents": []}`
+	const create = `{"name": "createCollection", "object": "d", "arguments": {"collection": "y"}}`
+	for _, c := range []struct {
+		name                string
+		entities, data, ops string
+		want                bool
+	}{
+		{"plain", plain, noData, create, false},
+		{"initialData with encryptedFields", plain,
+			`{"databaseName": "db", "collectionName": "x", "createOptions": {"encryptedFields": {"fields": []}}, "documents": []}`, create, true},
+		{"createCollection with encryptedFields", plain, noData,
+			`{"name": "createCollection", "object": "d", "arguments": {"collection": "y", "encryptedFields": {"fields": []}}}`, true},
+		{"automatic encryption", `{"client": {"id": "c", "autoEncryptOpts": {"keyVaultNamespace": "k.v", "kmsProviders": {"local": {}}}}}, {"database": {"id": "d", "client": "c", "databaseName": "db"}}`,
+			noData, create, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := loadText(t, "qe", `{"description": "qe", "schemaVersion": "1.8", "createEntities": [`+c.entities+`],
+			  "initialData": [`+c.data+`], "tests": [{"description": "t", "operations": [`+c.ops+`]}]}`)
+			if got := interpreter.UsesQueryableEncryption(f); got != c.want {
+				t.Errorf("got %t, want %t", got, c.want)
 			}
 		})
 	}

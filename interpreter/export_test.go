@@ -28,3 +28,6 @@ func ReadProbeReply(command string, reply bson.Raw) (*Probe, error) {
 	err := s.read(command, reply)
 	return s, err
 }
+
+// UsesQueryableEncryption is usesQueryableEncryption, for the tests.
+var UsesQueryableEncryption = usesQueryableEncryption

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,7 +13,6 @@ import (
 	"github.com/specrun/specrun/internal/wireproxy"
 	"github.com/specrun/specrun/interpreter"
 	"github.com/specrun/specrun/result"
-	"github.com/specrun/specrun/specifications"
 )
 
 // A legacy transactions-style test's failPoint is set after the data and before the
@@ -30,16 +27,9 @@ func TestLegacyFailPointOnAndOff(t *testing.T) {
 	const fixture = `{"database_name": "failpoint-tests", "collection_name": "c", "data": [{"_id": 1}], "tests": [
 	  {"description": "find", "failPoint": {"configureFailPoint": "failCommand", "mode": {"times": 1}, "data": {"failCommands": ["find"], "errorCode": 11600}},
 	   "operations": [{"name": "find", "object": "collection", "arguments": {"filter": {}}, "result": [{"_id": 1}]}]}]}`
-	path := filepath.Join(t.TempDir(), "failpoint.json")
-	if err := os.WriteFile(path, []byte(fixture), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	lr := specifications.Load(specifications.Source{Path: path, ID: "failpoint"}, false)
-	if lr.Kind != specifications.Loaded {
-		t.Fatal(lr.Err)
-	}
+	f := loadText(t, "failpoint", fixture)
 	proxy.Reset() // what the runner sent to probe the server
-	res := r.RunTest(context.Background(), lr.File, 0)
+	res := r.RunTest(context.Background(), f, 0)
 	// the proxy answered the fail point, which the server never saw: the find succeeds
 	if res.Status != result.Pass {
 		t.Fatalf("%s %q\n%s", res.Status, res.Reason, res.Detail)

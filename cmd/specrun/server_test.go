@@ -43,6 +43,14 @@ func startServeProcess(t *testing.T) (*exec.Cmd, string) {
 // the time from the kill to the end of the run.
 func runUntil(t *testing.T, kill func(), args ...string) (code int, stdout, stderr string, afterKill time.Duration) {
 	t.Helper()
+	quickPassed := func(out string) bool { return strings.Contains(out, "pass slow/slow/quick before") }
+	return runUntilReady(t, quickPassed, kill, args...)
+}
+
+// runUntilReady is runUntil with the moment to kill decided by ready, given the output
+// so far.
+func runUntilReady(t *testing.T, ready func(stdout string) bool, kill func(), args ...string) (code int, stdout, stderr string, afterKill time.Duration) {
+	t.Helper()
 	var out, errOut syncBuffer
 	done := make(chan int, 1)
 	go func() { done <- runTests(context.Background(), args, &out, &errOut) }()
@@ -52,7 +60,7 @@ func runUntil(t *testing.T, kill func(), args ...string) (code int, stdout, stde
 		case code := <-done:
 			t.Fatalf("specrun ended (%d) before the slow test: %s%s", code, out.String(), errOut.String())
 		case <-time.After(10 * time.Millisecond):
-			if strings.Contains(out.String(), "pass slow/slow/quick before") {
+			if ready(out.String()) {
 				kill()
 				killed = time.Now()
 			}
@@ -90,23 +98,45 @@ func TestServerKilledUnderURI(t *testing.T) {
 
 // Done when: "Under --server-cmd, the same kill: the crash is pinned on the test that
 // was running, the server restarts, every other test gets the verdict of a clean run,
-// exit 0 or 1."
+// exit 0 or 1." With --jobs 2 too: each worker has a server process of its own (the
+// second has no file to run here), and the worker whose server crashed starts it again.
 func TestServerCmdKilledAndStartedAgain(t *testing.T) {
+	for _, jobs := range []string{"1", "2"} {
+		t.Run("jobs="+jobs, func(t *testing.T) { serverCmdKilledAndStartedAgain(t, jobs) })
+	}
+}
+
+func serverCmdKilledAndStartedAgain(t *testing.T, jobs string) {
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "pid")
-	serverCmd := "echo $$ > " + pidFile + "; exec " + os.Args[0] + " serve --addr 127.0.0.1:{port}"
+	serverCmd := "echo $$ >> " + pidFile + "; exec " + os.Args[0] + " serve --addr 127.0.0.1:{port}"
 	t.Setenv(envAsMain, "1") // for the server command, which the shell starts
 	// a killed server cannot remove its data folder: let it be the test's
 	t.Setenv("TMPDIR", t.TempDir())
 	reportPath := filepath.Join(dir, "r.json")
-	kill := func() {
+	kill := func() { // every server started so far
 		data, err := os.ReadFile(pidFile)
 		require.NoError(t, err)
-		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-		require.NoError(t, err)
-		require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+		for _, line := range strings.Fields(string(data)) {
+			pid, err := strconv.Atoi(line)
+			require.NoError(t, err)
+			require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+		}
 	}
-	code, stdout, stderr, afterKill := runUntil(t, kill, "--server-cmd", serverCmd, "-v", "--json", reportPath, slowFixture)
+	ready := func(out string) bool { return strings.Contains(out, "pass slow/slow/quick before") }
+	if jobs != "1" {
+		// The output shows the file once it is done: the slow test runs once both
+		// servers have started and a little time has passed.
+		var started time.Time
+		ready = func(string) bool {
+			data, _ := os.ReadFile(pidFile)
+			if started.IsZero() && len(strings.Fields(string(data))) == 2 {
+				started = time.Now()
+			}
+			return !started.IsZero() && time.Since(started) > 3*time.Second
+		}
+	}
+	code, stdout, stderr, afterKill := runUntilReady(t, ready, kill, "--server-cmd", serverCmd, "-j", jobs, "-v", "--json", reportPath, slowFixture)
 	assert.Equal(t, exitFail, code, stdout+stderr)
 	assert.Less(t, afterKill, 20*time.Second, "the slow test (30s) ends at the crash")
 	tests := readTests(t, reportPath)

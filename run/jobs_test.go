@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -143,6 +144,37 @@ func TestExecuteJobsUnreachable(t *testing.T) {
 	for _, res := range r.Judged {
 		assert.Equal(t, result.Error, res.Status)
 	}
+}
+
+// TestExecuteJobsInterrupted: Ctrl-C during a run on two workers makes it partial as a
+// serial run is: every selected test is judged or listed as not run, in the plan's
+// order.
+func TestExecuteJobsInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	plan := Plan{Loads: loads(t, "mixed/one.json", "leftovers", "slow")}
+	srvs := []Target{{URI: serverURI, Own: true}, {URI: secondServer(t), Own: true}}
+	start := time.Now()
+	r, err := ExecuteJobs(ctx, plan, srvs, &cancelAfter{n: 1, cancel: cancel})
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 20*time.Second, "the slow test (30s) is cut short")
+	require.NotNil(t, r.Report.Partial)
+	assert.Equal(t, "interrupted", r.Report.Partial.Reason)
+	assert.NotEmpty(t, r.Judged)
+	assert.NotEmpty(t, r.Report.Partial.NotRun)
+	assert.Equal(t, plan.TestCount(), len(r.Judged)+len(r.Report.Partial.NotRun))
+	var ids, want []string
+	for _, res := range r.Report.Tests {
+		ids = append(ids, res.ID)
+	}
+	for _, lr := range plan.Files() {
+		for _, tt := range lr.File.Tests {
+			if slices.Contains(ids, tt.ID) {
+				want = append(want, tt.ID)
+			}
+		}
+	}
+	assert.Equal(t, want, ids, "the judged tests, in the plan's order")
 }
 
 func TestSchedule(t *testing.T) {

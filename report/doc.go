@@ -51,7 +51,9 @@
 // diff names it. A test not failing before (pass, skip, unsupported) that fails or
 // errors now is a regression; fail or error before and pass now is a fix; any other
 // change of status (pass → unsupported: no longer judged; fail → error) is a status
-// change; the same status other than pass with another reason is a changed reason.
+// change; the same status other than pass with another reason is a changed reason
+// ([SameReason]: what changes from run to run of the same server, memory addresses,
+// loopback ports, connection ids and times, is not a change; see [Stable]).
 // A test only in the new report is new (a new failing test is new, not a
 // regression), one only in the old is removed, except that a test a partial report
 // lists as not run is neither. Warnings say when the reports are not comparable test

@@ -8,7 +8,7 @@
 // [WriteJSON] writes a [Run] with exactly the field names of DESIGN.md; the summary
 // is computed from the tests, which keep run order. [ReadJSON] reads a report back
 // (for diff and merge) and checks that its statuses are known and its summary agrees
-// with its tests. Durations are written as whole milliseconds (truncated) and the
+// with its tests. Durations are written as whole milliseconds (rounded) and the
 // start time in UTC with millisecond precision, so a round trip keeps everything
 // else exactly. When [Run.Expect] is set, the report also carries the verdict of the
 // expectations file: a top-level "expectations" object and, per test, "verdict" and
@@ -25,7 +25,14 @@
 // seconds). fail is a <failure>, error an <error>, both with the reason as message
 // and the detail as text; skip and unsupported are <skipped message="skip: …"> and
 // <skipped message="unsupported: …">, and the tests a partial run did not run are
-// <skipped message="not run: <reason>">. Suites carry the counts tests, failures,
+// <skipped message="not run: <reason>">. With an expectations file, a test that ends
+// as its entry says is an expected result, not a failure: an expected fail or error is
+// <skipped message="expected: <the entry's reason>"> with the test's own status and
+// reason as text; a regression is a <failure> (an <error> for an error) whatever its
+// status, and an unexpected pass a <failure> naming the entry. Details are CDATA, so
+// they keep their lines, with the server's log quieted ([QuietDetail]; the JSON keeps
+// it whole). Two files with the same ID (both corpus layouts) name their suites
+// "<file ID> [<file>]", so no two suites have the same name. Suites carry the counts tests, failures,
 // errors, skipped and time; the <testsuites> root all but skipped, which Jenkins'
 // JUnit schema (junit-10.xsd) does not allow there. What XML 1.0 cannot carry
 // (control characters, U+FFFE/U+FFFF) is written visibly as \xHH or \uHHHH, invalid

@@ -192,19 +192,23 @@ func (ev Evaluation) WriteSummary(w io.Writer) error {
 		b.WriteByte('\n')
 	}
 	for _, v := range ev.Select(UnexpectedPass) {
-		if v.Entry.Prefix == "" {
-			fmt.Fprintf(&b, "unexpected pass: %s: remove %s (%s, expects %s)\n",
-				v.Result.ID, ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
-		} else {
-			fmt.Fprintf(&b, "unexpected pass: %s: %s (%s) expects %s; narrow it, or add an id entry with status pass\n",
-				v.Result.ID, ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
-		}
+		fmt.Fprintf(&b, "unexpected pass: %s: %s\n", v.Result.ID, ev.UnexpectedPassAdvice(v))
 	}
 	for _, e := range ev.Stale {
 		fmt.Fprintf(&b, "stale: %s: %s (%s) decides no test\n", ev.where(e), e.Pattern(), e.Status)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// UnexpectedPassAdvice says what to do about an unexpected pass: remove its id entry,
+// or narrow its prefix entry.
+func (ev Evaluation) UnexpectedPassAdvice(v Verdict) string {
+	if v.Entry.Prefix == "" {
+		return fmt.Sprintf("remove %s (%s, expects %s)", ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
+	}
+	return fmt.Sprintf("%s (%s) expects %s; narrow it, or add an id entry with status pass",
+		ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
 }
 
 func plural(n int, one, many string) string {

@@ -297,7 +297,7 @@ func WriteJSON(w io.Writer, r *Run) error {
 		},
 		Corpus:     make([]jsonCorpus, 0, len(r.Corpus)),
 		Started:    r.Started.UTC().Format(timeLayout),
-		DurationMs: r.Duration.Milliseconds(),
+		DurationMs: r.Duration.Round(time.Millisecond).Milliseconds(),
 		Summary:    Summarize(r.Tests),
 		Tests:      make([]jsonTest, 0, len(r.Tests)),
 	}
@@ -327,7 +327,7 @@ func WriteJSON(w io.Writer, r *Run) error {
 			Description: t.Description,
 			Status:      string(t.Status),
 			Reason:      t.Reason,
-			DurationMs:  t.Duration.Milliseconds(),
+			DurationMs:  t.Duration.Round(time.Millisecond).Milliseconds(),
 			Detail:      t.Detail,
 		}
 		if r.Expect != nil {

@@ -40,16 +40,22 @@
 //
 // # Markdown
 //
-// [WriteMarkdown] writes a header (date, specrun and driver versions, server,
-// corpus roots with their identity, duration, filters, and a PARTIAL banner when the
-// run is partial), a table with a row per spec (the first segment of the test ID)
-// and a total row: pass, fail, skip, unsupported, error, total and the pass rate
-// pass / (pass + fail + error) rounded down to 0.1% ("—" when that is 0), then
-// every failure and error grouped by file, one line each, then, when the run had an
-// expectations file, its regressions, unexpected passes and stale entries. Every
-// result is a leaf test. Text from tests and the command line is escaped (Markdown
-// punctuation gets a backslash, line breaks become spaces), so it cannot break the
-// table or turn into markup.
+// [WriteMarkdown] writes release-note material: a header (date, specrun and driver
+// versions, the server by its product name when the run was told it, then what it
+// says of itself; one line per corpus with its identity and the run's folders below
+// its root, so no local path shows but for a corpus in neither layout; duration,
+// filters, a PARTIAL banner when the run is partial, and the command that makes the
+// report again, [Run.Command], credentials removed). With an expectations file then
+// come the gate's verdict, its regressions (capped at 50), unexpected passes and stale
+// entries. Then a table with a row per spec (the first segment of the test ID) and a
+// total row: pass, fail, skip, unsupported, error, total and the pass rate pass /
+// (pass + fail + error) rounded down to 0.1% ("—" when that is 0) with "judged N of M"
+// beside it. Last, the failures and errors grouped by [Cause] (with an expectations
+// file, the known failures: those that ended as their entry says), a table of causes
+// with counts, most first, and the first five tests of each. Every result is a leaf
+// test. Text from tests and the command line is escaped (Markdown punctuation gets a
+// backslash, line breaks become spaces), so it cannot break the table or turn into
+// markup.
 //
 // # Diff
 //

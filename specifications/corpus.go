@@ -234,6 +234,26 @@ func TestFileID(path, base string) string {
 	return strings.TrimSuffix(filepath.ToSlash(rel), filepath.Ext(rel))
 }
 
+// SplitCorpusPath splits a path inside a corpus into the corpus root and the path
+// below it (slash-separated): /srv/specifications/source/crud/tests/unified gives
+// /srv/specifications/source and crud/tests/unified; a path under the Go driver 1.x
+// data folder (data/, the module cache's testdata/) gives that folder and the rest.
+// A path in neither layout gives ok false.
+func SplitCorpusPath(path string) (root, rel string, ok bool) {
+	parts := strings.Split(filepath.ToSlash(path), "/")
+	for i := len(parts) - 3; i >= 0; i-- {
+		if parts[i] == "source" && parts[i+2] == "tests" {
+			return strings.Join(parts[:i+1], "/"), strings.Join(parts[i+1:], "/"), true
+		}
+	}
+	for i := len(parts) - 2; i >= 0; i-- {
+		if goDriverDataFolder(parts, i) {
+			return strings.Join(parts[:i+1], "/"), strings.Join(parts[i+1:], "/"), true
+		}
+	}
+	return "", "", false
+}
+
 // goDriverDataFolder says whether parts[i] is the folder of the Go driver 1.x test
 // data: data/ as Debian installs it, or testdata/ directly inside the module's folder
 // in the Go module cache (go.mongodb.org/mongo-driver@v1.17.3/testdata). Any other

@@ -183,3 +183,19 @@ func TestDiscoverSymbolicLinkLoops(t *testing.T) {
 	_, err = Resolve(loop, "")
 	assert.EqualError(t, err, want)
 }
+
+func TestSplitCorpusPath(t *testing.T) {
+	for _, c := range []struct{ in, root, rel string }{
+		{"/srv/specifications/source/crud/tests/unified", "/srv/specifications/source", "crud/tests/unified"},
+		{"/srv/specifications/source/crud/tests", "/srv/specifications/source", "crud/tests"},
+		{"/usr/share/gocode/src/go.mongodb.org/mongo-driver/data/crud/v1", "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data", "crud/v1"},
+		{"/root/go/pkg/mod/go.mongodb.org/mongo-driver@v1.17.3/testdata/crud", "/root/go/pkg/mod/go.mongodb.org/mongo-driver@v1.17.3/testdata", "crud"},
+		{"/home/me/fixtures/x", "", ""},
+		{"/home/me/proj/testdata/crud", "", ""},
+	} {
+		root, rel, ok := SplitCorpusPath(c.in)
+		if root != c.root || rel != c.rel || ok != (c.root != "") {
+			t.Errorf("SplitCorpusPath(%q) = %q, %q, %v; want %q, %q", c.in, root, rel, ok, c.root, c.rel)
+		}
+	}
+}

@@ -147,8 +147,8 @@ func goldenRun(t *testing.T) *Run {
 		Command: []string{"specrun", "--uri", "mongodb://db1.example.net:27017,db2.example.net:27017/?replicaSet=rs0&tls=true",
 			"--run", `^(crud|sessions|change-streams)/`, "--skip", `bulkWrite|\$merge`, "--shard", "2/4", "--max-time", "80s",
 			"--expect", "expect.yml", "--markdown", "report.md", goldenShared, goldenDebian},
-		Partial:  &Partial{Reason: "--max-time 1m20s reached", NotRun: notRun},
-		Expect:   &ev,
+		Partial: &Partial{Reason: "--max-time 1m20s reached", NotRun: notRun},
+		Expect:  &ev,
 	}
 }
 

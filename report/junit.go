@@ -159,7 +159,7 @@ func junitCaseOf(t result.Test, v *Verdict, ev *Evaluation) junitCase {
 		return c
 	case v != nil && v.Judgement == Regression && !t.Status.Failing():
 		c.Failure = &junitProblem{Type: "regression", Detail: detail,
-			Message: xmlSafe(fmt.Sprintf("regression: %s (%s) expects %s; now %s", ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status, own))}
+			Message: xmlSafe("regression: " + ev.EntryText(*v) + "; now " + own)}
 		return c
 	}
 	switch t.Status {

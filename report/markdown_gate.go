@@ -25,11 +25,7 @@ func writeMarkdownGate(b *strings.Builder, ev *Evaluation) {
 		verdict = "FAIL"
 	}
 	fmt.Fprintf(b, "\n## Gate: %s\n\n", verdict)
-	fmt.Fprintf(b, "Expectations %s: %d met (%d by an entry), %s, %s, %s.\n", mdText(orNone(ev.File)),
-		ev.Count(OK)+ev.Count(Expected), ev.Count(Expected),
-		plural(ev.Count(Regression), "regression", "regressions"),
-		plural(ev.Count(UnexpectedPass), "unexpected pass", "unexpected passes"),
-		plural(len(ev.Stale), "stale entry", "stale entries"))
+	fmt.Fprintf(b, "%s.\n", mdText(ev.SummaryLine()))
 	if vs := ev.Select(Regression); len(vs) > 0 {
 		b.WriteString("\n## Regressions\n\n")
 		for i, v := range vs {
@@ -37,11 +33,7 @@ func writeMarkdownGate(b *strings.Builder, ev *Evaluation) {
 				fmt.Fprintf(b, "- … and %d more (the JSON report lists them all)\n", len(vs)-i)
 				break
 			}
-			expects := "no entry"
-			if v.Entry != nil {
-				expects = fmt.Sprintf("%s (%s) expects %s", ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
-			}
-			fmt.Fprintf(b, "- **%s** %s — %s: %s\n", v.Result.Status, mdText(v.Result.ID), mdText(expects),
+			fmt.Fprintf(b, "- **%s** %s — %s: %s\n", v.Result.Status, mdText(v.Result.ID), mdText(ev.EntryText(v)),
 				mdText(orUnknown(v.Result.Reason)))
 		}
 	}
@@ -54,7 +46,7 @@ func writeMarkdownGate(b *strings.Builder, ev *Evaluation) {
 	if len(ev.Stale) > 0 {
 		b.WriteString("\n## Stale entries\n\n")
 		for _, e := range ev.Stale {
-			fmt.Fprintf(b, "- %s: %s (%s) decides no test\n", mdText(ev.where(e)), mdText(e.Pattern()), e.Status)
+			fmt.Fprintf(b, "- %s\n", mdText(ev.StaleText(e)))
 		}
 	}
 }

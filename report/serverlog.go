@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -52,6 +53,8 @@ const QuietLogLines = 8
 //   - a line that introduces the next one and says nothing itself goes with it or
 //     before it: FerretDB logs each reply in two lines, "Response header: length …,
 //     id …" then "Response message: {…}";
+//   - a line that quotes an error message ("errmsg": "…") the detail above already
+//     shows goes: it is the reply the test failed on, said again;
 //   - a line said again (the same once Stable: volatile text aside) is shown once,
 //     with the number of times;
 //   - at most QuietLogLines lines, then how many more the JSON report holds.
@@ -70,6 +73,8 @@ func QuietDetail(detail string) string {
 		case strings.Contains(l, "endSessions"):
 			continue
 		case strings.Contains(l, "Response header:") && i+1 < len(lines) && strings.Contains(lines[i+1], "Response message:"):
+			continue
+		case repeatsError(l, head):
 			continue
 		}
 		k := Stable(l)
@@ -97,6 +102,20 @@ func QuietDetail(detail string) string {
 		}
 	}
 	return b.String()
+}
+
+// logErrmsg is an error message a log line quotes, as FerretDB logs a reply.
+var logErrmsg = regexp.MustCompile(`"errmsg": ?("(?:[^"\\]|\\.)*")`)
+
+// repeatsError says whether the log line quotes an error message that the detail
+// shows already.
+func repeatsError(line, detail string) bool {
+	m := logErrmsg.FindStringSubmatch(line)
+	if m == nil {
+		return false
+	}
+	msg, err := strconv.Unquote(m[1])
+	return err == nil && msg != "" && strings.Contains(detail, msg)
 }
 
 // cutServerLog splits a detail into what comes before its server log section and the

@@ -28,6 +28,8 @@ type progress struct {
 	// lost: the server is gone; the tests still to come are errors that say so, and
 	// are counted, not printed one by one.
 	lost bool
+	// gate judges each result as it comes, and colours (recap.go).
+	gate gate
 }
 
 // newProgress: tty is stderr as it is when it is a terminal (see isTerminal; stdout
@@ -46,25 +48,13 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// Judged prints a test's result: a failure in full, any result with -v, the live line.
+// Judged prints a test's result (show: a regression in full, any result with -v) and
+// the live line.
 func (p *progress) Judged(res result.Test) {
 	p.count++
 	p.counts[res.Status]++
-	switch {
-	case p.lost:
-	case res.Status == result.Fail || res.Status == result.Error:
-		p.clear()
-		fmt.Fprintf(p.stdout, "%s %s\n    %s\n", strings.ToUpper(string(res.Status)), oneLine(res.ID, lineShown), oneLine(res.Reason, reasonShown))
-		if res.Detail != "" {
-			fmt.Fprintf(p.stdout, "    %s\n", strings.ReplaceAll(res.Detail, "\n", "\n    "))
-		}
-	case p.verbose:
-		p.clear()
-		if res.Reason != "" {
-			fmt.Fprintf(p.stdout, "%s %s: %s\n", res.Status, oneLine(res.ID, lineShown), oneLine(res.Reason, reasonShown))
-		} else {
-			fmt.Fprintf(p.stdout, "%s %s\n", res.Status, oneLine(res.ID, lineShown))
-		}
+	if !p.lost {
+		p.show(res) // recap.go
 	}
 	if p.live {
 		p.clear()

@@ -65,6 +65,7 @@ type runOptions struct {
 	reports                           reportFiles
 	singleLB, multiLB                 string
 	serverCmd, serverName             string
+	color                             string
 	timeout, maxTime                  time.Duration
 	allowNonempty, verbose            bool
 	// corpusUsed is the corpus spec names were found in (nil: only paths were given).
@@ -110,8 +111,14 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if isTerminal(stderr) {
 		tty = stderr
 	}
+	rawStdout := stdout
 	// What fixtures and servers say is made visible and bounded (terminal).
 	stdout, stderr = redact.Writer(terminal(stdout)), redact.Writer(terminal(stderr))
+	paint, err := o.palette(rawStdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "specrun:", err)
+		return exitUsage
+	}
 	plan, update, err := o.plan(paths, redact)
 	if err != nil {
 		fmt.Fprintln(stderr, "specrun:", err)
@@ -139,6 +146,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "\nspecrun: interrupted: stopping after the current test and writing the reports (again to quit at once)")
 	})
 	out := newProgress(stdout, stderr, tty, o.verbose, plan.TestCount())
+	out.gate = gate{expect: plan.Expect, ev: report.Evaluation{File: o.expectPath}, paint: paint}
 	rec, err := run.Execute(ctx, plan, srv, out)
 	stopNotice()
 	out.done()
@@ -149,7 +157,11 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, n := range rec.ServerNotes {
 		fmt.Fprintf(stderr, "specrun: note: %s: %s\n", uri, n)
 	}
+	for _, a := range append([]string{"specrun"}, args...) {
+		rec.Report.Command = append(rec.Report.Command, redact.String(a))
+	}
 	code := o.finish(rec, &plan, update, stdout, stderr)
+	writeEnd(stdout, paint, rec, plan.Expect != nil)
 	switch {
 	case err != nil: // unreachable from the start: the whole error, a server's output too
 		fmt.Fprintf(stderr, "specrun: %s: %v\n", uri, err)
@@ -182,6 +194,7 @@ func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []strin
 	fs.StringVar(&o.serverName, "server-name", "", "the product's `name` in the reports (JSON server.name, the Markdown header; specrun compare\nheads its columns with it); default: the embedded server's, else none")
 	fs.BoolVar(&o.allowNonempty, "allow-nonempty", false, "run against a --uri server that holds collections the tests do not name, saying which\nof the server's collections the run may drop")
 	fs.BoolVar(&o.verbose, "v", false, "print every test's verdict, not only failures")
+	fs.StringVar(&o.color, "color", "auto", colorUsage)
 	paths, exit, ok = parseArgs(fs, args)
 	if ok && len(paths) == 0 {
 		fs.Usage()
@@ -308,6 +321,15 @@ func (o *runOptions) serverProcess(srv run.Target, stderr io.Writer) (run.Target
 	return srv, func() { _ = proc.Stop() }, nil
 }
 
+// palette is the colours of the run's output (--color, NO_COLOR), to stdout.
+func (o *runOptions) palette(stdout io.Writer) (palette, error) {
+	on, err := useColor(o.color, stdout, os.Getenv)
+	if !on {
+		return palette{}, err
+	}
+	return palette{raw: stdout}, nil
+}
+
 // refused says why the server could not be used, with its exit status.
 func refused(stderr io.Writer, uri string, err error) int {
 	var nonempty *run.NonemptyError
@@ -329,16 +351,10 @@ func refused(stderr io.Writer, uri string, err error) int {
 	return exitFail
 }
 
-// finish prints the summary, writes --update-expect and the reports, and gives the
-// exit status.
+// finish writes --update-expect and the reports, and gives the exit status; the end
+// of the output (writeEnd) follows.
 func (o *runOptions) finish(rec *run.Record, plan *run.Plan, update *expectationsUpdate, stdout, stderr io.Writer) int {
 	rep := rec.Report
-	s := report.Summarize(rec.Judged)
-	fmt.Fprintf(stdout, "%d tests: %d pass, %d fail, %d skip, %d unsupported, %d error (%s)\n", s.Total,
-		s.Pass, s.Fail, s.Skip, s.Unsupported, s.Error, rep.Duration.Round(time.Millisecond))
-	if plan.Expect != nil {
-		_ = rec.Evaluation.WriteSummary(stdout)
-	}
 	if rep.Partial != nil {
 		fmt.Fprintf(stderr, "specrun: %s: the run is partial, %d selected test(s) did not run (the reports list them)\n", rep.Partial.Reason, len(rep.Partial.NotRun))
 	}

@@ -99,7 +99,20 @@ func writeEnd(w io.Writer, c palette, rec *run.Record, expect bool) {
 			fmt.Fprintf(w, "stale: %s\n", oneLine(ev.StaleText(e), lineShown))
 		}
 	}
-	writeRecap(w, c, ev.Select(report.Regression), expect)
+	// The tests a lost server left are counted, not listed (the run says why, once).
+	var listed []report.Verdict
+	notRun := 0
+	for _, v := range ev.Select(report.Regression) {
+		if rec.Lost != nil && strings.HasPrefix(v.Result.Reason, "not run: ") {
+			notRun++
+			continue
+		}
+		listed = append(listed, v)
+	}
+	writeRecap(w, c, listed, expect)
+	if notRun > 0 {
+		fmt.Fprintf(w, "%s not run: the server was lost\n", plural(notRun, "test"))
+	}
 	rep := rec.Report
 	s := report.Summarize(rep.Tests)
 	fmt.Fprintf(w, "%s: %d pass, %d fail, %d skip, %d unsupported, %d error (%s", plural(s.Total, "test"),

@@ -166,7 +166,7 @@ func TestMergeCommand(t *testing.T) {
 
 	md, err := os.ReadFile(mdOut)
 	require.NoError(t, err)
-	assert.Contains(t, string(md), "| **Total** | 2 | 1 | 0 | 1 | 0 | 4 | 66.6% |")
+	assert.Contains(t, string(md), "| **Total** | 2 | 1 | 0 | 1 | 0 | 4 | 66.6% (judged 3 of 4) |")
 
 	// Only passing shards: exit 0; a missing shard: partial, exit 1.
 	p1 := writeReport(t, "p1.json", testReport(report.Shard{Index: 1, Count: 3}, testResult("a", "1", result.Pass, "")))

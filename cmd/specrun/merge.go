@@ -62,6 +62,7 @@ func merge(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	merged.Command = append([]string{"specrun", "merge"}, args...) // what makes the merged report again
 	s := report.Summarize(merged.Tests)
 	fmt.Fprintf(stdout, "merged %d reports: %d tests: %d pass, %d fail, %d skip, %d unsupported, %d error (%s)\n",
 		len(runs), s.Total, s.Pass, s.Fail, s.Skip, s.Unsupported, s.Error, merged.Duration.Round(time.Millisecond))

@@ -22,8 +22,10 @@ const (
 	// header, the count and the verdict lines, the recap stays within the last 15
 	// lines of the output.
 	recapShown = 10
-	// recapReason cuts the reason of a recap line.
-	recapReason = 160
+	// recapLine is how long a recap line's test ID and reason are, at most: the reason
+	// is cut to fit (to recapReasonMin characters at least).
+	recapLine      = 160
+	recapReasonMin = 40
 	// endListed caps the unexpected passes and stale entries listed at the end.
 	endListed = 10
 )
@@ -150,7 +152,8 @@ func writeRecap(w io.Writer, c palette, vs []report.Verdict, expect bool) {
 		}
 		fmt.Fprint(w, "  ")
 		c.word(w, styleFail, strings.ToUpper(string(v.Result.Status)))
-		fmt.Fprintf(w, " %s: %s\n", oneLine(v.Result.ID, lineShown), oneLine(firstLineOf(v.Result.Reason), recapReason))
+		id := oneLine(v.Result.ID, lineShown)
+		fmt.Fprintf(w, " %s: %s\n", id, oneLine(firstLineOf(v.Result.Reason), max(recapReasonMin, recapLine-len(id))))
 	}
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/specrun/specrun/operations"
 	"github.com/specrun/specrun/specifications"
@@ -164,36 +163,5 @@ func printNotes(w io.Writer, r specifications.LoadResult, verbose bool) {
 // discover resolves the arguments (paths or spec names) and lists their fixture files.
 // used is the corpus that spec names were found in (nil when every argument is a path).
 func discover(args []string, corpusFlag string) (sources []specifications.Source, used *specifications.Corpus, err error) {
-	locations := specifications.DefaultLocations(corpusFlag)
-	corpus, rootErr := locations.First()
-	paths := make([]string, len(args))
-	for i, arg := range args {
-		p, err := specifications.Resolve(arg, corpus.Root)
-		switch {
-		case err != nil && rootErr != nil:
-			return nil, nil, fmt.Errorf("%v (%v)", err, rootErr)
-		case err != nil:
-			return nil, nil, fmt.Errorf("%v%s", err, elsewhere(arg, locations))
-		case p != arg && within(p, corpus.Root):
-			used = &corpus
-		}
-		paths[i] = p
-	}
-	sources, err = specifications.Discover(paths)
-	return sources, used, err
-}
-
-// elsewhere names the other corpora that have a spec the first one lacks (crud/v1,
-// which upstream deleted in 2024, is in the Go driver's test data).
-func elsewhere(spec string, locations specifications.Locations) string {
-	var in []string
-	for _, c := range locations.Corpora()[1:] {
-		if p, err := specifications.Resolve(spec, c.Root); err == nil && within(p, c.Root) {
-			in = append(in, fmt.Sprintf("%s: --corpus %s", c.Origin, c.Root))
-		}
-	}
-	if len(in) == 0 {
-		return ""
-	}
-	return "; another corpus has it (" + strings.Join(in, "; ") + ")"
+	return specifications.Find(args, specifications.DefaultLocations(corpusFlag))
 }

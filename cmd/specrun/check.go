@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/specrun/specrun/operations"
 	"github.com/specrun/specrun/specifications"
@@ -24,12 +25,16 @@ Summary: N files: L loaded (T tests), O other format, R rejected, U unsupported
 Exit status: 1 if any file was rejected, else 0 (what specrun cannot run does not
 change it); 2 for usage errors.
 
+Examples:
+  specrun check crud                        the CRUD fixtures of the corpus
+  specrun check -v ./specifications/source  a checkout's, with every note
+
 Flags:
 `
 
 func check(args []string, stdout, stderr io.Writer) int {
 	stdout, stderr = terminal(stdout), terminal(stderr) // fixtures and reports may hold escape sequences
-	fs := newFlags("check", checkUsage, stderr)
+	fs := newFlags("check", checkUsage, stdout, stderr)
 	corpus := fs.String("corpus", "", corpusFlagUsage)
 	verbose := fs.Bool("v", false, "also list files of other formats, every twin difference, and every argument or option the Go driver cannot express")
 	paths, exit, ok := parseArgs(fs, args)
@@ -37,13 +42,11 @@ func check(args []string, stdout, stderr io.Writer) int {
 		return exit
 	}
 	if len(paths) == 0 {
-		fs.Usage()
-		return exitUsage
+		return fs.usageError("give the PATH or SPEC to check")
 	}
 	sources, used, err := discover(paths, *corpus)
 	if err != nil {
-		fmt.Fprintln(stderr, "specrun check:", err)
-		return exitUsage
+		return fs.usageError("%v", err)
 	}
 	if used != nil {
 		fmt.Fprintln(stderr, "specrun check: corpus:", used)
@@ -74,8 +77,8 @@ func check(args []string, stdout, stderr io.Writer) int {
 		printNotes(stdout, r, *verbose)
 	}
 	gaps.summarize(stdout, *verbose)
-	fmt.Fprintf(stdout, "%d files: %d loaded (%d tests), %d other format, %d rejected, %d unsupported\n",
-		len(sources), loaded, tests, other, rejected, gaps.lines)
+	fmt.Fprintf(stdout, "%s: %d loaded (%s), %d other format, %d rejected, %d unsupported\n",
+		count(len(sources), "file"), loaded, count(tests, "test"), other, rejected, gaps.lines)
 	if rejected > 0 {
 		return exitFail
 	}
@@ -138,10 +141,13 @@ func (g *gapCounter) summarize(w io.Writer, verbose bool) {
 	}
 }
 
-// count is "1 file", "2 files".
+// count is "1 file", "2 files", "0 entries".
 func count(n int, noun string) string {
-	if n == 1 {
+	switch {
+	case n == 1:
 		return "1 " + noun
+	case strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ey"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -46,7 +46,8 @@ func check(args []string, stdout, stderr io.Writer) int {
 	}
 	sources, used, err := discover(paths, *corpus)
 	if err != nil {
-		return fs.usageError("%v", err)
+		fmt.Fprintln(stderr, "specrun check:", err)
+		return exitUsage
 	}
 	if used != nil {
 		fmt.Fprintln(stderr, "specrun check: corpus:", used)

@@ -43,7 +43,8 @@ func compare(args []string, stdout, stderr io.Writer) int {
 	}
 	outs := []output{{"--json", jsonPath}, {"--markdown", mdPath}}
 	if err := checkOutputs(outs, reportInputs(paths, "a report to compare")); err != nil {
-		return fs.usageError("%v", err)
+		fmt.Fprintln(stderr, "specrun compare:", err)
+		return exitUsage
 	}
 	runs, err := readReports(paths)
 	if err != nil {

@@ -40,7 +40,8 @@ func diff(args []string, stdout, stderr io.Writer) int {
 		return fs.usageError("want two reports, OLD.json and NEW.json; got %d", len(paths))
 	}
 	if err := checkOutputs([]output{{"--json", jsonPath}}, reportInputs(paths, "a report to compare")); err != nil {
-		return fs.usageError("%v", err)
+		fmt.Fprintln(stderr, "specrun diff:", err)
+		return exitUsage
 	}
 	runs, err := readReports(paths)
 	if err != nil {

@@ -35,7 +35,7 @@ func TestDidYouMean(t *testing.T) {
 		{"spec", []string{"check", "--corpus", corpus, "sesions"}, "nor a spec of that name in " + corpus + "; did you mean sessions?\n"},
 		{"folder of a spec", []string{"check", "--corpus", corpus, "crud/unifed"}, "; did you mean crud/unified?\n"},
 		{"file of a spec", []string{"check", "--corpus", corpus, "crud/unified/fnid"}, "; did you mean crud/unified/find?\n"},
-		{"spec near nothing", []string{"check", "--corpus", corpus, "zzzzzzzz"}, "nor a spec of that name in " + corpus + "\nRun 'specrun help check' for usage.\n"},
+		{"spec near nothing", []string{"check", "--corpus", corpus, "zzzzzzzz"}, "nor a spec of that name in " + corpus + "\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

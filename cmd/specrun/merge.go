@@ -47,7 +47,8 @@ func merge(args []string, stdout, stderr io.Writer) int {
 		stdout = stderr
 	}
 	if err := checkOutputs(files.outputs(), reportInputs(paths, "a report to merge")); err != nil {
-		return fs.usageError("%v", err)
+		fmt.Fprintln(stderr, "specrun merge:", err)
+		return exitUsage
 	}
 	runs, err := readReports(paths)
 	if err != nil {

@@ -158,14 +158,14 @@ func TestMergeAndDiffOutputsCheckedFirst(t *testing.T) {
 	b := writeReport(t, "b.json", testReport(report.Shard{Index: 2, Count: 2}, testResult("b", "1", result.Pass, "")))
 	code, _, stderr := cli("merge", a, b, "--json", a)
 	assert.Equal(t, exitUsage, code)
-	assert.Equal(t, "specrun merge: --json "+a+" is a report to merge: an output must not overwrite an input\nRun 'specrun help merge' for usage.\n", stderr)
+	assert.Equal(t, "specrun merge: --json "+a+" is a report to merge: an output must not overwrite an input\n", stderr)
 	code, _, stderr = cli("merge", a, b, "--markdown", filepath.Join(t.TempDir(), "no", "m.md"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "does not exist")
 
 	code, _, stderr = cli("diff", "--json", b, a, b)
 	assert.Equal(t, exitUsage, code)
-	assert.Equal(t, "specrun diff: --json "+b+" is a report to compare: an output must not overwrite an input\nRun 'specrun help diff' for usage.\n", stderr)
+	assert.Equal(t, "specrun diff: --json "+b+" is a report to compare: an output must not overwrite an input\n", stderr)
 }
 
 // TestReportOnStdout: "-" writes a report to stdout, which then holds the report
@@ -194,7 +194,7 @@ func TestReportOnStdout(t *testing.T) {
 		code, stdout, stderr = cli(args...)
 		assert.Equal(t, exitUsage, code, "%v", args)
 		assert.Empty(t, stdout)
-		assert.Contains(t, stderr, "both write to stdout: give one of them a file\nRun 'specrun help run' for usage.\n")
+		assert.Contains(t, stderr, "both write to stdout: give one of them a file\n")
 		assert.NotContains(t, stderr, "embedded", "refused before the server starts")
 	}
 

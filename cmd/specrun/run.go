@@ -127,7 +127,6 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	plan, update, err := o.plan(paths, redact)
 	if err != nil {
 		fmt.Fprintln(stderr, "specrun:", err)
-		fmt.Fprintln(stderr, "Run 'specrun help run' for usage.")
 		return exitUsage
 	}
 	if o.corpusUsed != nil {

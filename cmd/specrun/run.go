@@ -15,6 +15,7 @@ import (
 
 	"github.com/specrun/specrun/internal/logtail"
 	"github.com/specrun/specrun/report"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/run"
 	"github.com/specrun/specrun/serverproc"
 	"github.com/specrun/specrun/specifications"
@@ -345,9 +346,10 @@ func refused(stderr io.Writer, uri string, err error) int {
 // exit status.
 func (o *runOptions) finish(rec *run.Record, plan *run.Plan, update *expectationsUpdate, stdout, stderr io.Writer) int {
 	rep := rec.Report
-	s := report.Summarize(rec.Judged)
-	fmt.Fprintf(stdout, "%s: %d pass, %d fail, %d skip, %d unsupported, %d error (%s)\n", count(s.Total, "test"),
-		s.Pass, s.Fail, s.Skip, s.Unsupported, s.Error, rep.Duration.Round(time.Millisecond))
+	// The counts are the reports': tests filtered out are skips there too.
+	s := report.Summarize(rep.Tests)
+	fmt.Fprintf(stdout, "%s: %d pass, %d fail, %d skip%s, %d unsupported, %d error (%s)\n", count(s.Total, "test"),
+		s.Pass, s.Fail, s.Skip, filteredOut(rep.Tests), s.Unsupported, s.Error, rep.Duration.Round(time.Millisecond))
 	if plan.Expect != nil {
 		_ = rec.Evaluation.WriteSummary(stdout)
 	}
@@ -405,6 +407,20 @@ func corpusRoots(args []string, corpusFlag string, loads []specifications.LoadRe
 		out = append(out, c)
 	}
 	return out
+}
+
+// filteredOut is " (N filtered out)" for the skips --run and --skip made, "" if none.
+func filteredOut(tests []result.Test) string {
+	n := 0
+	for _, t := range tests {
+		if t.Status == result.Skip && t.Reason == run.FilteredOut {
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d filtered out)", n)
 }
 
 // haveIDs is "1 file has", "2 files have".

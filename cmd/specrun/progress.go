@@ -91,16 +91,29 @@ func (p *progress) Judged(res result.Test) {
 	}
 	if p.live {
 		p.clear()
-		fmt.Fprint(p.tty, fitLine(p.liveLine(res.FileID), p.width()))
+		fmt.Fprint(p.tty, p.liveLine(res.FileID, p.width()))
 		p.shown = true
 	}
 }
 
-// liveLine is the progress line: tests judged of all, the counts so far, and the
-// file being run.
-func (p *progress) liveLine(fileID string) string {
-	return fmt.Sprintf("[%d/%d] %s · %s", p.count, p.total, p.countLine(p.counts), oneLine(fileID, lineShown))
+// liveLine is the progress line, fit to width (fitLine): tests judged of all, the
+// counts so far, and the file being run; where the file does not fit, its end is
+// kept ("…/unified/bulkWrite-arrayFilters"), which names it, down to a few characters.
+func (p *progress) liveLine(fileID string, width int) string {
+	head := fmt.Sprintf("[%d/%d] %s · ", p.count, p.total, p.countLine(p.counts))
+	file := []rune(oneLine(fileID, lineShown))
+	if width <= 0 {
+		width = defaultWidth
+	}
+	if room := width - 1 - utf8.RuneCountInString(head); len(file) > room && room >= minFileShown {
+		file = append([]rune("…"), file[len(file)-room+1:]...)
+	}
+	return fitLine(head+string(file), width)
 }
+
+// minFileShown is the least of a file ID the live line keeps before it cuts the
+// line's end instead.
+const minFileShown = 12
 
 // defaultWidth is the width assumed of a terminal that does not say.
 const defaultWidth = 80

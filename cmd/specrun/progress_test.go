@@ -51,11 +51,31 @@ func TestProgressLine(t *testing.T) {
 	p.done()
 	assert.Equal(t, "[1/3] 1 pass · crud/unified/find"+
 		"\r\x1b[K"+ // erased; the failure is printed (on stdout), then the line again
-		"[2/3] 1 pass, 1 fa…"+
+		"[2/3] 1 pass, 1 fa…"+ // 20 columns: no room for the file
 		"\r\x1b[K"+"[3/3] 2 pass, 1 fa…"+
 		"\r\x1b[K", tty.String())
 	assert.Equal(t, "FAIL crud/unified/find/b\n    why\n", out.String())
 	for _, l := range strings.Split(strings.ReplaceAll(tty.String(), "\x1b[K", "\n"), "\n") {
 		assert.Less(t, utf8.RuneCountInString(strings.Trim(l, "\r")), 40)
+	}
+}
+
+// TestProgressLineKeepsTheFile: where the file does not fit, the end of its ID stays.
+func TestProgressLineKeepsTheFile(t *testing.T) {
+	p := newProgress(nil, nil, nil, false, 380)
+	p.count, p.counts = 46, map[result.Status]int{result.Pass: 11, result.Fail: 12}
+	const file = "crud/unified/bulkWrite-updateMany-dots_and_dollars"
+	for _, tc := range []struct {
+		width int
+		want  string
+	}{
+		{120, "[46/380] 11 pass, 12 fail · " + file},
+		{60, "[46/380] 11 pass, 12 fail · …te-updateMany-dots_and_dollars"},
+		{41, "[46/380] 11 pass, 12 fail · …and_dollars"}, // the file's 12 columns at least
+		{40, "[46/380] 11 pass, 12 fail · crud/unifi…"},
+	} {
+		got := p.liveLine(file, tc.width)
+		assert.Equal(t, tc.want, got, "width %d", tc.width)
+		assert.Less(t, utf8.RuneCountInString(got), tc.width)
 	}
 }

@@ -151,7 +151,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	stopNotice := context.AfterFunc(ctx, func() {
 		fmt.Fprintln(stderr, "\nspecrun: interrupted: stopping after the current test and writing the reports (again to quit at once)")
 	})
-	out := newProgress(stdout, stderr, tty, o.verbose, plan.TestCount())
+	out := newProgress(stdout, stderr, tty, o.verbose, plan.SelectedCount())
 	rec, err := run.Execute(ctx, plan, srv, out)
 	stopNotice()
 	out.done()
@@ -188,7 +188,7 @@ func parseRunFlags(args []string, stdout, stderr io.Writer) (o runOptions, paths
 	fs.StringVar(&o.shuffle, "shuffle", "off", "run the files in the random order of seed `SEED|on` (on: a seed from the clock), printed to repeat the order; the tests of a file keep theirs")
 	o.reports.register(fs.FlagSet, "")
 	fs.StringVar(&o.expectPath, "expect", "", "expectations `file`: what the server is known to do; only departures fail the run")
-	fs.StringVar(&o.updatePath, "update-expect", "", "write to this `file` the expectations this run satisfies, keeping the reasons of --expect\nand of the file's own entries; new entries get a TODO reason. A partial run writes nothing")
+	fs.StringVar(&o.updatePath, "update-expect", "", "write to this `file` the expectations this run satisfies, keeping the reasons of --expect\nand of the file's own entries; new entries get a TODO reason. A partial run writes nothing. -: stdout")
 	fs.DurationVar(&o.timeout, "timeout", run.DefaultTimeout, "time limit per test; a test that takes longer fails")
 	fs.DurationVar(&o.maxTime, "max-time", 0, "time limit for the whole run (0: none); tests not started by then are reported as not run")
 	fs.StringVar(&o.serverCmd, "server-cmd", "", "start the server under test with this shell `command` ({port}: a free port, {dir}: a fresh folder),\nrestarted when it crashes; --uri, if given, says how to connect ({port} filled in)")

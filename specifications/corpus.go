@@ -77,8 +77,11 @@ func inCorpus(root, spec string) (string, bool) {
 		filepath.Join(root, "source", name, "tests", rest),
 		filepath.Join(root, name, rest),
 	} {
-		if _, err := os.Stat(p); err == nil {
-			return p, true
+		// a file's spec name is its ID, without the extension (crud/unified/find)
+		for _, ext := range []string{"", ".json", ".yml", ".yaml"} {
+			if _, err := os.Stat(p + ext); err == nil && (ext == "" || rest != "") {
+				return p + ext, true
+			}
 		}
 	}
 	return "", false

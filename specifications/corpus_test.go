@@ -82,6 +82,8 @@ func TestResolve(t *testing.T) {
 		{"spec name in an upstream checkout", "crud", upstream, "source/crud/tests"},
 		{"spec and sub-folder", "crud/v1/read", upstream, "source/crud/tests/v1/read"},
 		{"spec name in the Go layout", "crud", goLayout, "crud"},
+		{"a file's ID in an upstream checkout", "crud/unified/find", upstream, "source/crud/tests/unified/find.json"},
+		{"a file's ID in the Go layout", "crud/unified/find", goLayout, "crud/unified/find.json"},
 		{"missing path whose parent is a checkout", filepath.Join(upstream, "crud"), "", "source/crud/tests"},
 	}
 	for _, tt := range tests {

@@ -14,7 +14,7 @@ import (
 // or empty (https://no-color.org); always and never decide alone, as a command-line
 // flag overrides NO_COLOR.
 
-const colorUsage = "colour status words on the terminal: `auto|always|never` (auto: when stdout is a terminal\nand $NO_COLOR is unset or empty)"
+const colorUsage = "colour status words on the terminal: `WHEN` is auto (stdout is a terminal and $NO_COLOR is\nunset or empty), always or never"
 
 // useColor decides whether to colour what goes to stdout.
 func useColor(flag string, stdout io.Writer, getenv func(string) string) (bool, error) {

@@ -87,7 +87,7 @@ func TestGateUpdateExpectRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "expect.yml")
 	code, stdout, stderr := runArgs(t, "--skip", "slow", "--update-expect", path, gateDir)
 	assert.Equal(t, exitFail, code, "without --expect the failure fails the run: %s%s", stdout, stderr)
-	assert.Contains(t, stderr, "specrun: wrote "+path+": 1 entries (1 added, 0 changed, 0 removed); 1 reason(s) to fill in")
+	assert.Contains(t, stderr, "specrun: wrote "+path+": 1 entry (1 added, 0 changed, 0 removed); 1 reason to fill in")
 	exp, err := report.LoadExpectations(path)
 	require.NoError(t, err)
 	require.Len(t, exp.Entries, 1, "unsupported needs no entry")
@@ -102,7 +102,7 @@ func TestGateUpdateExpectRoundTrip(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(edited), 0o644))
 	code, _, stderr = runArgs(t, "--skip", "slow", "--update-expect", path, "--expect", path, gateDir)
 	assert.Equal(t, exitOK, code, stderr)
-	assert.Contains(t, stderr, "1 entries (0 added, 0 changed, 0 removed); 0 reason(s) to fill in")
+	assert.Contains(t, stderr, "1 entry (0 added, 0 changed, 0 removed); 0 reasons to fill in")
 	after, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Contains(t, string(after), "reason: \"no $out yet\"")
@@ -271,7 +271,7 @@ func TestHelpShowsNoCredentialsFromTheEnvironment(t *testing.T) {
 	t.Setenv("MULTI_MONGOS_LB_URI", "mongodb://bob:LbSecretPw@lb.example:27017/")
 	code, stdout, stderr := runArgs(t, "--help")
 	assert.Equal(t, exitOK, code)
-	assert.Contains(t, stderr, "-uri string")
+	assert.Contains(t, stdout, "--uri URI")
 	for _, secret := range []string{"EnvSecretPw", "LbSecretPw", "alice", "bob"} {
 		assert.NotContains(t, stdout+stderr, secret)
 	}

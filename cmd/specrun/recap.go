@@ -84,7 +84,7 @@ func writeEnd(w io.Writer, c palette, rec *run.Record, expect bool) {
 		for _, st := range result.Statuses {
 			if n := countExpected(ev, st); n > 0 {
 				c.word(w, styleQuiet, "expected "+string(st))
-				fmt.Fprintf(w, ": %s, as %s says (-v lists them)\n", plural(n, "test"), oneLine(ev.File, lineShown))
+				fmt.Fprintf(w, ": %s, as %s says (-v lists them)\n", count(n, "test"), oneLine(ev.File, lineShown))
 			}
 		}
 		for i, v := range ev.Select(report.UnexpectedPass) {
@@ -113,16 +113,12 @@ func writeEnd(w io.Writer, c palette, rec *run.Record, expect bool) {
 	}
 	writeRecap(w, c, listed, expect)
 	if notRun > 0 {
-		fmt.Fprintf(w, "%s not run: the server was lost\n", plural(notRun, "test"))
+		fmt.Fprintf(w, "%s not run: the server was lost\n", count(notRun, "test"))
 	}
 	rep := rec.Report
 	s := report.Summarize(rep.Tests)
-	fmt.Fprintf(w, "%s: %d pass, %d fail, %d skip, %d unsupported, %d error (%s", plural(s.Total, "test"),
-		s.Pass, s.Fail, s.Skip, s.Unsupported, s.Error, rep.Duration.Round(time.Millisecond))
-	if n := filteredOut(rep.Tests); n > 0 {
-		fmt.Fprintf(w, "; %d of the skipped filtered out by --run/--skip", n)
-	}
-	fmt.Fprintln(w, ")")
+	fmt.Fprintf(w, "%s: %d pass, %d fail, %d skip%s, %d unsupported, %d error (%s)\n", count(s.Total, "test"),
+		s.Pass, s.Fail, s.Skip, filteredOut(rep.Tests), s.Unsupported, s.Error, rep.Duration.Round(time.Millisecond))
 	if expect {
 		fmt.Fprintf(w, "%s: ", oneLine(ev.SummaryLine(), lineShown))
 		if ev.OK() {
@@ -176,25 +172,7 @@ func countExpected(ev report.Evaluation, st result.Status) int {
 	return n
 }
 
-func filteredOut(tests []result.Test) int {
-	n := 0
-	for _, t := range tests {
-		if t.Status == result.Skip && t.Reason == run.FilteredOut {
-			n++
-		}
-	}
-	return n
-}
-
 func firstLineOf(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return line
-}
-
-// plural is "1 test", "2 tests".
-func plural(n int, one string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %ss", n, one)
 }

@@ -19,6 +19,8 @@ func TestStable(t *testing.T) {
 		{"connection ids", `connectionId: 12; "connectionId":13; connection id 14; conn15; connection #16`,
 			`connectionId: …; "connectionId":…; connection id …; conn…; connection #…`},
 		{"a word that starts with conn", `connected 3 times`, `connected 3 times`},
+		{"the Go driver's connection", `connection(localhost:27017[-7]) incomplete read`, `connection(localhost:…[-…]) incomplete read`},
+		{"a bare connection number may be a count", `expected connection 3 to be checked out`, `expected connection 3 to be checked out`},
 		{"times", `at 2026-12-04T12:39:10.123Z and 2026-12-04 12:39:10+01:00`, `at <time> and <time>`},
 		{"a date alone stays", `expected date 2026-12-04`, `expected date 2026-12-04`},
 		{"already stable", `value 0x… at 127.0.0.1:… (connectionId: …) <time>`, `value 0x… at 127.0.0.1:… (connectionId: …) <time>`},

@@ -118,11 +118,12 @@ func (g *goTest) Judged(res result.Test) {
 	}
 }
 
-// failure is a failed result's status, reason and detail.
+// failure is a failed result's status, reason and detail, its server log quieted
+// (report.QuietDetail) as on the terminal.
 func (g *goTest) failure(res result.Test) string {
 	s := fmt.Sprintf("%s: %s", res.Status, res.Reason)
-	if res.Detail != "" {
-		s += "\n" + res.Detail
+	if d := report.QuietDetail(res.Detail); d != "" {
+		s += "\n" + d
 	}
 	return s
 }

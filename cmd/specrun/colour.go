@@ -18,14 +18,18 @@ const colorUsage = "colour status words on the terminal: `WHEN` is auto (stdout 
 
 // useColor decides whether to colour what goes to stdout.
 func useColor(flag string, stdout io.Writer, getenv func(string) string) (bool, error) {
+	f, isFile := stdout.(*os.File)
+	terminal := isFile && term.IsTerminal(int(f.Fd()))
 	switch flag {
 	case "always":
+		if terminal {
+			enableColor(f) // colour_windows.go
+		}
 		return true, nil
 	case "never":
 		return false, nil
 	case "auto", "":
-		f, ok := stdout.(*os.File)
-		return getenv("NO_COLOR") == "" && ok && term.IsTerminal(int(f.Fd())), nil
+		return getenv("NO_COLOR") == "" && terminal && enableColor(f), nil
 	}
 	return false, fmt.Errorf("--color %q: want auto, always or never", flag)
 }

@@ -165,11 +165,14 @@ func corpusLines(roots []CorpusRoot) []string {
 }
 
 // passRate is pass / (pass + fail + error) rounded down to 0.1%, "—" when no test
-// was judged.
+// was judged, with how many of all were judged beside it.
 func passRate(s Summary) string {
 	den := s.Pass + s.Fail + s.Error
-	if den == 0 {
+	switch {
+	case den == 0 && s.Total == 0:
 		return "—"
+	case den == 0:
+		return fmt.Sprintf("— (judged 0 of %d)", s.Total)
 	}
 	permille := s.Pass * 1000 / den
 	return fmt.Sprintf("%d.%d%% (judged %d of %d)", permille/10, permille%10, den, s.Total)

@@ -174,7 +174,16 @@ type ClientConfig struct {
 	// Trouble, when set, is called when the client sees its server go away
 	// (TroubleMonitors).
 	Trouble func()
+	// FastHeartbeat, for a test that may set a fail point, gives the client the
+	// smallest heartbeatFrequencyMS the Go driver takes (500 ms, its
+	// minHeartbeatFrequencyMS too) unless its connection string sets one, as the
+	// Unified Test Format lets a runner do "to speed up SDAM recovery time and server
+	// selection after a failure".
+	FastHeartbeat bool
 }
+
+// fastHeartbeat is FastHeartbeat's heartbeatFrequencyMS.
+const fastHeartbeat = 500 * time.Millisecond
 
 // NewClient connects a client entity as the spec defines it; it refuses what
 // Uncreatable refuses of a client, as Create does.
@@ -226,6 +235,9 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 		pools, servers = bothPools(pools, troublePools), bothServers(servers, troubleServers)
 	}
 	opts := options.Client().ApplyURI(uri).SetMonitor(c.events.monitor()).SetPoolMonitor(pools).SetServerMonitor(servers)
+	if cfg.FastHeartbeat && opts.HeartbeatInterval == nil {
+		opts.SetHeartbeatInterval(fastHeartbeat)
+	}
 	if spec.ObserveLogMessages != nil {
 		var logOpts *options.LoggerOptions
 		c.logs, logOpts = newLogRecorder(spec.ObserveLogMessages, c.signal)

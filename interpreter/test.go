@@ -37,6 +37,8 @@ type testRun struct {
 	legacy      *matchers.Matcher
 	// raised is set when an operation raised the error a FirstError test judges.
 	raised bool
+	// setsFailPoint: the test may set a fail point (its clients get a fast heartbeat).
+	setsFailPoint bool
 }
 
 // failPoint is a fail point to turn off: set through a client entity, or (targeted,
@@ -48,7 +50,7 @@ type failPoint struct {
 }
 
 func newTestRun(r *Runner, f *specifications.File, t *specifications.Test) *testRun {
-	tr := &testRun{r: r, f: f, t: t, entities: entities.NewMap()}
+	tr := &testRun{r: r, f: f, t: t, entities: entities.NewMap(), setsFailPoint: setsFailPoint(t.Operations)}
 	switch f.Format {
 	case specifications.Unified:
 	case specifications.LegacyChangeStreams:
@@ -261,7 +263,8 @@ func (tr *testRun) seed(ctx context.Context, cd *specifications.CollectionData) 
 // CreateEntities implements operations.Harness, and creates the file's entities.
 func (tr *testRun) CreateEntities(ctx context.Context, list []specifications.Entity) error {
 	for i := range list {
-		cfg := entities.ClientConfig{URI: tr.r.cfg.URI, Deployment: tr.r.deployment(), CommandTime: &tr.r.stats.serverTime, Trouble: tr.r.noteTrouble}
+		cfg := entities.ClientConfig{URI: tr.r.cfg.URI, Deployment: tr.r.deployment(), CommandTime: &tr.r.stats.serverTime,
+			Trouble: tr.r.noteTrouble, FastHeartbeat: tr.setsFailPoint}
 		if err := tr.entities.Create(ctx, &list[i], cfg); err != nil {
 			return fmt.Errorf("%s %s: %w", list[i].Kind(), list[i].ID(), err)
 		}

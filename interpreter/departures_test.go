@@ -49,6 +49,17 @@ func TestDriverDepartures(t *testing.T) {
 			`{"count": "coll", "maxTimeMS": 6}`, false},
 		{"an aggregate of another first stage", `{"aggregate": "coll", "pipeline": [{"$collStats": {"storageStats": {}}}]}`,
 			`{"count": "coll"}`, false},
+		// CRUD spec: "drivers MUST send a value of limit + 1 for batchSize"
+		{"batchSize equal to limit", `{"find": "coll0", "filter": {"_id": {"$gt": 1}}, "limit": 4, "batchSize": 5}`,
+			`{"find": "coll0", "batchSize": 4, "filter": {"_id": {"$gt": 1}}, "limit": 4, "sort": {"_id": 1}, "lsid": {}}`, true},
+		{"batchSize below limit is the server's to judge", `{"find": "coll0", "limit": 4, "batchSize": 5}`,
+			`{"find": "coll0", "batchSize": 3, "limit": 4}`, false},
+		{"a test that expects batchSize as given", `{"find": "coll0", "limit": 4, "batchSize": 4}`,
+			`{"find": "coll0", "batchSize": 4, "limit": 4, "filter": {"x": 1}}`, false},
+		{"batchSize = limit besides another difference", `{"find": "coll0", "filter": {"x": 1}, "limit": 4, "batchSize": 5}`,
+			`{"find": "coll0", "batchSize": 4, "filter": {"x": 2}, "limit": 4}`, false},
+		{"not a find", `{"aggregate": "coll0", "limit": 4, "batchSize": 5}`,
+			`{"aggregate": "coll0", "batchSize": 4, "limit": 4}`, false},
 	}
 	tr := &testRun{entities: entities.NewMap()}
 	found := map[string]bool{}

@@ -164,7 +164,7 @@ func corpusDifference(old, new []CorpusRoot) string {
 // PROVENANCE file's path is not compared: the same file may be checked out elsewhere.
 func sameIdentity(a, b specifications.Identity) bool {
 	return a.GitCommit == b.GitCommit && a.ProvenanceSHA256 == b.ProvenanceSHA256 &&
-		slices.Equal(a.ProvenanceCommits, b.ProvenanceCommits) &&
+		slices.Equal(a.ProvenanceCommits, b.ProvenanceCommits) && a.GoModule == b.GoModule &&
 		a.DebianPackage == b.DebianPackage && a.DebianVersion == b.DebianVersion
 }
 

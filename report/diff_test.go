@@ -226,6 +226,9 @@ func TestDiffComparabilityWarnings(t *testing.T) {
 			"other corpus: OLD /c (git aaaa), NEW /c (git bbbb)"},
 		{"other debian version", func(r *Run) { r.Corpus[0].Identity.DebianPackage = "p"; r.Corpus[0].Identity.DebianVersion = "2" },
 			"other corpus: OLD /c (git aaaa), NEW /c (git aaaa; p 2)"},
+		{"other Go module version", func(r *Run) {
+			r.Corpus[0].Identity = specifications.Identity{GoModule: "go.mongodb.org/mongo-driver@v1.17.4"}
+		}, "other corpus: OLD /c (git aaaa), NEW /c (go.mongodb.org/mongo-driver@v1.17.4)"},
 		{"another root", func(r *Run) { r.Corpus = append(r.Corpus, CorpusRoot{Root: "/d"}) },
 			"other corpus: OLD /c (git aaaa), NEW /c (git aaaa), /d (no identity)"},
 		{"other server version", func(r *Run) { r.Server.Version = "8.0.4" },

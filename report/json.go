@@ -175,6 +175,7 @@ type (
 	jsonIdentity struct {
 		Git        string          `json:"git,omitempty"`
 		Provenance *jsonProvenance `json:"provenance,omitempty"`
+		GoModule   string          `json:"goModule,omitempty"`
 		Debian     *jsonPackage    `json:"debianPackage,omitempty"`
 	}
 	jsonProvenance struct {
@@ -249,7 +250,7 @@ func toJSONIdentity(id specifications.Identity) *jsonIdentity {
 	if id.Empty() {
 		return nil
 	}
-	j := &jsonIdentity{Git: id.GitCommit}
+	j := &jsonIdentity{Git: id.GitCommit, GoModule: id.GoModule}
 	if id.Provenance != "" {
 		j.Provenance = &jsonProvenance{File: id.Provenance, SHA256: id.ProvenanceSHA256, Commits: id.ProvenanceCommits}
 		if j.Provenance.Commits == nil {
@@ -266,7 +267,7 @@ func (j *jsonIdentity) identity() specifications.Identity {
 	if j == nil {
 		return specifications.Identity{}
 	}
-	id := specifications.Identity{GitCommit: j.Git}
+	id := specifications.Identity{GitCommit: j.Git, GoModule: j.GoModule}
 	if p := j.Provenance; p != nil {
 		id.Provenance, id.ProvenanceSHA256 = p.File, p.SHA256
 		if len(p.Commits) > 0 {

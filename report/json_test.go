@@ -419,3 +419,19 @@ func TestParseShard(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONGoModuleIdentity(t *testing.T) {
+	r := sampleRun()
+	r.Corpus[0].Identity = specifications.Identity{GoModule: "go.mongodb.org/mongo-driver@v1.17.3"}
+	data := encode(t, r)
+	if !strings.Contains(string(data), `"goModule": "go.mongodb.org/mongo-driver@v1.17.3"`) {
+		t.Errorf("the module is not in the report: %s", data)
+	}
+	got, err := ReadJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Corpus[0].Identity, r.Corpus[0].Identity) {
+		t.Errorf("identity %+v, want %+v", got.Corpus[0].Identity, r.Corpus[0].Identity)
+	}
+}

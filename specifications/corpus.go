@@ -26,25 +26,20 @@ type Source struct {
 // 1.x test data (data/<spec>/…, with the legacy formats).
 const DebianCorpus = "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data"
 
+// GoDriverModule is the Go driver 1.x module, whose zip carries its test data
+// (testdata/<spec>/…, the layout Debian installs as data/).
+const GoDriverModule = "go.mongodb.org/mongo-driver"
+
 // CorpusRoot picks the corpus that spec names are resolved in: the flag, else
-// $SPECRUN_CORPUS, else ./specifications (a checkout), else the Debian package location.
+// $SPECRUN_CORPUS, else the corpus fetched last by specrun corpus get, else
+// ./specifications (a checkout), else the Go driver 1.x module's test data in the Go
+// module cache, else the Debian package location (see DefaultLocations).
 func CorpusRoot(flag string) (string, error) {
-	if flag != "" {
-		return flag, nil
-	}
-	if env := os.Getenv("SPECRUN_CORPUS"); env != "" {
-		return env, nil
-	}
-	// ./specifications counts only as a checkout of mongodb/specifications: in
-	// specrun's own tree it is a Go package.
-	if isDir(filepath.Join("specifications", "source")) {
-		return "specifications", nil
-	}
-	if isDir(DebianCorpus) {
-		return DebianCorpus, nil
-	}
-	return "", fmt.Errorf("no corpus found: give --corpus, set $SPECRUN_CORPUS, check out mongodb/specifications as ./specifications, or apt-get install golang-mongodb-mongo-driver-dev")
+	c, err := DefaultLocations(flag).First()
+	return c.Root, err
 }
+
+var errNoCorpus = errors.New("no corpus found: run specrun corpus get to fetch mongodb/specifications, give --corpus DIR or set $SPECRUN_CORPUS, check out mongodb/specifications as ./specifications, or apt-get install golang-mongodb-mongo-driver-dev")
 
 // Resolve turns a command-line argument into a path: an existing file or folder as it
 // is; a spec name (`crud`, `crud/unified`) under the corpus root, in the upstream
@@ -224,7 +219,7 @@ func TestFileID(path, base string) string {
 		}
 	}
 	for i := len(parts) - 2; i >= 0; i-- {
-		if parts[i] == "data" && i+2 < len(parts) {
+		if goDriverDataFolder(parts, i) && i+2 < len(parts) {
 			return strings.Join(parts[i+1:], "/")
 		}
 	}
@@ -237,6 +232,20 @@ func TestFileID(path, base string) string {
 		return strings.Join(parts[len(parts)-1:], "/")
 	}
 	return strings.TrimSuffix(filepath.ToSlash(rel), filepath.Ext(rel))
+}
+
+// goDriverDataFolder says whether parts[i] is the folder of the Go driver 1.x test
+// data: data/ as Debian installs it, or testdata/ directly inside the module's folder
+// in the Go module cache (go.mongodb.org/mongo-driver@v1.17.3/testdata). Any other
+// testdata/ is not: Go projects keep their own fixtures in folders of that name.
+func goDriverDataFolder(parts []string, i int) bool {
+	switch parts[i] {
+	case "data":
+		return true
+	case "testdata":
+		return i > 1 && strings.HasPrefix(parts[i-2]+"/"+parts[i-1], GoDriverModule+"@")
+	}
+	return false
 }
 
 func isDir(p string) bool {

@@ -13,24 +13,28 @@ import (
 
 // Identity says which version of the corpus a root is, so that two reports can be
 // told comparable or not: the commit of a git checkout, the PROVENANCE file of a
-// copied corpus (with the upstream commits it names), or the Debian package that
-// installed it. A root may have more than one; none found leaves it empty.
+// copied corpus (with the upstream commits it names; specrun corpus get writes one),
+// the Go module (path@version) whose folder in the module cache holds it, or the
+// Debian package that installed it. A root may have more than one; none found leaves
+// it empty.
 type Identity struct {
 	GitCommit         string   // HEAD of the git checkout holding the root
 	Provenance        string   // the PROVENANCE file found in the root or above it
 	ProvenanceSHA256  string   // of that file's content
 	ProvenanceCommits []string // 40-hex commits the file names, in order, once each
+	GoModule          string   // go.mongodb.org/mongo-driver@v1.17.3: the module cache folder holding the root
 	DebianPackage     string   // the package whose file list holds the root
 	DebianVersion     string
 }
 
 // Empty reports whether nothing identifies the corpus.
 func (id Identity) Empty() bool {
-	return id.GitCommit == "" && id.Provenance == "" && id.DebianPackage == ""
+	return id.GitCommit == "" && id.Provenance == "" && id.GoModule == "" && id.DebianPackage == ""
 }
 
 // String is a short human form: "git 92b3c0b9287b", "PROVENANCE.md (92b3c0b9287b, …)",
-// "golang-mongodb-mongo-driver-dev 1.17.3+ds1-1", joined with "; ".
+// "go.mongodb.org/mongo-driver@v1.17.3", "golang-mongodb-mongo-driver-dev 1.17.3+ds1-1",
+// joined with "; ".
 func (id Identity) String() string {
 	var parts []string
 	if id.GitCommit != "" {
@@ -46,6 +50,9 @@ func (id Identity) String() string {
 			p += " (" + strings.Join(commits, ", ") + ")"
 		}
 		parts = append(parts, p)
+	}
+	if id.GoModule != "" {
+		parts = append(parts, id.GoModule)
 	}
 	if id.DebianPackage != "" {
 		parts = append(parts, id.DebianPackage+" "+id.DebianVersion)
@@ -93,8 +100,21 @@ func Identify(root string) Identity {
 			break
 		}
 	}
+	id.GoModule = goModuleOf(abs)
 	id.DebianPackage, id.DebianVersion = debianOwner(abs)
 	return id
+}
+
+// goModuleOf names the Go driver 1.x module whose folder in a module cache holds
+// path (…/go.mongodb.org/mongo-driver@v1.17.3/testdata/…), or "".
+func goModuleOf(path string) string {
+	parts := strings.Split(filepath.ToSlash(path), "/")
+	for i := 1; i < len(parts); i++ {
+		if module, version, ok := strings.Cut(parts[i-1]+"/"+parts[i], "@"); ok && module == GoDriverModule {
+			return module + "@" + version
+		}
+	}
+	return ""
 }
 
 var commitRE = regexp.MustCompile(`\b[0-9a-f]{40}\b`)

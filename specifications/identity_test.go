@@ -101,3 +101,20 @@ func TestIdentifyDebianPackage(t *testing.T) {
 	assert.Empty(t, Identify(filepath.Join(data, "crud/v2")).DebianPackage, "a path no package lists")
 	assert.True(t, Identify(t.TempDir()).Empty())
 }
+
+func TestIdentifyGoModule(t *testing.T) {
+	tests := []struct{ path, want string }{
+		{"/root/go/pkg/mod/go.mongodb.org/mongo-driver@v1.17.3/testdata/crud/v1", "go.mongodb.org/mongo-driver@v1.17.3"},
+		{"/root/go/pkg/mod/go.mongodb.org/mongo-driver@v1.17.3/testdata", "go.mongodb.org/mongo-driver@v1.17.3"},
+		{"/root/go/pkg/mod/go.mongodb.org/mongo-driver/v2@v2.9.3/testdata", ""},
+		{"/usr/share/gocode/src/go.mongodb.org/mongo-driver/data", ""},
+	}
+	for _, tt := range tests {
+		id := Identify(tt.path)
+		assert.Equal(t, tt.want, id.GoModule, tt.path)
+		if tt.want != "" {
+			assert.Equal(t, tt.want, id.String())
+			assert.False(t, id.Empty())
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/specrun/specrun/operations"
 	"github.com/specrun/specrun/specifications"
@@ -30,7 +31,7 @@ Flags:
 func check(args []string, stdout, stderr io.Writer) int {
 	stdout, stderr = terminal(stdout), terminal(stderr) // fixtures and reports may hold escape sequences
 	fs := newFlags("check", checkUsage, stderr)
-	corpus := fs.String("corpus", "", "corpus root for SPEC names (default $SPECRUN_CORPUS, ./specifications, the Debian package location)")
+	corpus := fs.String("corpus", "", corpusFlagUsage)
 	verbose := fs.Bool("v", false, "also list files of other formats, every twin difference, and every argument or option the Go driver cannot express")
 	paths, exit, ok := parseArgs(fs, args)
 	if !ok {
@@ -40,10 +41,13 @@ func check(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	sources, err := discover(paths, *corpus)
+	sources, used, err := discover(paths, *corpus)
 	if err != nil {
 		fmt.Fprintln(stderr, "specrun check:", err)
 		return exitUsage
+	}
+	if used != nil {
+		fmt.Fprintln(stderr, "specrun check: corpus:", used)
 	}
 	var (
 		loaded, tests, other, rejected int
@@ -158,18 +162,38 @@ func printNotes(w io.Writer, r specifications.LoadResult, verbose bool) {
 }
 
 // discover resolves the arguments (paths or spec names) and lists their fixture files.
-func discover(args []string, corpusFlag string) ([]specifications.Source, error) {
-	root, rootErr := specifications.CorpusRoot(corpusFlag)
+// used is the corpus that spec names were found in (nil when every argument is a path).
+func discover(args []string, corpusFlag string) (sources []specifications.Source, used *specifications.Corpus, err error) {
+	locations := specifications.DefaultLocations(corpusFlag)
+	corpus, rootErr := locations.First()
 	paths := make([]string, len(args))
 	for i, arg := range args {
-		p, err := specifications.Resolve(arg, root)
-		if err != nil {
-			if rootErr != nil {
-				return nil, fmt.Errorf("%v (%v)", err, rootErr)
-			}
-			return nil, err
+		p, err := specifications.Resolve(arg, corpus.Root)
+		switch {
+		case err != nil && rootErr != nil:
+			return nil, nil, fmt.Errorf("%v (%v)", err, rootErr)
+		case err != nil:
+			return nil, nil, fmt.Errorf("%v%s", err, elsewhere(arg, locations))
+		case p != arg && within(p, corpus.Root):
+			used = &corpus
 		}
 		paths[i] = p
 	}
-	return specifications.Discover(paths)
+	sources, err = specifications.Discover(paths)
+	return sources, used, err
+}
+
+// elsewhere names the other corpora that have a spec the first one lacks (crud/v1,
+// which upstream deleted in 2024, is in the Go driver's test data).
+func elsewhere(spec string, locations specifications.Locations) string {
+	var in []string
+	for _, c := range locations.Corpora()[1:] {
+		if p, err := specifications.Resolve(spec, c.Root); err == nil && within(p, c.Root) {
+			in = append(in, fmt.Sprintf("%s: --corpus %s", c.Origin, c.Root))
+		}
+	}
+	if len(in) == 0 {
+		return ""
+	}
+	return "; another corpus has it (" + strings.Join(in, "; ") + ")"
 }

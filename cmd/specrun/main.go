@@ -27,13 +27,20 @@ Usage:
                                        reports of different servers on the same
                                        corpus, side by side
   specrun serve [--addr HOST:PORT]     run the embedded FerretDB server until interrupted
+  specrun corpus list [SPEC...]        the corpora found, in the order SPEC names are
+                                       looked up, and where each SPEC resolves
+  specrun corpus get [REF] [--from URL|FILE]
+                                       fetch mongodb/specifications' test data at REF
+                                       into the user cache, where SPEC names find it
   specrun version                      print the versions of specrun and the Go driver
 
 PATH is a fixture file or a folder (walked recursively). SPEC is a spec name such
-as crud or crud/unified, found in the corpus: --corpus, else $SPECRUN_CORPUS, else
-./specifications, else the Debian package location
-` + "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data" + `
-(apt-get install golang-mongodb-mongo-driver-dev).
+as crud or crud/unified, found in the first corpus of: --corpus, $SPECRUN_CORPUS,
+the corpus fetched last by specrun corpus get, ./specifications, the Go driver 1.x
+module's test data in the Go module cache (there on any machine that built
+specrun), the Debian package location
+` + "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data" + `.
+A run says which it used.
 
 Examples:
   specrun crud                                  CRUD spec tests on the embedded server
@@ -71,6 +78,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return compare(args[1:], stdout, stderr)
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "corpus":
+		return corpusCommand(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionLine())
 		return exitOK

@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/specrun/specrun/embedded"
 	"github.com/specrun/specrun/internal/logtail"
 	"github.com/specrun/specrun/report"
 	"github.com/specrun/specrun/run"
@@ -68,6 +67,8 @@ type runOptions struct {
 	serverCmd, serverName             string
 	timeout, maxTime                  time.Duration
 	allowNonempty, verbose            bool
+	// corpusUsed is the corpus spec names were found in (nil: only paths were given).
+	corpusUsed *specifications.Corpus
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
@@ -116,6 +117,9 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "specrun:", err)
 		return exitUsage
 	}
+	if o.corpusUsed != nil {
+		fmt.Fprintln(stderr, "specrun: corpus:", o.corpusUsed)
+	}
 	if plan.Shuffle != nil {
 		fmt.Fprintf(stderr, "specrun: --shuffle %d: the files run in a random order, which this seed repeats\n", *plan.Shuffle)
 	}
@@ -125,7 +129,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	srv, stopServer, err := o.server(ctx, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "specrun:", err)
-		if errors.Is(err, errServerOptions) {
+		if errors.Is(err, errServerOptions) || errors.Is(err, errNoEmbedded) {
 			return exitUsage
 		}
 		return exitUnreachable
@@ -164,7 +168,7 @@ func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []strin
 	fs.StringVar(&o.uri, "uri", "", "server connection string (default $MONGODB_URI; neither: the embedded server)")
 	fs.StringVar(&o.singleLB, "single-mongos-lb-uri", "", "load-balanced clusters: the load balancer fronting one mongos (default $SINGLE_MONGOS_LB_URI)")
 	fs.StringVar(&o.multiLB, "multi-mongos-lb-uri", "", "load-balanced clusters: the load balancer fronting several mongoses (default $MULTI_MONGOS_LB_URI)")
-	fs.StringVar(&o.corpus, "corpus", "", "corpus root for SPEC names (default $SPECRUN_CORPUS, ./specifications, the Debian package location)")
+	fs.StringVar(&o.corpus, "corpus", "", corpusFlagUsage)
 	fs.StringVar(&o.runRE, "run", "", "run only tests whose ID matches this regular expression")
 	fs.StringVar(&o.skipRE, "skip", "", "skip tests whose ID matches this regular expression")
 	fs.StringVar(&o.shard, "shard", "", "run shard `I/N`: a stable 1/N of the files (by file ID), for a CI matrix; join the reports with specrun merge")
@@ -223,10 +227,11 @@ func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *e
 			return plan, nil, err
 		}
 	}
-	sources, err := discover(paths, o.corpus)
+	sources, used, err := discover(paths, o.corpus)
 	if err != nil {
 		return plan, nil, err
 	}
+	o.corpusUsed = used
 	plan.Loads = specifications.LoadAll(sources, false)
 	plan.Corpus = corpusRoots(paths, o.corpus, plan.Files())
 	if err := o.checkOutputs(plan.Loads); err != nil {
@@ -274,7 +279,7 @@ func (o *runOptions) server(ctx context.Context, stderr io.Writer) (run.Target, 
 		return srv, func() {}, nil
 	}
 	tail := logtail.New(serverLogKept)
-	e, err := embedded.Start(ctx, embedded.Options{Logger: slog.New(tail.Handler())})
+	e, err := startEmbedded(ctx, "", slog.New(tail.Handler()))
 	if err != nil {
 		return srv, nil, err
 	}

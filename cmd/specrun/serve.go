@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/specrun/specrun/embedded"
 )
 
 // serve runs the embedded server until SIGINT or SIGTERM.
@@ -25,7 +24,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 func serveUntil(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", embedded.DefaultAddr, "`HOST:PORT` to listen on; port 0 picks a free port")
+	addr := fs.String("addr", defaultServeAddr, "`HOST:PORT` to listen on; port 0 picks a free port")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: specrun serve [--addr HOST:PORT]\n\nRuns the embedded FerretDB server (SQLite backend, temporary data folder removed\nat exit) until interrupted, and prints its connection string.\n\nFlags:")
 		fs.PrintDefaults()
@@ -42,11 +41,14 @@ func serveUntil(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 
-	srv, err := embedded.Start(ctx, embedded.Options{Addr: *addr})
-	if err != nil {
-		if ctx.Err() != nil {
-			return exitOK // interrupted while starting
-		}
+	srv, err := startEmbedded(ctx, *addr, nil)
+	switch {
+	case errors.Is(err, errNoEmbedded):
+		fmt.Fprintln(stderr, "specrun serve:", err)
+		return exitUsage
+	case err != nil && ctx.Err() != nil:
+		return exitOK // interrupted while starting
+	case err != nil:
 		fmt.Fprintln(stderr, "specrun serve:", err)
 		return exitFail
 	}

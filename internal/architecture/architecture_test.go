@@ -35,8 +35,9 @@ var imports = map[string][]string{
 	"operations":            {"drivererr", "entities", "matchers", "result", "specifications"},
 	"interpreter":           {"drivererr", "entities", "internal/bsontext", "matchers", "operations", "result", "specifications"},
 	"report":                {"result", "specifications"},
+	"corpusget":             {"specifications"},
 	"run":                   {"interpreter", "report", "result", "specifications"},
-	"cmd/specrun":           {"embedded", "internal/logtail", "operations", "report", "result", "run", "serverproc", "specifications"},
+	"cmd/specrun":           {"corpusget", "embedded", "internal/logtail", "operations", "report", "result", "run", "serverproc", "specifications"},
 }
 
 const (

@@ -1,10 +1,14 @@
 // Package testcorpus finds the corpora specrun's own tests run: the shared upstream
-// corpus and the Debian package's Go driver 1.x corpus.
+// corpus, the Debian package's Go driver 1.x corpus and the Go driver 1.x module's
+// test data in the Go module cache.
 package testcorpus
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -40,6 +44,34 @@ func Debian(t testing.TB) string {
 // debianCorpus is specifications.DebianCorpus, which this package cannot import: the
 // specifications tests use it.
 const debianCorpus = "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data"
+
+// GoModule is the test data of the Go driver 1.x module (go.mongodb.org/mongo-driver,
+// in the module graph through FerretDB) in the Go module cache, at the version go.mod
+// pins: what every build of specrun downloads. Like Shared, it fails without it (go
+// mod download brings it).
+func GoModule(t testing.TB) string {
+	t.Helper()
+	root := moduleRoot(t)
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := goDriverRE.FindSubmatch(gomod)
+	if m == nil {
+		t.Fatal("go.mod does not require go.mongodb.org/mongo-driver")
+	}
+	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		t.Fatalf("go env GOMODCACHE: %v", err)
+	}
+	dir := filepath.Join(strings.TrimSpace(string(out)), "go.mongodb.org", "mongo-driver@"+string(m[1]), "testdata")
+	if info, err := os.Stat(filepath.Join(dir, "crud")); err != nil || !info.IsDir() {
+		t.Fatalf("the Go driver 1.x module's test data is not at %s (go mod download)", dir)
+	}
+	return dir
+}
+
+var goDriverRE = regexp.MustCompile(`(?m)^\s*go\.mongodb\.org/mongo-driver (v1\.[^\s]+)`)
 
 func moduleRoot(t testing.TB) string {
 	dir, err := os.Getwd()

@@ -29,11 +29,13 @@ type Client struct {
 	Reads  Reads // from the URI and uriOptions
 	// Timeout is the client's timeoutMS (from the URI and uriOptions), nil if none.
 	Timeout *time.Duration
-	events  *commandRecorder
-	monitor *monitorRecorder
-	logs    *logRecorder // nil without observeLogMessages
-	store   *eventStore  // nil without storeEventsAsEntities
-	signal  *signal
+	// RetryReads is the client's retryReads (from the URI and uriOptions; default true).
+	RetryReads bool
+	events     *commandRecorder
+	monitor    *monitorRecorder
+	logs       *logRecorder // nil without observeLogMessages
+	store      *eventStore  // nil without storeEventsAsEntities
+	signal     *signal
 }
 
 func (*Client) Kind() Kind { return KindClient }
@@ -235,6 +237,7 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 		pools, servers = bothPools(pools, troublePools), bothServers(servers, troubleServers)
 	}
 	opts := options.Client().ApplyURI(uri).SetMonitor(c.events.monitor()).SetPoolMonitor(pools).SetServerMonitor(servers)
+	c.RetryReads = opts.RetryReads == nil || *opts.RetryReads
 	if cfg.FastHeartbeat && opts.HeartbeatInterval == nil {
 		opts.SetHeartbeatInterval(fastHeartbeat)
 	}

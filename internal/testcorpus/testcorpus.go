@@ -89,3 +89,23 @@ func moduleRoot(t testing.TB) string {
 		dir = parent
 	}
 }
+
+// SecantusVersion is the SecantusDB (PyPI secantusdb) whose verdicts
+// testdata/expect/secantusdb-<version>.yml records; .ci/run installs it.
+const SecantusVersion = "0.7.0b3"
+
+// SecantusPython is the Python of the project's virtual environment that .ci/run
+// creates at .venv in the module root and installs secantusdb in, or
+// $SPECRUN_SECANTUS_PYTHON. Without it the test skips, saying how to install it; .ci/run
+// always installs it, so in CI the run is never skipped.
+func SecantusPython(t testing.TB) string {
+	t.Helper()
+	python := os.Getenv("SPECRUN_SECANTUS_PYTHON")
+	if python == "" {
+		python = filepath.Join(moduleRoot(t), ".venv", "bin", "python")
+	}
+	if _, err := os.Stat(python); err != nil {
+		t.Skipf("no SecantusDB: %s is missing (python3 -m venv .venv && .venv/bin/pip install --pre secantusdb==%s, as .ci/run does, or set SPECRUN_SECANTUS_PYTHON)", python, SecantusVersion)
+	}
+	return python
+}

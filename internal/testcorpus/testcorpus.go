@@ -91,19 +91,23 @@ func moduleRoot(t testing.TB) string {
 }
 
 // SecantusVersion is the SecantusDB (PyPI secantusdb) whose verdicts
-// testdata/expect/secantusdb-<version>.yml records; .ci/run installs it.
+// testdata/expect/secantusdb-<version>.yml records; .ci/run reads it here and installs it.
 const SecantusVersion = "0.7.0b3"
 
-// SecantusPython is the Python of the project's virtual environment that .ci/run
-// creates at .venv in the module root and installs secantusdb in, or
-// $SPECRUN_SECANTUS_PYTHON. Without it the test skips, saying how to install it; .ci/run
-// always installs it, so in CI the run is never skipped.
+// SecantusPython is the Python of the project's virtual environment, .venv in the
+// module root, where .ci/run installs secantusdb, or $SPECRUN_SECANTUS_PYTHON. Without
+// the default one the test skips, saying how to install it; a Python named by
+// $SPECRUN_SECANTUS_PYTHON (as .ci/run sets it) must exist, so CI never skips.
 func SecantusPython(t testing.TB) string {
 	t.Helper()
 	python := os.Getenv("SPECRUN_SECANTUS_PYTHON")
-	if python == "" {
-		python = filepath.Join(moduleRoot(t), ".venv", "bin", "python")
+	if python != "" {
+		if _, err := os.Stat(python); err != nil {
+			t.Fatalf("SPECRUN_SECANTUS_PYTHON: %v", err)
+		}
+		return python
 	}
+	python = filepath.Join(moduleRoot(t), ".venv", "bin", "python")
 	if _, err := os.Stat(python); err != nil {
 		t.Skipf("no SecantusDB: %s is missing (python3 -m venv .venv && .venv/bin/pip install --pre secantusdb==%s, as .ci/run does, or set SPECRUN_SECANTUS_PYTHON)", python, SecantusVersion)
 	}

@@ -335,7 +335,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 	j := jsonComparison{Servers: c.Servers, Notes: append([]string{}, c.Notes...), Total: c.Total,
 		Specs: []jsonSpecCounts{}, Differences: []jsonDifference{}}
 	for _, s := range c.Specs {
-		j.Specs = append(j.Specs, jsonSpecCounts{s.Spec, s.Counts})
+		j.Specs = append(j.Specs, jsonSpecCounts(s))
 	}
 	for _, d := range c.Differences {
 		jd := jsonDifference{ID: d.ID, File: d.File}

@@ -1,6 +1,7 @@
 package interpreter
 
 import (
+	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -92,6 +93,12 @@ var driverDepartures = []departure{
 		reason: "the Go driver v2 sends batchSize equal to limit, where the CRUD spec has drivers send limit + 1 " +
 			"(\"Setting limit and batchSize options for find commands\"): the command cannot be judged",
 		undo: command(undoBatchSizeIsLimit),
+	},
+	{
+		in: inCommand,
+		reason: "the Go driver v2 keeps the wtimeout: 10000 it gives a commitTransaction (Transactions spec: on a retry, or on a commit after a commit) " +
+			"for the session's later transactions (session.Client.CurrentWTimeout, which StartTransaction does not reset): the command cannot be judged",
+		undo: command(undoLeakedWTimeout),
 	},
 	{
 		in:     inDocuments,
@@ -366,6 +373,39 @@ func undoBatchSizeIsLimit(expected, observed bson.Raw) (bson.Raw, bool) {
 	for i, e := range cmd {
 		if e.Key == "batchSize" {
 			cmd[i].Value = want
+		}
+	}
+	out, err := bson.Marshal(cmd)
+	return out, err == nil
+}
+
+// undoLeakedWTimeout takes wtimeout: 10000 out of the write concern of a
+// commitTransaction or abortTransaction when the test expects a write concern without
+// wtimeout: the Go driver v2 sets it on the session when a commit succeeds or is
+// retried (UpdateCommitTransactionWriteConcern) and sends it with every later
+// transaction's commit and abort.
+func undoLeakedWTimeout(expected, observed bson.Raw) (bson.Raw, bool) {
+	_, commit := observed.Lookup("commitTransaction").AsInt64OK()
+	_, abort := observed.Lookup("abortTransaction").AsInt64OK()
+	wc, ok := observed.Lookup("writeConcern").DocumentOK()
+	want, ok2 := expected.Lookup("writeConcern").DocumentOK()
+	if !commit && !abort || !ok || !ok2 {
+		return nil, false
+	}
+	if n, ok := wc.Lookup("wtimeout").AsInt64OK(); !ok || n != 10000 {
+		return nil, false
+	}
+	if _, err := want.LookupErr("wtimeout"); err == nil {
+		return nil, false
+	}
+	var cmd, concern bson.D
+	if bson.Unmarshal(observed, &cmd) != nil || bson.Unmarshal(wc, &concern) != nil {
+		return nil, false
+	}
+	concern = slices.DeleteFunc(concern, func(e bson.E) bool { return e.Key == "wtimeout" })
+	for i, e := range cmd {
+		if e.Key == "writeConcern" {
+			cmd[i].Value = concern
 		}
 	}
 	out, err := bson.Marshal(cmd)

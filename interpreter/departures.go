@@ -101,6 +101,12 @@ var driverDepartures = []departure{
 		undo: command(undoLeakedWTimeout),
 	},
 	{
+		in: inCommand,
+		reason: "the Go driver v2 omits maxTimeMS from find and aggregate, the commands that create cursors (DRIVERS-2722), " +
+			"where the test expects the one CSOT derives from timeoutMS: the command cannot be judged",
+		undo: command(undoOmittedMaxTimeMS),
+	},
+	{
 		in:     inDocuments,
 		reason: "the test expects the deprecated md5 field, which the Go driver v2 never computes (GridFS spec): the files documents cannot be judged",
 		undo:   undoMD5,
@@ -409,5 +415,40 @@ func undoLeakedWTimeout(expected, observed bson.Raw) (bson.Raw, bool) {
 		}
 	}
 	out, err := bson.Marshal(cmd)
+	return out, err == nil
+}
+
+// undoOmittedMaxTimeMS gives a find or aggregate without maxTimeMS the maxTimeMS the
+// test expects of it, when it expects only that one is there ({$$exists: true}) or of
+// which type ({$$type: ...}): the Go driver v2 leaves it out of every find and
+// aggregate (omitMaxTimeMS in mongo/collection.go and the GridFS bucket), where CSOT
+// has drivers send the remaining timeoutMS.
+func undoOmittedMaxTimeMS(expected, observed bson.Raw) (bson.Raw, bool) {
+	var cmd bson.D
+	if bson.Unmarshal(observed, &cmd) != nil || len(cmd) == 0 || cmd[0].Key != "find" && cmd[0].Key != "aggregate" {
+		return nil, false
+	}
+	if _, err := observed.LookupErr("maxTimeMS"); err == nil {
+		return nil, false
+	}
+	want, ok := expected.Lookup("maxTimeMS").DocumentOK()
+	elems, _ := want.Elements()
+	if !ok || len(elems) != 1 {
+		return nil, false
+	}
+	var value any = int32(1)
+	switch op := elems[0]; op.Key() {
+	case "$$exists":
+		if b, ok := op.Value().BooleanOK(); !ok || !b {
+			return nil, false
+		}
+	case "$$type":
+		if s, ok := op.Value().StringValueOK(); ok && s == "long" {
+			value = int64(1)
+		}
+	default:
+		return nil, false
+	}
+	out, err := bson.Marshal(append(cmd, bson.E{Key: "maxTimeMS", Value: value}))
 	return out, err == nil
 }

@@ -211,14 +211,31 @@ func collCountArgs(ctx *context.Context, c *Call) (countArgs, error) {
 			add("collation")(v.Document())
 			return nil
 		}),
-		"comment":   anyValue(add("comment")),
-		"hint":      hint(add("hint")),
-		"limit":     int64Arg(addInt("limit")),
-		"maxTimeMS": int64Arg(addInt("maxTimeMS")),
-		"skip":      int64Arg(addInt("skip")),
-		"rawData":   boolean(func(b bool) any { a.rawData = &b; return nil }),
+		"comment": anyValue(add("comment")),
+		"hint":    hint(add("hint")),
+		"limit":   int64Arg(addInt("limit")),
+		"maxTimeMS": int64Arg(func(n int64) any {
+			// CSOT: maxTimeMS is ignored when timeoutMS is set (on the operation or its
+			// client); the driver then derives maxTimeMS from the deadline.
+			if !countUnderTimeout(c) {
+				add("maxTimeMS")(n)
+			}
+			return nil
+		}),
+		"skip":    int64Arg(addInt("skip")),
+		"rawData": boolean(func(b bool) any { a.rawData = &b; return nil }),
 	}, "filter")
 	return a, err
+}
+
+// countUnderTimeout says whether count runs under a timeoutMS: its own or its
+// client's.
+func countUnderTimeout(c *Call) bool {
+	if c.timeoutMS {
+		return true
+	}
+	coll, err := entities.Lookup[*entities.Collection](c.Entities, c.Op.Object)
+	return err == nil && coll.Client != nil && coll.Client.Timeout != nil
 }
 
 // command is the count command on collection name (without rawData).

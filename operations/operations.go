@@ -57,6 +57,9 @@ type Call struct {
 	// dry, set by Coverage alone, makes parse note what it would refuse and stop the
 	// executor: nothing runs.
 	dry *dryRun
+	// timeoutMS, set by Execute, says the operation had a timeoutMS argument (now its
+	// context's deadline, taken out of Op).
+	timeoutMS bool
 }
 
 // RunnerObject is the object name of the special test operations.
@@ -113,7 +116,7 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 			defer cancel()
 		}
 		call := *c
-		call.Op = op
+		call.Op, call.timeoutMS = op, true
 		c = &call
 	}
 	res, err := fn(ctx, c, target)

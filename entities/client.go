@@ -31,11 +31,14 @@ type Client struct {
 	Timeout *time.Duration
 	// RetryReads is the client's retryReads (from the URI and uriOptions; default true).
 	RetryReads bool
-	events     *commandRecorder
-	monitor    *monitorRecorder
-	logs       *logRecorder // nil without observeLogMessages
-	store      *eventStore  // nil without storeEventsAsEntities
-	signal     *signal
+	// IgnoresSocketTimeout: the URI or uriOptions set a socketTimeoutMS that no
+	// timeoutMS overrides, which the Go driver v2 reads and never applies.
+	IgnoresSocketTimeout bool
+	events               *commandRecorder
+	monitor              *monitorRecorder
+	logs                 *logRecorder // nil without observeLogMessages
+	store                *eventStore  // nil without storeEventsAsEntities
+	signal               *signal
 }
 
 func (*Client) Kind() Kind { return KindClient }
@@ -238,6 +241,7 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 	}
 	opts := options.Client().ApplyURI(uri).SetMonitor(c.events.monitor()).SetPoolMonitor(pools).SetServerMonitor(servers)
 	c.RetryReads = opts.RetryReads == nil || *opts.RetryReads
+	c.IgnoresSocketTimeout = ignoresSocketTimeout(uri)
 	if cfg.FastHeartbeat && opts.HeartbeatInterval == nil {
 		opts.SetHeartbeatInterval(fastHeartbeat)
 	}
@@ -311,6 +315,15 @@ func knownURIOptions(uri string, uriOptions bson.Raw) error {
 		}
 	}
 	return nil
+}
+
+// ignoresSocketTimeout says whether the client's connection string sets a
+// socketTimeoutMS that no timeoutMS overrides (CSOT): the Go driver v2 parses it and
+// has no socket timeout, so an operation of the client without a timeoutMS of its own
+// does not run as the test wrote it.
+func ignoresSocketTimeout(uri string) bool {
+	cs, err := connstring.Parse(uri)
+	return err == nil && cs.SocketTimeout > 0 && !cs.TimeoutSet
 }
 
 // withURIOptions applies a client entity's uriOptions to the run's connection string;

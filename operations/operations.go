@@ -105,6 +105,10 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 	if err != nil {
 		return Returned{}, err
 	}
+	if cl := entities.ClientOf(target); timeout == nil && cl != nil && cl.IgnoresSocketTimeout && socketBound(kind, c.Op) {
+		return Returned{}, result.Unsupportedf("socketTimeoutMS of %s: the Go driver v2 reads it and never applies it (it has no socket timeout), "+
+			"and neither the client nor the operation has a timeoutMS, which CSOT puts in its place", cl.ID)
+	}
 	if timeout != nil {
 		if *timeout == noDeadline {
 			if cl := entities.ClientOf(target); cl != nil && cl.Timeout != nil {
@@ -124,6 +128,18 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 		return Returned{}, result.Unsupportedf("%s", driverRefuses[res.Err.Error()])
 	}
 	return res, err
+}
+
+// socketBound says whether op is one a socket timeout would bound as the test wrote
+// it: an operation of a client, database, collection or bucket outside a session (a
+// session's may run under its defaultTimeoutMS, and some of its operations send
+// nothing).
+func socketBound(kind entities.Kind, op *specifications.Operation) bool {
+	switch kind {
+	case entities.KindClient, entities.KindDatabase, entities.KindCollection, entities.KindBucket:
+		return op.Arguments.Lookup("session").Type == 0
+	}
+	return false
 }
 
 // driverRefuses maps errors the Go driver raises for what the specs allow to the reason

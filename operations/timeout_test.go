@@ -72,3 +72,29 @@ func TestOperationTimeoutMaxAwaitTime(t *testing.T) {
 		}
 	}
 }
+
+// TestSocketBound: the operations that a client's ignored socketTimeoutMS makes
+// unsupported when they have no timeoutMS: those of a client, database, collection or
+// bucket outside a session.
+func TestSocketBound(t *testing.T) {
+	withSession := &specifications.Operation{Name: "find", Arguments: collExtJSON(t, `{"filter": {}, "session": "session0"}`)}
+	alone := &specifications.Operation{Name: "find", Arguments: collExtJSON(t, `{"filter": {}}`)}
+	for _, tc := range []struct {
+		kind entities.Kind
+		op   *specifications.Operation
+		want bool
+	}{
+		{entities.KindCollection, alone, true},
+		{entities.KindDatabase, alone, true},
+		{entities.KindClient, alone, true},
+		{entities.KindBucket, alone, true},
+		{entities.KindCollection, withSession, false},
+		{entities.KindSession, alone, false},
+		{entities.KindCursor, alone, false},
+		{kindRunner, alone, false},
+	} {
+		if got := socketBound(tc.kind, tc.op); got != tc.want {
+			t.Errorf("%s %s: %v, want %v", tc.kind, tc.op.Arguments, got, tc.want)
+		}
+	}
+}

@@ -31,9 +31,9 @@ type Client struct {
 	Timeout *time.Duration
 	// RetryReads is the client's retryReads (from the URI and uriOptions; default true).
 	RetryReads bool
-	// IgnoresSocketTimeout: the URI or uriOptions set a socketTimeoutMS that no
-	// timeoutMS overrides, which the Go driver v2 reads and never applies.
-	IgnoresSocketTimeout bool
+	// IgnoredSocketTimeout is the socketTimeoutMS of the URI or uriOptions where no
+	// timeoutMS overrides it, which the Go driver v2 reads and never applies; 0 if none.
+	IgnoredSocketTimeout time.Duration
 	events               *commandRecorder
 	monitor              *monitorRecorder
 	logs                 *logRecorder // nil without observeLogMessages
@@ -241,7 +241,7 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 	}
 	opts := options.Client().ApplyURI(uri).SetMonitor(c.events.monitor()).SetPoolMonitor(pools).SetServerMonitor(servers)
 	c.RetryReads = opts.RetryReads == nil || *opts.RetryReads
-	c.IgnoresSocketTimeout = ignoresSocketTimeout(uri)
+	c.IgnoredSocketTimeout = ignoredSocketTimeout(uri)
 	if cfg.FastHeartbeat && opts.HeartbeatInterval == nil {
 		opts.SetHeartbeatInterval(fastHeartbeat)
 	}
@@ -317,13 +317,15 @@ func knownURIOptions(uri string, uriOptions bson.Raw) error {
 	return nil
 }
 
-// ignoresSocketTimeout says whether the client's connection string sets a
-// socketTimeoutMS that no timeoutMS overrides (CSOT): the Go driver v2 parses it and
-// has no socket timeout, so an operation of the client without a timeoutMS of its own
-// does not run as the test wrote it.
-func ignoresSocketTimeout(uri string) bool {
+// ignoredSocketTimeout is the socketTimeoutMS of the client's connection string where
+// no timeoutMS overrides it (CSOT), 0 if none: the Go driver v2 parses it and has no
+// socket timeout.
+func ignoredSocketTimeout(uri string) time.Duration {
 	cs, err := connstring.Parse(uri)
-	return err == nil && cs.SocketTimeout > 0 && !cs.TimeoutSet
+	if err != nil || cs.TimeoutSet {
+		return 0
+	}
+	return cs.SocketTimeout
 }
 
 // withURIOptions applies a client entity's uriOptions to the run's connection string;

@@ -269,24 +269,24 @@ func TestUnknownURIOptionIsUnsupported(t *testing.T) {
 // whose URI sets it without timeoutMS says so (CSOT retryability-legacy-timeouts failed
 // on SecantusDB: 'expected an error, got none'). With timeoutMS, CSOT ignores it, as
 // the driver does, and 0 is no timeout.
-func TestIgnoresSocketTimeout(t *testing.T) {
+func TestIgnoredSocketTimeout(t *testing.T) {
 	for _, tc := range []struct {
 		opts bson.D
-		want bool
+		want time.Duration
 	}{
-		{bson.D{{Key: "socketTimeoutMS", Value: 100}}, true},
-		{bson.D{{Key: "sockettimeoutms", Value: 100}}, true},
-		{bson.D{{Key: "socketTimeoutMS", Value: 100}, {Key: "timeoutMS", Value: 50}}, false},
-		{bson.D{{Key: "socketTimeoutMS", Value: 0}}, false},
-		{bson.D{{Key: "maxPoolSize", Value: 5}}, false},
+		{bson.D{{Key: "socketTimeoutMS", Value: 100}}, 100 * time.Millisecond},
+		{bson.D{{Key: "sockettimeoutms", Value: 100}}, 100 * time.Millisecond},
+		{bson.D{{Key: "socketTimeoutMS", Value: 100}, {Key: "timeoutMS", Value: 50}}, 0},
+		{bson.D{{Key: "socketTimeoutMS", Value: 0}}, 0},
+		{bson.D{{Key: "maxPoolSize", Value: 5}}, 0},
 	} {
 		c, err := NewClient(context.Background(), &specifications.ClientEntity{ID: "c", URIOptions: mustRaw(t, tc.opts)},
 			ClientConfig{URI: "mongodb://127.0.0.1:1/"})
 		if err != nil {
 			t.Fatalf("%v: %v", tc.opts, err)
 		}
-		if c.IgnoresSocketTimeout != tc.want {
-			t.Errorf("%v: IgnoresSocketTimeout %v, want %v", tc.opts, c.IgnoresSocketTimeout, tc.want)
+		if c.IgnoredSocketTimeout != tc.want {
+			t.Errorf("%v: IgnoredSocketTimeout %v, want %v", tc.opts, c.IgnoredSocketTimeout, tc.want)
 		}
 		c.close(context.Background())
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -39,6 +40,8 @@ type testRun struct {
 	raised bool
 	// setsFailPoint: the test may set a fail point (its clients get a fast heartbeat).
 	setsFailPoint bool
+	// blocked is the longest blockTimeMS of the blockConnection fail points the test set.
+	blocked time.Duration
 }
 
 // failPoint is a fail point to turn off: set through a client entity, or (targeted,
@@ -312,7 +315,23 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 		return err
 	}
 	tr.failPoints = append(tr.failPoints, failPoint{client: client, name: name})
+	tr.blocked = max(tr.blocked, blockTime(command))
 	return nil
+}
+
+// Blocked implements operations' blockReporter: the longest time a fail point of the
+// test blocks a command.
+func (tr *testRun) Blocked() time.Duration { return tr.blocked }
+
+// blockTime is how long a fail point with blockConnection: true blocks a command (0
+// for any other).
+func blockTime(command bson.Raw) time.Duration {
+	data, _ := command.Lookup("data").DocumentOK()
+	if b, _ := data.Lookup("blockConnection").BooleanOK(); !b {
+		return 0
+	}
+	ms, _ := data.Lookup("blockTimeMS").AsInt64OK()
+	return time.Duration(ms) * time.Millisecond
 }
 
 // TargetedFailPoint implements operations.Harness: the fail point is set through a

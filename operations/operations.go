@@ -6,6 +6,7 @@ package operations
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -105,9 +106,9 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 	if err != nil {
 		return Returned{}, err
 	}
-	if cl := entities.ClientOf(target); timeout == nil && cl != nil && cl.IgnoresSocketTimeout && socketBound(kind, c.Op) {
+	if cl := entities.ClientOf(target); timeout == nil && cl != nil && socketBound(kind, c.Op) && timesOut(c.Harness, cl.IgnoredSocketTimeout) {
 		return Returned{}, result.Unsupportedf("socketTimeoutMS of %s: the Go driver v2 reads it and never applies it (it has no socket timeout), "+
-			"and neither the client nor the operation has a timeoutMS, which CSOT puts in its place", cl.ID)
+			"and a fail point of the test blocks commands longer: the socket timeout the test relies on cannot happen", cl.ID)
 	}
 	if timeout != nil {
 		if *timeout == noDeadline {
@@ -128,6 +129,16 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 		return Returned{}, result.Unsupportedf("%s", driverRefuses[res.Err.Error()])
 	}
 	return res, err
+}
+
+// blockReporter is a Harness that knows how long the test's fail points block commands.
+type blockReporter interface{ Blocked() time.Duration }
+
+// timesOut says whether a socket timeout of d (0: none) would end a command that a
+// fail point of the test blocks.
+func timesOut(h Harness, d time.Duration) bool {
+	b, ok := h.(blockReporter)
+	return d > 0 && ok && b.Blocked() >= d
 }
 
 // socketBound says whether op is one a socket timeout would bound as the test wrote

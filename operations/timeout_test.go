@@ -98,3 +98,32 @@ func TestSocketBound(t *testing.T) {
 		}
 	}
 }
+
+type blockingHarness struct {
+	Harness
+	blocked time.Duration
+}
+
+func (h blockingHarness) Blocked() time.Duration { return h.blocked }
+
+// TestTimesOut: an ignored socketTimeoutMS matters only where a fail point of the test
+// blocks a command at least as long (CSOT retryability-legacy-timeouts: 100 ms against
+// 125 ms); a test that blocks nothing still judges the client's commands.
+func TestTimesOut(t *testing.T) {
+	for _, tc := range []struct {
+		h    Harness
+		d    time.Duration
+		want bool
+	}{
+		{blockingHarness{blocked: 125 * time.Millisecond}, 100 * time.Millisecond, true},
+		{blockingHarness{blocked: 100 * time.Millisecond}, 100 * time.Millisecond, true},
+		{blockingHarness{blocked: 50 * time.Millisecond}, 100 * time.Millisecond, false},
+		{blockingHarness{}, 100 * time.Millisecond, false},
+		{blockingHarness{blocked: time.Second}, 0, false},
+		{nil, 100 * time.Millisecond, false},
+	} {
+		if got := timesOut(tc.h, tc.d); got != tc.want {
+			t.Errorf("%+v, %s: %v, want %v", tc.h, tc.d, got, tc.want)
+		}
+	}
+}

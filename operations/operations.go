@@ -141,14 +141,15 @@ func timesOut(h Harness, d time.Duration) bool {
 	return d > 0 && ok && b.Blocked() >= d
 }
 
-// socketBound says whether op is one a socket timeout would bound as the test wrote
-// it: an operation of a client, database, collection or bucket outside a session (a
-// session's may run under its defaultTimeoutMS, and some of its operations send
-// nothing).
+// socketBound says whether op sends commands a socket timeout would bound: every
+// operation of a client, database, collection or bucket, and the commit and abort of a
+// session (a session has no timeout of its own: defaultTimeoutMS is unsupported).
 func socketBound(kind entities.Kind, op *specifications.Operation) bool {
 	switch kind {
 	case entities.KindClient, entities.KindDatabase, entities.KindCollection, entities.KindBucket:
-		return op.Arguments.Lookup("session").Type == 0
+		return true
+	case entities.KindSession:
+		return op.Name == "commitTransaction" || op.Name == "abortTransaction" || op.Name == "withTransaction"
 	}
 	return false
 }

@@ -75,7 +75,7 @@ func TestOperationTimeoutMaxAwaitTime(t *testing.T) {
 
 // TestSocketBound: the operations that a client's ignored socketTimeoutMS makes
 // unsupported when they have no timeoutMS: those of a client, database, collection or
-// bucket outside a session.
+// bucket, and a session's commit and abort.
 func TestSocketBound(t *testing.T) {
 	withSession := &specifications.Operation{Name: "find", Arguments: collExtJSON(t, `{"filter": {}, "session": "session0"}`)}
 	alone := &specifications.Operation{Name: "find", Arguments: collExtJSON(t, `{"filter": {}}`)}
@@ -88,7 +88,9 @@ func TestSocketBound(t *testing.T) {
 		{entities.KindDatabase, alone, true},
 		{entities.KindClient, alone, true},
 		{entities.KindBucket, alone, true},
-		{entities.KindCollection, withSession, false},
+		{entities.KindCollection, withSession, true},
+		{entities.KindSession, &specifications.Operation{Name: "commitTransaction"}, true},
+		{entities.KindSession, &specifications.Operation{Name: "startTransaction"}, false},
 		{entities.KindSession, alone, false},
 		{entities.KindCursor, alone, false},
 		{kindRunner, alone, false},

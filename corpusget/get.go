@@ -21,8 +21,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/renameio/v2"
-
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -259,7 +257,31 @@ func writeRecord(root string, rec specifications.FetchRecord) error {
 	if err != nil {
 		return err
 	}
-	return renameio.WriteFile(filepath.Join(root, specifications.FetchRecordName), data, 0o644)
+	return replaceFile(filepath.Join(root, specifications.FetchRecordName), data)
+}
+
+// replaceFile writes data to path through a temporary file beside it and a rename, so
+// a reader never meets half a record. (renameio does this on Unix only; os.Rename
+// replaces an existing file on Windows too.)
+func replaceFile(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".record-")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if err = errors.Join(err, f.Close()); err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 func writeFile(path string, data []byte, wrap func(io.Writer) io.Writer) error {

@@ -87,7 +87,7 @@ func Diff(old, new *Run) DiffResult {
 				d.New = append(d.New, n)
 			}
 		case o.Status == n.Status:
-			if n.Status != result.Pass && o.Reason != n.Reason {
+			if n.Status != result.Pass && !SameReason(o.Reason, n.Reason) {
 				d.ReasonChanges = append(d.ReasonChanges, Change{o, n})
 			}
 		case !o.Status.Failing() && n.Status.Failing():
@@ -183,7 +183,9 @@ func orNone(s string) string {
 //	regression: crud/unified/find/a: pass → fail: expected 1, got 2
 //	fix: crud/unified/find/b: fail → pass
 //	status: crud/unified/find/c: pass → unsupported: no fail points
-//	reason: crud/unified/find/d (fail): was "x", now "y"
+//	reason: crud/unified/find/d (fail):
+//	    was: x
+//	    now: y
 //	new: crud/unified/find/e (pass)
 //	removed: crud/unified/find/f (fail)
 func (d DiffResult) WriteText(w io.Writer) error {
@@ -225,7 +227,7 @@ func (d DiffResult) WriteText(w io.Writer) error {
 		change("status", c)
 	}
 	for _, c := range d.ReasonChanges {
-		fmt.Fprintf(&b, "reason: %s (%s): was %q, now %q\n", name(c.New), c.New.Status,
+		fmt.Fprintf(&b, "reason: %s (%s):\n    was: %s\n    now: %s\n", name(c.New), c.New.Status,
 			firstLine(c.Old.Reason), firstLine(c.New.Reason))
 	}
 	for _, t := range d.New {

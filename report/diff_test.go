@@ -56,6 +56,8 @@ func TestDiffClassifies(t *testing.T) {
 		{name: "fail, other reason", old: testResult("a/f/t", F, "x"), new: testResult("a/f/t", F, "y"), reasonChange: true},
 		{name: "unsupported, other reason", old: testResult("a/f/t", U, "x"), new: testResult("a/f/t", U, "y"), reasonChange: true},
 		{name: "fail, same reason", old: testResult("a/f/t", F, "x"), new: testResult("a/f/t", F, "x"), none: true},
+		{name: "fail, same reason but for a Go pointer and a port", old: testResult("a/f/t", F, "value &{0xc000123456} at 127.0.0.1:41327"),
+			new: testResult("a/f/t", F, "value &{0xc000999999} at 127.0.0.1:39553"), none: true},
 		{name: "pass, same", old: testResult("a/f/t", P, ""), new: testResult("a/f/t", P, ""), none: true},
 	}
 	for _, c := range cases {
@@ -137,7 +139,7 @@ func TestDiffText(t *testing.T) {
 	want := "0 regressions, 1 fix, 1 other status change, 1 changed reason, 0 new tests, 0 removed tests\n" +
 		"fix: a/f/fixed: fail → pass\n" +
 		"status: a/f/judged: pass → unsupported: no fail points\n" +
-		"reason: a/f/reason (fail): was \"was …\", now \"now\"\n"
+		"reason: a/f/reason (fail):\n    was: was …\n    now: now\n"
 	if b.String() != want {
 		t.Errorf("text:\n%s\nwant:\n%s", b.String(), want)
 	}

@@ -8,7 +8,7 @@
 // [WriteJSON] writes a [Run] with exactly the field names of DESIGN.md; the summary
 // is computed from the tests, which keep run order. [ReadJSON] reads a report back
 // (for diff and merge) and checks that its statuses are known and its summary agrees
-// with its tests. Durations are written as whole milliseconds (truncated) and the
+// with its tests. Durations are written as whole milliseconds (rounded) and the
 // start time in UTC with millisecond precision, so a round trip keeps everything
 // else exactly. When [Run.Expect] is set, the report also carries the verdict of the
 // expectations file: a top-level "expectations" object and, per test, "verdict" and
@@ -25,7 +25,14 @@
 // seconds). fail is a <failure>, error an <error>, both with the reason as message
 // and the detail as text; skip and unsupported are <skipped message="skip: …"> and
 // <skipped message="unsupported: …">, and the tests a partial run did not run are
-// <skipped message="not run: <reason>">. Suites carry the counts tests, failures,
+// <skipped message="not run: <reason>">. With an expectations file, a test that ends
+// as its entry says is an expected result, not a failure: an expected fail or error is
+// <skipped message="expected: <the entry's reason>"> with the test's own status and
+// reason as text; a regression is a <failure> (an <error> for an error) whatever its
+// status, and an unexpected pass a <failure> naming the entry. Details are CDATA, so
+// they keep their lines, with the server's log quieted ([QuietDetail]; the JSON keeps
+// it whole). Two files with the same ID (both corpus layouts) name their suites
+// "<file ID> [<file>]", so no two suites have the same name. Suites carry the counts tests, failures,
 // errors, skipped and time; the <testsuites> root all but skipped, which Jenkins'
 // JUnit schema (junit-10.xsd) does not allow there. What XML 1.0 cannot carry
 // (control characters, U+FFFE/U+FFFF) is written visibly as \xHH or \uHHHH, invalid
@@ -33,16 +40,22 @@
 //
 // # Markdown
 //
-// [WriteMarkdown] writes a header (date, specrun and driver versions, server,
-// corpus roots with their identity, duration, filters, and a PARTIAL banner when the
-// run is partial), a table with a row per spec (the first segment of the test ID)
-// and a total row: pass, fail, skip, unsupported, error, total and the pass rate
-// pass / (pass + fail + error) rounded down to 0.1% ("—" when that is 0), then
-// every failure and error grouped by file, one line each, then, when the run had an
-// expectations file, its regressions, unexpected passes and stale entries. Every
-// result is a leaf test. Text from tests and the command line is escaped (Markdown
-// punctuation gets a backslash, line breaks become spaces), so it cannot break the
-// table or turn into markup.
+// [WriteMarkdown] writes release-note material: a header (date, specrun and driver
+// versions, the server by its product name when the run was told it, then what it
+// says of itself; one line per corpus with its identity and the run's folders below
+// its root, so no local path shows but for a corpus in neither layout; duration,
+// filters, a PARTIAL banner when the run is partial, and the command that makes the
+// report again, [Run.Command], credentials removed). With an expectations file then
+// come the gate's verdict, its regressions (capped at 50), unexpected passes and stale
+// entries. Then a table with a row per spec (the first segment of the test ID) and a
+// total row: pass, fail, skip, unsupported, error, total and the pass rate pass /
+// (pass + fail + error) rounded down to 0.1% ("—" when that is 0) with "judged N of M"
+// beside it. Last, the failures and errors grouped by [Cause] (with an expectations
+// file, the known failures: those that ended as their entry says), a table of causes
+// with counts, most first, and the first five tests of each. Every result is a leaf
+// test. Text from tests and the command line is escaped (Markdown punctuation gets a
+// backslash, line breaks become spaces), so it cannot break the table or turn into
+// markup.
 //
 // # Diff
 //
@@ -51,7 +64,9 @@
 // diff names it. A test not failing before (pass, skip, unsupported) that fails or
 // errors now is a regression; fail or error before and pass now is a fix; any other
 // change of status (pass → unsupported: no longer judged; fail → error) is a status
-// change; the same status other than pass with another reason is a changed reason.
+// change; the same status other than pass with another reason is a changed reason
+// ([SameReason]: what changes from run to run of the same server, memory addresses,
+// loopback ports, connection ids and times, is not a change; see [Stable]).
 // A test only in the new report is new (a new failing test is new, not a
 // regression), one only in the old is removed, except that a test a partial report
 // lists as not run is neither. Warnings say when the reports are not comparable test

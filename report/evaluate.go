@@ -59,6 +59,13 @@ func judge(st result.Status, e *Entry) Judgement {
 	return Regression
 }
 
+// Judge judges one result against the entry Lookup gives it, as Evaluate does (a nil
+// Expectations judges with no entries): for printing each result as it comes.
+func (e *Expectations) Judge(r result.Test) Verdict {
+	en, _ := e.Lookup(r.ID)
+	return Verdict{Result: r, Judgement: judge(r.Status, en), Entry: en}
+}
+
 // Verdict is the judgement on one test.
 type Verdict struct {
 	Result    result.Test
@@ -163,48 +170,66 @@ func (ev Evaluation) where(e *Entry) string {
 //	stale: expect.yaml:20: prefix "gridfs/" (unsupported) decides no test
 func (ev Evaluation) WriteSummary(w io.Writer) error {
 	var b strings.Builder
-	name := ev.File
-	if name == "" {
-		name = "(none)"
-	}
 	verdict := "OK"
 	if !ev.OK() {
 		verdict = "FAIL"
 	}
-	met := ev.Count(OK) + ev.Count(Expected)
-	fmt.Fprintf(&b, "expectations %s: %d met (%d by an entry), %s, %s, %s: %s\n", name,
-		met, ev.Count(Expected),
-		plural(ev.Count(Regression), "regression", "regressions"),
-		plural(ev.Count(UnexpectedPass), "unexpected pass", "unexpected passes"),
-		plural(len(ev.Stale), "stale entry", "stale entries"),
-		verdict)
+	fmt.Fprintf(&b, "%s: %s\n", ev.SummaryLine(), verdict)
 	for _, v := range ev.Select(Regression) {
 		r := v.Result
-		if v.Entry == nil {
-			fmt.Fprintf(&b, "regression: %s: %s, no entry", r.ID, r.Status)
-		} else {
-			fmt.Fprintf(&b, "regression: %s: %s, %s (%s) expects %s", r.ID, r.Status,
-				ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
-		}
+		fmt.Fprintf(&b, "regression: %s: %s, %s", r.ID, r.Status, ev.EntryText(v))
 		if reason := firstLine(r.Reason); reason != "" {
 			fmt.Fprintf(&b, ": %s", reason)
 		}
 		b.WriteByte('\n')
 	}
 	for _, v := range ev.Select(UnexpectedPass) {
-		if v.Entry.Prefix == "" {
-			fmt.Fprintf(&b, "unexpected pass: %s: remove %s (%s, expects %s)\n",
-				v.Result.ID, ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
-		} else {
-			fmt.Fprintf(&b, "unexpected pass: %s: %s (%s) expects %s; narrow it, or add an id entry with status pass\n",
-				v.Result.ID, ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
-		}
+		fmt.Fprintf(&b, "unexpected pass: %s: %s\n", v.Result.ID, ev.UnexpectedPassAdvice(v))
 	}
 	for _, e := range ev.Stale {
-		fmt.Fprintf(&b, "stale: %s: %s (%s) decides no test\n", ev.where(e), e.Pattern(), e.Status)
+		fmt.Fprintf(&b, "stale: %s\n", ev.StaleText(e))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// SummaryLine is the counts of the judgement, on one line, without the verdict:
+// "expectations expect.yaml: 120 met (40 by an entry), 2 regressions, 1 unexpected
+// pass, 1 stale entry".
+func (ev Evaluation) SummaryLine() string {
+	name := ev.File
+	if name == "" {
+		name = "(none)"
+	}
+	return fmt.Sprintf("expectations %s: %d met (%d by an entry), %s, %s, %s", name,
+		ev.Count(OK)+ev.Count(Expected), ev.Count(Expected),
+		plural(ev.Count(Regression), "regression", "regressions"),
+		plural(ev.Count(UnexpectedPass), "unexpected pass", "unexpected passes"),
+		plural(len(ev.Stale), "stale entry", "stale entries"))
+}
+
+// EntryText names a verdict's entry and what it expects for messages: "expect.yml:12
+// (id "…") expects fail", or "no entry".
+func (ev Evaluation) EntryText(v Verdict) string {
+	if v.Entry == nil {
+		return "no entry"
+	}
+	return fmt.Sprintf("%s (%s) expects %s", ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
+}
+
+// StaleText says that an entry decides no test.
+func (ev Evaluation) StaleText(e *Entry) string {
+	return fmt.Sprintf("%s: %s (%s) decides no test", ev.where(e), e.Pattern(), e.Status)
+}
+
+// UnexpectedPassAdvice says what to do about an unexpected pass: remove its id entry,
+// or narrow its prefix entry.
+func (ev Evaluation) UnexpectedPassAdvice(v Verdict) string {
+	if v.Entry.Prefix == "" {
+		return fmt.Sprintf("remove %s (%s, expects %s)", ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
+	}
+	return fmt.Sprintf("%s (%s) expects %s; narrow it, or add an id entry with status pass",
+		ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
 }
 
 func plural(n int, one, many string) string {

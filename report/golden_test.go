@@ -144,8 +144,11 @@ func goldenRun(t *testing.T) *Run {
 		Duration: 80*time.Second + 456*time.Millisecond + 789*time.Microsecond,
 		Tests:    tests,
 		Filters:  Filters{Run: `^(crud|sessions|change-streams)/`, Skip: `bulkWrite|\$merge`, Shard: Shard{Index: 2, Count: 4}},
-		Partial:  &Partial{Reason: "--max-time 1m20s reached", NotRun: notRun},
-		Expect:   &ev,
+		Command: []string{"specrun", "--uri", "mongodb://db1.example.net:27017,db2.example.net:27017/?replicaSet=rs0&tls=true",
+			"--run", `^(crud|sessions|change-streams)/`, "--skip", `bulkWrite|\$merge`, "--shard", "2/4", "--max-time", "80s",
+			"--expect", "expect.yml", "--markdown", "report.md", goldenShared, goldenDebian},
+		Partial: &Partial{Reason: "--max-time 1m20s reached", NotRun: notRun},
+		Expect:  &ev,
 	}
 }
 

@@ -22,6 +22,9 @@ type Run struct {
 	Duration       time.Duration
 	Tests          []result.Test // in run order
 	Filters        Filters
+	// Command is the command line that made the report (specrun and its arguments,
+	// credentials removed), nil when not known.
+	Command []string
 
 	// Partial is set when the run stopped before every selected test ran
 	// (interrupted, --max-time): the report is incomplete.
@@ -147,6 +150,7 @@ type (
 		Server       jsonServer        `json:"server"`
 		Corpus       []jsonCorpus      `json:"corpus"`
 		Filters      jsonFilters       `json:"filters"`
+		Command      []string          `json:"command,omitempty"`
 		Partial      *jsonPartial      `json:"partial,omitempty"`
 		Started      string            `json:"started"`
 		DurationMs   int64             `json:"durationMs"`
@@ -297,7 +301,7 @@ func WriteJSON(w io.Writer, r *Run) error {
 		},
 		Corpus:     make([]jsonCorpus, 0, len(r.Corpus)),
 		Started:    r.Started.UTC().Format(timeLayout),
-		DurationMs: r.Duration.Milliseconds(),
+		DurationMs: r.Duration.Round(time.Millisecond).Milliseconds(),
 		Summary:    Summarize(r.Tests),
 		Tests:      make([]jsonTest, 0, len(r.Tests)),
 	}
@@ -307,6 +311,7 @@ func WriteJSON(w io.Writer, r *Run) error {
 	for _, c := range r.Corpus {
 		j.Corpus = append(j.Corpus, jsonCorpus{Root: c.Root, Files: c.Files, Identity: toJSONIdentity(c.Identity)})
 	}
+	j.Command = r.Command
 	j.Filters = jsonFilters{Run: r.Filters.Run, Skip: r.Filters.Skip, Shard: r.Filters.Shard.String(), Shuffle: r.Filters.Shuffle}
 	if p := r.Partial; p != nil {
 		j.Partial = &jsonPartial{Reason: p.Reason, NotRun: make([]jsonNotRun, 0, len(p.NotRun))}
@@ -327,7 +332,7 @@ func WriteJSON(w io.Writer, r *Run) error {
 			Description: t.Description,
 			Status:      string(t.Status),
 			Reason:      t.Reason,
-			DurationMs:  t.Duration.Milliseconds(),
+			DurationMs:  t.Duration.Round(time.Millisecond).Milliseconds(),
 			Detail:      t.Detail,
 		}
 		if r.Expect != nil {
@@ -409,6 +414,7 @@ func ReadJSON(r io.Reader) (*Run, error) {
 	for _, c := range j.Corpus {
 		run.Corpus = append(run.Corpus, CorpusRoot{Root: c.Root, Files: c.Files, Identity: c.Identity.identity()})
 	}
+	run.Command = j.Command
 	run.Filters = Filters{Run: j.Filters.Run, Skip: j.Filters.Skip, Shuffle: j.Filters.Shuffle}
 	if j.Filters.Shard != "" {
 		if run.Filters.Shard, err = ParseShard(j.Filters.Shard); err != nil {

@@ -276,17 +276,20 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 }
 
-func TestJSONDurationsTruncateToMilliseconds(t *testing.T) {
+// Durations are rounded to the millisecond (a test of 999µs took 1ms, not 0), the start
+// time truncated (it is a time, written to the millisecond).
+func TestJSONDurationsRoundToMilliseconds(t *testing.T) {
 	r := sampleRun()
 	r.Duration = 1500*time.Microsecond + 999*time.Nanosecond
 	r.Tests[0].Duration = 999 * time.Microsecond
+	r.Tests[1].Duration = 1499 * time.Microsecond
 	r.Started = time.Date(2026, 1, 2, 3, 4, 5, 123_456_789, time.FixedZone("CET", 3600))
 	got, err := ReadJSON(bytes.NewReader(encode(t, r)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Duration != time.Millisecond || got.Tests[0].Duration != 0 {
-		t.Errorf("durations %v, %v", got.Duration, got.Tests[0].Duration)
+	if got.Duration != 2*time.Millisecond || got.Tests[0].Duration != time.Millisecond || got.Tests[1].Duration != time.Millisecond {
+		t.Errorf("durations %v, %v, %v", got.Duration, got.Tests[0].Duration, got.Tests[1].Duration)
 	}
 	if want := time.Date(2026, 1, 2, 2, 4, 5, 123_000_000, time.UTC); !got.Started.Equal(want) || got.Started.Location() != time.UTC {
 		t.Errorf("started %v, want %v", got.Started, want)

@@ -46,13 +46,16 @@ type (
 		Error     *junitProblem `xml:"error"`
 		Skipped   *junitSkipped `xml:"skipped"`
 	}
+	// Details are CDATA: encoding/xml writes a newline in character data as &#xA;,
+	// which puts a multi-line detail on one line for whoever reads the file.
 	junitProblem struct {
 		Message string `xml:"message,attr"`
 		Type    string `xml:"type,attr"`
-		Detail  string `xml:",chardata"`
+		Detail  string `xml:",cdata"`
 	}
 	junitSkipped struct {
 		Message string `xml:"message,attr"`
+		Detail  string `xml:",cdata"`
 	}
 )
 
@@ -61,13 +64,14 @@ type (
 // reason or description gives a well-formed file.
 func WriteJUnit(w io.Writer, r *Run) error {
 	root := junitSuites{Name: "specrun"}
+	names := suiteNames(r)
 	index := map[string]int{} // fixture file -> its suite
 	suite := func(t result.Test) *junitSuite {
 		i, ok := index[t.File]
 		if !ok {
 			i = len(root.Suites)
 			index[t.File] = i
-			root.Suites = append(root.Suites, junitSuite{Name: xmlSafe(FileID(t)), File: xmlSafe(t.File)})
+			root.Suites = append(root.Suites, junitSuite{Name: xmlSafe(names[t.File]), File: xmlSafe(t.File)})
 		}
 		return &root.Suites[i]
 	}
@@ -81,22 +85,15 @@ func WriteJUnit(w io.Writer, r *Run) error {
 		s.Cases = append(s.Cases, c)
 		s.duration += t.Duration
 	}
-	for _, t := range r.Tests {
-		var c junitCase
-		switch t.Status {
-		case result.Pass:
-		case result.Fail:
-			c.Failure = &junitProblem{Message: xmlSafe(t.Reason), Type: "fail", Detail: xmlSafe(t.Detail)}
-		case result.Error:
-			c.Error = &junitProblem{Message: xmlSafe(t.Reason), Type: "error", Detail: xmlSafe(t.Detail)}
-		case result.Skip:
-			c.Skipped = &junitSkipped{Message: xmlSafe("skip: " + t.Reason)}
-		case result.Unsupported:
-			c.Skipped = &junitSkipped{Message: xmlSafe("unsupported: " + t.Reason)}
-		default:
+	for i, t := range r.Tests {
+		if !t.Status.Known() {
 			return fmt.Errorf("report: test %q has unknown status %q", t.ID, t.Status)
 		}
-		add(t, c)
+		var v *Verdict
+		if r.Expect != nil && i < len(r.Expect.Verdicts) {
+			v = &r.Expect.Verdicts[i]
+		}
+		add(t, junitCaseOf(t, v, r.Expect))
 	}
 	if p := r.Partial; p != nil {
 		for _, t := range p.NotRun {
@@ -137,6 +134,77 @@ func WriteJUnit(w io.Writer, r *Run) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// junitCaseOf is a test's testcase: its status, and with an expectations file its
+// judgement. A test that ends as its entry says is an expected result, not a failure:
+// an expected fail or error is <skipped message="expected: <the entry's reason>">, with
+// the test's own status and reason as text. A regression fails whatever its status (a
+// test the entry expects to fail that is now skipped has stopped being judged), an
+// error as <error>; an unexpected pass is a <failure> naming the entry to remove.
+func junitCaseOf(t result.Test, v *Verdict, ev *Evaluation) junitCase {
+	var c junitCase
+	own := string(t.Status)
+	if t.Reason != "" {
+		own += ": " + t.Reason
+	}
+	detail := xmlSafe(QuietDetail(t.Detail))
+	switch {
+	case v != nil && v.Judgement == Expected && t.Status.Failing():
+		c.Skipped = &junitSkipped{Message: xmlSafe("expected: " + v.Entry.Reason), Detail: xmlSafe(own)}
+		return c
+	case v != nil && v.Judgement == UnexpectedPass:
+		c.Failure = &junitProblem{Type: "unexpected pass",
+			Message: xmlSafe("unexpected pass: " + ev.UnexpectedPassAdvice(*v))}
+		return c
+	case v != nil && v.Judgement == Regression && !t.Status.Failing():
+		c.Failure = &junitProblem{Type: "regression", Detail: detail,
+			Message: xmlSafe("regression: " + ev.EntryText(*v) + "; now " + own)}
+		return c
+	}
+	switch t.Status {
+	case result.Fail:
+		c.Failure = &junitProblem{Message: xmlSafe(t.Reason), Type: "fail", Detail: detail}
+	case result.Error:
+		c.Error = &junitProblem{Message: xmlSafe(t.Reason), Type: "error", Detail: detail}
+	case result.Skip:
+		c.Skipped = &junitSkipped{Message: xmlSafe("skip: " + t.Reason)}
+	case result.Unsupported:
+		c.Skipped = &junitSkipped{Message: xmlSafe("unsupported: " + t.Reason)}
+	}
+	return c
+}
+
+// suiteNames names each fixture file's testsuite: its ID (FileID), and where two files
+// of the run have the same ID (both corpus layouts), the ID and the file, so that no
+// two suites have the same name.
+func suiteNames(r *Run) map[string]string {
+	names := map[string]string{}
+	files := map[string][]string{} // file ID -> its files
+	all := append(append([]result.Test{}, r.Tests...), partialNotRun(r)...)
+	for _, t := range all {
+		if _, ok := names[t.File]; ok {
+			continue
+		}
+		id := FileID(t)
+		names[t.File] = id
+		files[id] = append(files[id], t.File)
+	}
+	for id, fs := range files {
+		if len(fs) > 1 {
+			for _, f := range fs {
+				names[f] = id + " [" + f + "]"
+			}
+		}
+	}
+	return names
+}
+
+func partialNotRun(r *Run) []result.Test {
+	if r.Partial == nil {
+		return nil
+	}
+	return r.Partial.NotRun
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }

@@ -9,13 +9,18 @@ import (
 	"time"
 
 	"github.com/specrun/specrun/result"
+	"github.com/specrun/specrun/specifications"
 )
 
-// WriteMarkdown writes r as the Markdown report of DESIGN.md: a header saying what
-// ran against what, a table with a row per spec, every failure and error grouped by
-// file, and the verdict of the expectations file when the run had one. Everything
-// that comes from tests or the command line is escaped, so no description or reason
-// can break the table or the lists.
+// WriteMarkdown writes r as the Markdown report of DESIGN.md, release-note material: a
+// header saying what ran against what (one line per corpus with its provenance, paths
+// below the corpus root, the server by its product name) and the command that makes
+// the report again; with an expectations file, the gate's verdict, its regressions,
+// unexpected passes and stale entries; a table with a row per spec, each pass rate
+// beside how many tests it judged; then the failures grouped by cause (with an
+// expectations file, the known failures: regressions are above), with counts and a
+// capped list of tests. Everything that comes from tests or the command line is
+// escaped, so no description or reason can break the table or the lists.
 func WriteMarkdown(w io.Writer, r *Run) error {
 	var b strings.Builder
 	b.WriteString("# specrun report\n\n")
@@ -24,13 +29,38 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 			plural(len(p.NotRun), "selected test", "selected tests"), mdText(orUnknown(p.Reason)))
 	}
 	writeMarkdownHeader(&b, r)
+	if r.Expect != nil {
+		writeMarkdownGate(&b, r.Expect)
+	}
+	writeMarkdownTable(&b, r.Tests)
+	if r.Expect != nil {
+		var known []result.Test
+		for _, v := range r.Expect.Verdicts {
+			if v.Judgement == Expected && v.Result.Status.Failing() {
+				known = append(known, v.Result)
+			}
+		}
+		writeMarkdownCauses(&b, "Known failures by cause", "expected by "+mdText(orNone(r.Expect.File)), known)
+	} else {
+		var failing []result.Test
+		for _, t := range r.Tests {
+			if t.Status.Failing() {
+				failing = append(failing, t)
+			}
+		}
+		writeMarkdownCauses(&b, "Failures by cause", "", failing)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
 
+func writeMarkdownTable(b *strings.Builder, tests []result.Test) {
 	b.WriteString("\n## Results by spec\n\n")
 	b.WriteString("| Spec | Pass | Fail | Skip | Unsupported | Error | Total | Pass rate |\n")
 	b.WriteString("|:-----|-----:|-----:|-----:|------------:|------:|------:|----------:|\n")
 	var specs []string
 	bySpec := map[string][]result.Test{}
-	for _, t := range r.Tests {
+	for _, t := range tests {
 		s := specOf(t.ID)
 		if _, ok := bySpec[s]; !ok {
 			specs = append(specs, s)
@@ -39,21 +69,15 @@ func WriteMarkdown(w io.Writer, r *Run) error {
 	}
 	slices.Sort(specs)
 	row := func(name string, s Summary) {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %s |\n", name,
+		fmt.Fprintf(b, "| %s | %d | %d | %d | %d | %d | %d | %s |\n", name,
 			s.Pass, s.Fail, s.Skip, s.Unsupported, s.Error, s.Total, passRate(s))
 	}
 	for _, s := range specs {
 		row(mdText(s), Summarize(bySpec[s]))
 	}
-	row("**Total**", Summarize(r.Tests))
-	b.WriteString("\nPass rate = pass / (pass + fail + error), rounded down to 0.1%; — when no test was judged.\n")
-
-	writeMarkdownFailures(&b, r.Tests)
-	if r.Expect != nil {
-		writeMarkdownExpectations(&b, r.Expect)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	row("**Total**", Summarize(tests))
+	b.WriteString("\nPass rate = pass / (pass + fail + error), rounded down to 0.1%, judged of all tests beside it " +
+		"(the others were skipped or unsupported); — when no test was judged.\n")
 }
 
 func writeMarkdownHeader(b *strings.Builder, r *Run) {
@@ -62,19 +86,12 @@ func writeMarkdownHeader(b *strings.Builder, r *Run) {
 		item("Date", r.Started.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
 	item("specrun", mdText(orUnknown(r.SpecrunVersion))+", driver "+mdText(orUnknown(r.Driver)))
-	if r.Server.Name != "" {
-		item("Server name", mdText(r.Server.Name))
-	}
-	item("Server", mdText(serverIdentity(r.Server)))
+	item("Server", mdText(serverNamed(r.Server)))
 	if len(r.Corpus) == 0 {
 		item("Corpus", "(none recorded)")
 	}
-	for _, c := range r.Corpus {
-		id := c.Identity.String()
-		if id == "" {
-			id = "no identity"
-		}
-		item("Corpus", fmt.Sprintf("%s (%s, %s)", mdText(c.Root), plural(c.Files, "file", "files"), mdText(id)))
+	for _, c := range corpusLines(r.Corpus) {
+		item("Corpus", mdText(c))
 	}
 	item("Duration", r.Duration.Round(time.Millisecond).String())
 	if f := filtersString(r.Filters); f != "" {
@@ -84,92 +101,81 @@ func writeMarkdownHeader(b *strings.Builder, r *Run) {
 		item("Partial", fmt.Sprintf("%s (%s)", plural(len(p.NotRun), "selected test did not run", "selected tests did not run"),
 			mdText(orUnknown(p.Reason))))
 	}
-}
-
-func writeMarkdownFailures(b *strings.Builder, tests []result.Test) {
-	var files []string
-	byFile := map[string][]result.Test{}
-	for _, t := range tests {
-		if t.Status != result.Fail && t.Status != result.Error {
-			continue
+	if len(r.Command) > 0 {
+		cmd := ShellCommand(r.Command)
+		fence := "```"
+		for strings.Contains(cmd, fence) {
+			fence += "`"
 		}
-		if _, ok := byFile[t.File]; !ok {
-			files = append(files, t.File)
-		}
-		byFile[t.File] = append(byFile[t.File], t)
-	}
-	b.WriteString("\n## Failures and errors\n\n")
-	if len(files) == 0 {
-		b.WriteString("None.\n")
-		return
-	}
-	for _, f := range files {
-		ts := byFile[f]
-		fmt.Fprintf(b, "### %s\n\n", mdText(FileID(ts[0])))
-		if f != "" {
-			fmt.Fprintf(b, "File: %s\n\n", mdText(f))
-		}
-		for _, t := range ts {
-			name := t.Description
-			if name == "" {
-				name = "(the file)"
-			}
-			fmt.Fprintf(b, "- **%s** %s: %s\n", t.Status, mdText(name), mdText(orUnknown(t.Reason)))
-		}
-		b.WriteByte('\n')
+		fmt.Fprintf(b, "\nThe command that made this report:\n\n%ssh\n%s\n%s\n", fence, cmd, fence)
 	}
 }
 
-func writeMarkdownExpectations(b *strings.Builder, ev *Evaluation) {
-	name := ev.File
-	if name == "" {
-		name = "(none)"
+// serverNamed names the server: its product name when the run was told it
+// (--server-name), then what the server says of itself.
+func serverNamed(s ServerInfo) string {
+	id := s
+	if s.Embedded {
+		id.URI = "" // a random port of this machine's
 	}
-	verdict := "OK"
-	if !ev.OK() {
-		verdict = "FAIL"
+	if s.Name == "" {
+		return serverIdentity(id)
 	}
-	fmt.Fprintf(b, "\n## Expectations (%s): %s\n\n", mdText(name), verdict)
-	fmt.Fprintf(b, "%d met (%d by an entry), %s, %s, %s.\n",
-		ev.Count(OK)+ev.Count(Expected), ev.Count(Expected),
-		plural(ev.Count(Regression), "regression", "regressions"),
-		plural(ev.Count(UnexpectedPass), "unexpected pass", "unexpected passes"),
-		plural(len(ev.Stale), "stale entry", "stale entries"))
-	if vs := ev.Select(Regression); len(vs) > 0 {
-		b.WriteString("\n### Regressions\n\n")
-		for _, v := range vs {
-			expects := "no entry"
-			if v.Entry != nil {
-				expects = fmt.Sprintf("%s (%s) expects %s", ev.where(v.Entry), v.Entry.Pattern(), v.Entry.Status)
+	return s.Name + " (version " + serverIdentity(id) + ")"
+}
+
+// corpusLines are the header's corpus lines: one per corpus (root and identity), with
+// its provenance and the folders of the run below its root, each with its files. Only
+// a corpus in neither known layout is named by its path.
+func corpusLines(roots []CorpusRoot) []string {
+	type group struct {
+		label   string
+		folders []string
+	}
+	var order []string
+	groups := map[string]*group{}
+	for _, c := range roots {
+		base, rel, ok := specifications.SplitCorpusPath(c.Root)
+		if !ok {
+			base, rel = c.Root, ""
+		}
+		id := c.Identity.String()
+		key := base + "\x00" + id
+		g := groups[key]
+		if g == nil {
+			label := id
+			if label == "" {
+				label = "a corpus without identity at " + base
 			}
-			fmt.Fprintf(b, "- %s: **%s**, %s: %s\n", mdText(v.Result.ID), v.Result.Status, mdText(expects),
-				mdText(orUnknown(v.Result.Reason)))
+			g = &group{label: label}
+			groups[key] = g
+			order = append(order, key)
 		}
-	}
-	if vs := ev.Select(UnexpectedPass); len(vs) > 0 {
-		b.WriteString("\n### Unexpected passes\n\n")
-		for _, v := range vs {
-			fmt.Fprintf(b, "- %s: passes; %s (%s) expects %s\n", mdText(v.Result.ID),
-				mdText(ev.where(v.Entry)), mdText(v.Entry.Pattern()), v.Entry.Status)
+		if rel == "" {
+			rel = "the whole corpus"
 		}
+		g.folders = append(g.folders, fmt.Sprintf("%s (%s)", rel, plural(c.Files, "file", "files")))
 	}
-	if len(ev.Stale) > 0 {
-		b.WriteString("\n### Stale entries\n\n")
-		for _, e := range ev.Stale {
-			fmt.Fprintf(b, "- %s: %s (%s) decides no test\n", mdText(ev.where(e)), mdText(e.Pattern()), e.Status)
-		}
+	var out []string
+	for _, k := range order {
+		g := groups[k]
+		out = append(out, g.label+": "+strings.Join(g.folders, ", "))
 	}
+	return out
 }
 
 // passRate is pass / (pass + fail + error) rounded down to 0.1%, "—" when no test
-// was judged.
+// was judged, with how many of all were judged beside it.
 func passRate(s Summary) string {
 	den := s.Pass + s.Fail + s.Error
-	if den == 0 {
+	switch {
+	case den == 0 && s.Total == 0:
 		return "—"
+	case den == 0:
+		return fmt.Sprintf("— (judged 0 of %d)", s.Total)
 	}
 	permille := s.Pass * 1000 / den
-	return fmt.Sprintf("%d.%d%%", permille/10, permille%10)
+	return fmt.Sprintf("%d.%d%% (judged %d of %d)", permille/10, permille%10, den, s.Total)
 }
 
 // serverIdentity is one line: version, topology, wire version, embedded or not,

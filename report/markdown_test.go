@@ -66,12 +66,13 @@ func text(n *html.Node) string {
 	return b.String()
 }
 
-// rows returns the cells of every row of the only table, header first.
+// rows returns the cells of every row of the first table (results by spec), header
+// first.
 func (r rendered) rows(t *testing.T) [][]string {
 	t.Helper()
 	tables := elements(r.root, "table")
-	if len(tables) != 1 {
-		t.Fatalf("%d tables in\n%s", len(tables), r.markdown)
+	if len(tables) == 0 {
+		t.Fatalf("no table in\n%s", r.markdown)
 	}
 	var rows [][]string
 	for _, tr := range elements(tables[0], "tr") {
@@ -131,32 +132,33 @@ func TestWriteMarkdownTable(t *testing.T) {
 	r := renderMarkdown(t, sampleRun())
 	equalRows(t, r.rows(t), [][]string{
 		tableHeader,
-		{"change-streams", "0", "0", "0", "1", "0", "1", "—"},
-		{"crud", "1", "2", "0", "0", "1", "4", "25.0%"},
-		{"sessions", "0", "0", "1", "0", "0", "1", "—"},
-		{"Total", "1", "2", "1", "1", "1", "6", "25.0%"},
+		{"change-streams", "0", "0", "0", "1", "0", "1", "— (judged 0 of 1)"},
+		{"crud", "1", "2", "0", "0", "1", "4", "25.0% (judged 4 of 4)"},
+		{"sessions", "0", "0", "1", "0", "0", "1", "— (judged 0 of 1)"},
+		{"Total", "1", "2", "1", "1", "1", "6", "25.0% (judged 4 of 6)"},
 	})
-	if got, want := r.items(t, "crud/unified/find"), []string{
-		"fail a: one line <with> & markup",
-		"fail c: timed out after 60s",
-	}; strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("failures of find:\n got %q\nwant %q", got, want)
-	}
-	if got := r.items(t, "crud/unified/bad"); len(got) != 1 || got[0] != "error z: unknown operation foo" {
-		t.Errorf("errors of bad: %q", got)
+	for cause, want := range map[string]string{
+		"other (1)":                           "fail crud/unified/find/a: one line <with> & markup",
+		"timed out (1)":                       "fail crud/unified/find/c: timed out after 60s",
+		"specrun could not judge (error) (1)": "error crud/unified/bad/z: unknown operation foo",
+	} {
+		if got := r.items(t, cause); len(got) != 1 || got[0] != want {
+			t.Errorf("failures of cause %s: %q, want %q", cause, got, want)
+		}
 	}
 	for _, want := range []string{
 		"Date: 2026-03-04 05:06:07 UTC",
 		"specrun: v0.1.0, driver go.mongodb.org/mongo-driver/v2 v2.9.3",
-		"Server: 7.0.42, single, maxWireVersion 21, embedded, mongodb://127.0.0.1:40123/; capabilities: changeStreams no, failPoints no, transactions no",
-		"Corpus: /corpus/a (123 files, no identity)",
+		// the embedded server's URI is a random port of this machine's
+		"Server: 7.0.42, single, maxWireVersion 21, embedded; capabilities: changeStreams no, failPoints no, transactions no",
+		"Corpus: a corpus without identity at /corpus/a: the whole corpus (123 files)",
 		"Duration: 12.345s",
 	} {
 		if !strings.Contains(text(r.root), want) {
 			t.Errorf("header lacks %q:\n%s", want, r.markdown)
 		}
 	}
-	if strings.Contains(r.markdown, "PARTIAL") || strings.Contains(r.markdown, "Filters") || strings.Contains(r.markdown, "Expectations") {
+	if strings.Contains(r.markdown, "PARTIAL") || strings.Contains(r.markdown, "Filters") || strings.Contains(r.markdown, "Gate") {
 		t.Errorf("complete unfiltered run without expectations:\n%s", r.markdown)
 	}
 }
@@ -177,7 +179,7 @@ func TestPassRate(t *testing.T) {
 		{Summary{Fail: 1}, "0.0%"},
 	}
 	for _, c := range cases {
-		if got := passRate(c.s); got != c.want {
+		if got, _, _ := strings.Cut(passRate(c.s), " (judged"); got != c.want {
 			t.Errorf("passRate(%+v) = %q, want %q", c.s, got, c.want)
 		}
 	}
@@ -209,20 +211,20 @@ func TestWriteMarkdownHostileText(t *testing.T) {
 			want := strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\xff", "\uFFFD").Replace(h)
 			spec := strings.SplitN(want, "/", 2)[0]
 			specRows := [][]string{
-				{"crud", "1", "0", "0", "0", "0", "1", "100.0%"},
-				{spec, "0", "1", "0", "0", "0", "1", "0.0%"},
+				{"crud", "1", "0", "0", "0", "0", "1", "100.0% (judged 1 of 1)"},
+				{spec, "0", "1", "0", "0", "0", "1", "0.0% (judged 1 of 1)"},
 			}
 			if strings.SplitN(h, "/", 2)[0] < "crud" {
 				specRows[0], specRows[1] = specRows[1], specRows[0]
 			}
 			equalRows(t, r.rows(t), [][]string{tableHeader, specRows[0], specRows[1],
-				{"Total", "1", "1", "0", "0", "0", "2", "50.0%"}})
-			items := r.items(t, want+"/f")
-			if len(items) != 1 || items[0] != "fail "+want+": "+want {
-				t.Errorf("failure line = %q, want %q\n%s", items, "fail "+want+": "+want, r.markdown)
+				{"Total", "1", "1", "0", "0", "0", "2", "50.0% (judged 2 of 2)"}})
+			items := r.items(t, "other (1)")
+			if line := "fail " + want + "/f/" + want + ": " + want; len(items) != 1 || items[0] != line {
+				t.Errorf("failure line = %q, want %q\n%s", items, line, r.markdown)
 			}
 			body := text(r.root)
-			for _, w := range []string{"Filters: --run " + want + " --skip x|y", "Corpus: /c/" + want + " (1 file"} {
+			for _, w := range []string{"Filters: --run " + want + " --skip x|y", "Corpus: a corpus without identity at /c/" + want + ": the whole corpus (1 file)"} {
 				if !strings.Contains(body, w) {
 					t.Errorf("rendered text lacks %q:\n%s", w, body)
 				}
@@ -254,23 +256,52 @@ func TestWriteMarkdownPartialFiltersExpectations(t *testing.T) {
 	for _, want := range []string{
 		"PARTIAL RUN: 3 selected tests did not run (--max-time 30m0s reached)",
 		"Filters: --run ^crud/ --shard 2/4 --shuffle 7",
-		"Corpus: /corpus/a (123 files, git 92b3c0b9287b)",
-		"Expectations (expect.yml): FAIL",
+		"Corpus: git 92b3c0b9287b: the whole corpus (123 files)",
+		"Gate: FAIL",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("rendered text lacks %q:\n%s", want, r.markdown)
 		}
 	}
 	if got := r.items(t, "Regressions"); strings.Join(got, "\n") !=
-		"crud/unified/bad/z: error, no entry: unknown operation foo\n"+
-			"crud/unified/find/c: fail, no entry: timed out after 60s" {
+		"error crud/unified/bad/z — no entry: unknown operation foo\n"+
+			"fail crud/unified/find/c — no entry: timed out after 60s" {
 		t.Errorf("regressions = %q", got)
 	}
 	if got := r.items(t, "Unexpected passes"); len(got) != 1 ||
-		got[0] != `crud/unified/find/b: passes; expect.yml:6 (id "crud/unified/find/b") expects fail` {
+		got[0] != `crud/unified/find/b passes: remove expect.yml:6 (id "crud/unified/find/b", expects fail)` {
 		t.Errorf("unexpected passes = %q", got)
 	}
 	if got := r.items(t, "Stale entries"); len(got) != 1 || got[0] != `expect.yml:9: prefix "gridfs/" (unsupported) decides no test` {
 		t.Errorf("stale = %q", got)
+	}
+}
+
+// One line per corpus, with its provenance and the run's folders below its root; no
+// local path but for a corpus in neither layout.
+func TestMarkdownCorpusLines(t *testing.T) {
+	debian := specifications.Identity{DebianPackage: "golang-mongodb-mongo-driver-dev", DebianVersion: "1.8.4+ds1-3"}
+	const data = "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data"
+	got := corpusLines([]CorpusRoot{
+		{Root: data + "/crud/unified", Files: 40, Identity: debian},
+		{Root: data + "/crud/v1", Files: 12, Identity: debian},
+		{Root: "/srv/specifications/source/sessions/tests", Files: 3,
+			Identity: specifications.Identity{GitCommit: "92b3c0b9287bfba1b0ec4084300858d05c654f8c"}},
+		{Root: "/home/me/fixtures", Files: 1},
+	})
+	want := []string{
+		"golang-mongodb-mongo-driver-dev 1.8.4+ds1-3: crud/unified (40 files), crud/v1 (12 files)",
+		"git 92b3c0b9287b: sessions/tests (3 files)",
+		"a corpus without identity at /home/me/fixtures: the whole corpus (1 file)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("corpus lines:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestShellCommand(t *testing.T) {
+	got := ShellCommand([]string{"specrun", "--run", "find|aggregate", "--expect", "expect.yml", "it's", "", "crud/unified"})
+	if want := `specrun --run 'find|aggregate' --expect expect.yml 'it'\''s' '' crud/unified`; got != want {
+		t.Errorf("ShellCommand = %s, want %s", got, want)
 	}
 }

@@ -274,4 +274,7 @@ func (r *Redactor) Run(run *Run) {
 	if run.Partial != nil {
 		run.Partial.Reason = r.String(run.Partial.Reason)
 	}
+	for i, a := range run.Command {
+		run.Command[i] = r.String(a)
+	}
 }

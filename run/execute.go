@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/specrun/specrun/interpreter"
@@ -348,30 +347,14 @@ func (e *execution) test(ctx context.Context, f *specifications.File, i int) (re
 const serverLogShown = 40
 
 // withServerLog adds to a failed test's detail what the server logged while the test
-// ran.
+// ran (the reports keep it all; the terminal shows report.QuietDetail).
 func withServerLog(detail string, srv Target, mark uint64) string {
 	lines, dropped := srv.Log.Since(mark)
 	if len(lines) > serverLogShown {
 		dropped += len(lines) - serverLogShown
 		lines = lines[len(lines)-serverLogShown:]
 	}
-	if len(lines) == 0 {
-		return detail
-	}
-	var b strings.Builder
-	b.WriteString(strings.TrimRight(detail, "\n"))
-	if detail != "" {
-		b.WriteString("\n")
-	}
-	fmt.Fprintf(&b, "server log (%s, while the test ran", srv.Name)
-	if dropped > 0 {
-		fmt.Fprintf(&b, "; %d earlier line(s) not shown", dropped)
-	}
-	b.WriteString("):")
-	for _, l := range lines {
-		b.WriteString("\n  " + l)
-	}
-	return b.String()
+	return report.WithServerLog(detail, srv.Name, lines, dropped)
 }
 
 // withFilteredOut gives the verdicts for the report's tests, which include the tests

@@ -164,6 +164,25 @@ func (p *Plan) TestCount() int {
 	return n
 }
 
+// SelectedCount is the number of tests the run judges if it is not cut short: the
+// tests of the plan's files that the selection keeps, and one per rejected file.
+func (p *Plan) SelectedCount() int {
+	n := 0
+	for _, lr := range p.Files() {
+		switch lr.Kind {
+		case specifications.Loaded:
+			for _, t := range lr.File.Tests {
+				if p.Selection.selects(t.ID) {
+					n++
+				}
+			}
+		case specifications.Rejected:
+			n++
+		}
+	}
+	return n
+}
+
 func resultsOf(lr specifications.LoadResult) int {
 	switch lr.Kind {
 	case specifications.Loaded:

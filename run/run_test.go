@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -247,6 +248,10 @@ func TestSelection(t *testing.T) {
 func TestPlanCounts(t *testing.T) {
 	plan := Plan{Loads: loads(t, "mixed", "gotest")}
 	assert.Equal(t, 3+1+3, plan.TestCount())
+	assert.Equal(t, 3+1+3, plan.SelectedCount())
+	plan.Selection.Skip = regexp.MustCompile("passing")
+	assert.Equal(t, 3+1+3, plan.TestCount(), "filtered out included")
+	assert.Equal(t, 3+1+3-2, plan.SelectedCount(), "a passing test of mixed and of gotest left out")
 	assert.Len(t, plan.KnownIDs(), 7)
 	n, _ := plan.SharedIDs()
 	assert.Zero(t, n)

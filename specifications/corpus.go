@@ -77,8 +77,11 @@ func inCorpus(root, spec string) (string, bool) {
 		filepath.Join(root, "source", name, "tests", rest),
 		filepath.Join(root, name, rest),
 	} {
-		if _, err := os.Stat(p); err == nil {
-			return p, true
+		// a file's spec name is its ID, without the extension (crud/unified/find)
+		for _, ext := range []string{"", ".json", ".yml", ".yaml"} {
+			if _, err := os.Stat(p + ext); err == nil && (ext == "" || rest != "") {
+				return p + ext, true
+			}
 		}
 	}
 	return "", false
@@ -232,6 +235,26 @@ func TestFileID(path, base string) string {
 		return strings.Join(parts[len(parts)-1:], "/")
 	}
 	return strings.TrimSuffix(filepath.ToSlash(rel), filepath.Ext(rel))
+}
+
+// SplitCorpusPath splits a path inside a corpus into the corpus root and the path
+// below it (slash-separated): /srv/specifications/source/crud/tests/unified gives
+// /srv/specifications/source and crud/tests/unified; a path under the Go driver 1.x
+// data folder (data/, the module cache's testdata/) gives that folder and the rest.
+// A path in neither layout gives ok false.
+func SplitCorpusPath(path string) (root, rel string, ok bool) {
+	parts := strings.Split(filepath.ToSlash(path), "/")
+	for i := len(parts) - 3; i >= 0; i-- {
+		if parts[i] == "source" && parts[i+2] == "tests" {
+			return strings.Join(parts[:i+1], "/"), strings.Join(parts[i+1:], "/"), true
+		}
+	}
+	for i := len(parts) - 2; i >= 0; i-- {
+		if goDriverDataFolder(parts, i) {
+			return strings.Join(parts[:i+1], "/"), strings.Join(parts[i+1:], "/"), true
+		}
+	}
+	return "", "", false
 }
 
 // goDriverDataFolder says whether parts[i] is the folder of the Go driver 1.x test

@@ -82,6 +82,8 @@ func TestResolve(t *testing.T) {
 		{"spec name in an upstream checkout", "crud", upstream, "source/crud/tests"},
 		{"spec and sub-folder", "crud/v1/read", upstream, "source/crud/tests/v1/read"},
 		{"spec name in the Go layout", "crud", goLayout, "crud"},
+		{"a file's ID in an upstream checkout", "crud/unified/find", upstream, "source/crud/tests/unified/find.json"},
+		{"a file's ID in the Go layout", "crud/unified/find", goLayout, "crud/unified/find.json"},
 		{"missing path whose parent is a checkout", filepath.Join(upstream, "crud"), "", "source/crud/tests"},
 	}
 	for _, tt := range tests {
@@ -182,4 +184,20 @@ func TestDiscoverSymbolicLinkLoops(t *testing.T) {
 	assert.EqualError(t, err, want, "an argument that is a loop is named so")
 	_, err = Resolve(loop, "")
 	assert.EqualError(t, err, want)
+}
+
+func TestSplitCorpusPath(t *testing.T) {
+	for _, c := range []struct{ in, root, rel string }{
+		{"/srv/specifications/source/crud/tests/unified", "/srv/specifications/source", "crud/tests/unified"},
+		{"/srv/specifications/source/crud/tests", "/srv/specifications/source", "crud/tests"},
+		{"/usr/share/gocode/src/go.mongodb.org/mongo-driver/data/crud/v1", "/usr/share/gocode/src/go.mongodb.org/mongo-driver/data", "crud/v1"},
+		{"/root/go/pkg/mod/go.mongodb.org/mongo-driver@v1.17.3/testdata/crud", "/root/go/pkg/mod/go.mongodb.org/mongo-driver@v1.17.3/testdata", "crud"},
+		{"/home/me/fixtures/x", "", ""},
+		{"/home/me/proj/testdata/crud", "", ""},
+	} {
+		root, rel, ok := SplitCorpusPath(c.in)
+		if root != c.root || rel != c.rel || ok != (c.root != "") {
+			t.Errorf("SplitCorpusPath(%q) = %q, %q, %v; want %q, %q", c.in, root, rel, ok, c.root, c.rel)
+		}
+	}
 }

@@ -25,12 +25,16 @@ Summary: N files: L loaded (T tests), O other format, R rejected, U unsupported
 Exit status: 1 if any file was rejected, else 0 (what specrun cannot run does not
 change it); 2 for usage errors.
 
+Examples:
+  specrun check crud                        the CRUD fixtures of the corpus
+  specrun check -v ./specifications/source  a checkout's, with every note
+
 Flags:
 `
 
 func check(args []string, stdout, stderr io.Writer) int {
 	stdout, stderr = terminal(stdout), terminal(stderr) // fixtures and reports may hold escape sequences
-	fs := newFlags("check", checkUsage, stderr)
+	fs := newFlags("check", checkUsage, stdout, stderr)
 	corpus := fs.String("corpus", "", corpusFlagUsage)
 	verbose := fs.Bool("v", false, "also list files of other formats, every twin difference, and every argument or option the Go driver cannot express")
 	paths, exit, ok := parseArgs(fs, args)
@@ -38,8 +42,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 		return exit
 	}
 	if len(paths) == 0 {
-		fs.Usage()
-		return exitUsage
+		return fs.usageError("give the PATH or SPEC to check")
 	}
 	sources, used, err := discover(paths, *corpus)
 	if err != nil {
@@ -75,8 +78,8 @@ func check(args []string, stdout, stderr io.Writer) int {
 		printNotes(stdout, r, *verbose)
 	}
 	gaps.summarize(stdout, *verbose)
-	fmt.Fprintf(stdout, "%d files: %d loaded (%d tests), %d other format, %d rejected, %d unsupported\n",
-		len(sources), loaded, tests, other, rejected, gaps.lines)
+	fmt.Fprintf(stdout, "%s: %d loaded (%s), %d other format, %d rejected, %d unsupported\n",
+		count(len(sources), "file"), loaded, count(tests, "test"), other, rejected, gaps.lines)
 	if rejected > 0 {
 		return exitFail
 	}
@@ -139,10 +142,13 @@ func (g *gapCounter) summarize(w io.Writer, verbose bool) {
 	}
 }
 
-// count is "1 file", "2 files".
+// count is "1 file", "2 files", "0 entries".
 func count(n int, noun string) string {
-	if n == 1 {
+	switch {
+	case n == 1:
 		return "1 " + noun
+	case strings.HasSuffix(noun, "y") && !strings.HasSuffix(noun, "ey"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
@@ -164,36 +170,5 @@ func printNotes(w io.Writer, r specifications.LoadResult, verbose bool) {
 // discover resolves the arguments (paths or spec names) and lists their fixture files.
 // used is the corpus that spec names were found in (nil when every argument is a path).
 func discover(args []string, corpusFlag string) (sources []specifications.Source, used *specifications.Corpus, err error) {
-	locations := specifications.DefaultLocations(corpusFlag)
-	corpus, rootErr := locations.First()
-	paths := make([]string, len(args))
-	for i, arg := range args {
-		p, err := specifications.Resolve(arg, corpus.Root)
-		switch {
-		case err != nil && rootErr != nil:
-			return nil, nil, fmt.Errorf("%v (%v)", err, rootErr)
-		case err != nil:
-			return nil, nil, fmt.Errorf("%v%s", err, elsewhere(arg, locations))
-		case p != arg && within(p, corpus.Root):
-			used = &corpus
-		}
-		paths[i] = p
-	}
-	sources, err = specifications.Discover(paths)
-	return sources, used, err
-}
-
-// elsewhere names the other corpora that have a spec the first one lacks (crud/v1,
-// which upstream deleted in 2024, is in the Go driver's test data).
-func elsewhere(spec string, locations specifications.Locations) string {
-	var in []string
-	for _, c := range locations.Corpora()[1:] {
-		if p, err := specifications.Resolve(spec, c.Root); err == nil && within(p, c.Root) {
-			in = append(in, fmt.Sprintf("%s: --corpus %s", c.Origin, c.Root))
-		}
-	}
-	if len(in) == 0 {
-		return ""
-	}
-	return "; another corpus has it (" + strings.Join(in, "; ") + ")"
+	return specifications.Find(args, specifications.DefaultLocations(corpusFlag))
 }

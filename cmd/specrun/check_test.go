@@ -76,7 +76,7 @@ func TestCheckGaps(t *testing.T) {
 	assert.Equal(t, exitOK, code)
 	assert.Equal(t, []string{
 		noEncryption + "; used by 1 file, whose tests will be unsupported",
-		"1 files: 1 loaded (1 tests), 0 other format, 0 rejected, 1 unsupported",
+		"1 file: 1 loaded (1 test), 0 other format, 0 rejected, 1 unsupported",
 	}, strings.Split(strings.TrimSpace(out), "\n"), "a file with only gaps still loads")
 }
 
@@ -92,9 +92,10 @@ func TestCheckUsage(t *testing.T) {
 		assert.Equal(t, exitUsage, code, "%v", args)
 		assert.NotEmpty(t, stderr, "%v says why", args)
 	}
-	code, out, _ := runSpecrun("check", "--help")
+	code, out, stderr := runSpecrun("check", "--help")
 	assert.Equal(t, exitOK, code)
-	assert.Empty(t, out, "flag help goes to stderr")
+	assert.Contains(t, out, "Usage: specrun check", "help goes to stdout")
+	assert.Empty(t, stderr)
 }
 
 // TestCheckSharedCorpus runs check as the acceptance does: every spec folder of

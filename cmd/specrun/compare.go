@@ -20,23 +20,26 @@ other filters and partial runs are noted.
 Exit status: 0 the reports were compared; 2 usage error, a report that cannot be
 read, or reports of different corpora.
 
+Example:
+  specrun compare mongod.json myserver.json --markdown compare.md
+
 Flags:
 `
 
 func compare(args []string, stdout, stderr io.Writer) int {
-	stdout, stderr = terminal(stdout), terminal(stderr) // fixtures and reports may hold escape sequences
+	raw := stdout // a report given as - goes there as it is
+	// fixtures and reports may hold escape sequences
+	stdout, stderr = terminal(stdout), terminal(stderr)
 	var jsonPath, mdPath string
-	fs := newFlags("compare", compareUsage, stderr)
-	fs.StringVar(&jsonPath, "json", "", "also write the comparison as JSON to this `file`")
-	fs.StringVar(&mdPath, "markdown", "", "also write the comparison as Markdown to this `file`")
+	fs := newFlags("compare", compareUsage, stdout, stderr)
+	fs.StringVar(&jsonPath, "json", "", "also write the comparison as JSON to this `file` (-: stdout, and the text to stderr)")
+	fs.StringVar(&mdPath, "markdown", "", "also write the comparison as Markdown to this `file` (-: stdout, and the text to stderr)")
 	paths, exit, ok := parseArgs(fs, args)
 	if !ok {
 		return exit
 	}
 	if len(paths) < 2 {
-		fmt.Fprintf(stderr, "specrun compare: want two reports or more; got %d\n", len(paths))
-		fs.Usage()
-		return exitUsage
+		return fs.usageError("want two reports or more; got %d", len(paths))
 	}
 	outs := []output{{"--json", jsonPath}, {"--markdown", mdPath}}
 	if err := checkOutputs(outs, reportInputs(paths, "a report to compare")); err != nil {
@@ -53,6 +56,9 @@ func compare(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "specrun", err)
 		return exitUsage
 	}
+	if toStdout(outs) {
+		stdout = stderr
+	}
 	if err := c.WriteText(stdout); err != nil {
 		fmt.Fprintln(stderr, "specrun compare:", err)
 		return exitUsage
@@ -64,7 +70,7 @@ func compare(args []string, stdout, stderr io.Writer) int {
 		if out.path == "" {
 			continue
 		}
-		if err := writeFile(out.path, out.write); err != nil {
+		if err := writeOutput(out.path, raw, out.write); err != nil {
 			fmt.Fprintln(stderr, "specrun compare:", err)
 			return exitUsage
 		}

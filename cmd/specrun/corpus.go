@@ -17,20 +17,39 @@ import (
 )
 
 // corpusFlagUsage is the help of --corpus, for run and check.
-const corpusFlagUsage = "corpus root for SPEC names (default $SPECRUN_CORPUS, the corpus fetched last by specrun corpus get,\n./specifications, the Go driver 1.x module's test data in the Go module cache, the Debian package location)"
+const corpusFlagUsage = "the corpus root `DIR` for SPEC names (default $SPECRUN_CORPUS, the corpus fetched last by specrun corpus get,\n./specifications, the Go driver 1.x module's test data in the Go module cache, the Debian package location)"
 
 const corpusUsage = `Usage:
   specrun corpus list [--corpus DIR] [SPEC...]
   specrun corpus get [REF] [--from URL|FILE] [--sha256 HEX]
 
-list shows every corpus found, in the order SPEC names are looked up (the first
-that exists is used): --corpus, $SPECRUN_CORPUS, the corpora fetched by corpus get
-(the one fetched last first), ./specifications, the Go driver 1.x module's test data
-in the Go module cache (which building specrun downloads), the Debian package
+list shows the corpora found, in the order SPEC names are looked up; get fetches
+mongodb/specifications' test data into the user cache. 'specrun help corpus list'
+and 'specrun help corpus get' say more.
+
+Examples:
+  specrun corpus list crud         every corpus, and where crud resolves
+  specrun corpus get               the corpus specrun's own tests pass on
+`
+
+const corpusListUsage = `Usage: specrun corpus list [--corpus DIR] [SPEC...]
+
+Shows every corpus found, in the order SPEC names are looked up (the first that
+exists is used): --corpus, $SPECRUN_CORPUS, the corpora fetched by corpus get (the
+one fetched last first), ./specifications, the Go driver 1.x module's test data in
+the Go module cache (which building specrun downloads), the Debian package
 location. For each: origin, version or commit, root, files and schema versions.
 With SPEC names, says where each resolves (exit 1 when one does not).
 
-get fetches mongodb/specifications at REF (a commit, tag or branch; default
+Example:
+  specrun corpus list crud/unified command-monitoring
+
+Flags:
+`
+
+const corpusGetUsage = `Usage: specrun corpus get [REF] [--from URL|FILE] [--sha256 HEX]
+
+Fetches mongodb/specifications at REF (a commit, tag or branch; default
 ` + corpusget.DefaultRef + `, the commit specrun's own tests pass on)
 as GitHub's tarball, or from --from: a mirror's URL or a local tarball. Its size
 must be the size announced, and its sha256 the one given by --sha256 or written
@@ -41,6 +60,10 @@ commit it pointed to then). Only the test data and schemas are kept
 ` + "<user cache>/specrun/specifications/<commit>" + `, written whole or not at all; a
 commit fetched before is not downloaded again. The corpus fetched last is the one
 SPEC names resolve in.
+
+Examples:
+  specrun corpus get master
+  specrun corpus get --from specifications.tar.gz 92b3c0b9287b
 
 Flags:
 `
@@ -56,12 +79,19 @@ func corpusCommand(args []string, stdout, stderr io.Writer) int {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
 			return corpusGet(ctx, args[1:], progressTerminal(), stdout, stderr)
-		case "-h", "-help", "--help", "help":
-			fmt.Fprint(stderr, corpusUsage)
+		case "-h", "-help", "--help":
+			fmt.Fprint(stdout, corpusUsage)
 			return exitOK
 		}
+		if s := closest(args[0], []string{"list", "get"}); s != "" {
+			fmt.Fprintf(stderr, "specrun corpus: %s: no such command; did you mean %s?\n", args[0], s)
+		} else {
+			fmt.Fprintf(stderr, "specrun corpus: %s: no such command; list or get\n", args[0])
+		}
+	} else {
+		fmt.Fprintln(stderr, "specrun corpus: list or get?")
 	}
-	fmt.Fprint(stderr, corpusUsage)
+	fmt.Fprintln(stderr, "Run 'specrun help corpus' for usage.")
 	return exitUsage
 }
 
@@ -75,7 +105,7 @@ func progressTerminal() io.Writer {
 
 // corpusList prints the corpora locate finds, and where each SPEC resolves.
 func corpusList(args []string, locate func(string) specifications.Locations, stdout, stderr io.Writer) int {
-	fs := newFlags("corpus list", corpusUsage, stderr)
+	fs := newFlags("corpus list", corpusListUsage, stdout, stderr)
 	flagCorpus := fs.String("corpus", "", "a corpus root to put first, as run's --corpus does")
 	specs, exit, ok := parseArgs(fs, args)
 	if !ok {
@@ -172,7 +202,7 @@ func printResolution(w io.Writer, spec string, corpora []specifications.Corpus) 
 
 // corpusGet is specrun corpus get: progress, when set, is the terminal for the bar.
 func corpusGet(ctx context.Context, args []string, progress io.Writer, stdout, stderr io.Writer) int {
-	fs := newFlags("corpus get", corpusUsage, stderr)
+	fs := newFlags("corpus get", corpusGetUsage, stdout, stderr)
 	from := fs.String("from", "", "a mirror's `URL` or a local tarball `FILE` of mongodb/specifications at REF (default GitHub's tarball)")
 	sum := fs.String("sha256", "", "the tarball's expected sha256 (`HEX`; default: the one beside it, URL.sha256, if any)")
 	refs, exit, ok := parseArgs(fs, args)
@@ -180,8 +210,7 @@ func corpusGet(ctx context.Context, args []string, progress io.Writer, stdout, s
 		return exit
 	}
 	if len(refs) > 1 {
-		fmt.Fprintf(stderr, "specrun corpus get: one REF at most, not %d\n", len(refs))
-		return exitUsage
+		return fs.usageError("one REF at most, not %d", len(refs))
 	}
 	o := corpusget.Options{From: *from, SHA256: *sum, Progress: progress}
 	if len(refs) == 1 {

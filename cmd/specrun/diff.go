@@ -19,22 +19,25 @@ or a partial run).
 Exit status: 0 no regression, 1 some test regressed, 2 usage error or a report
 that cannot be read.
 
+Example:
+  specrun diff last-release.json report.json
+
 Flags:
 `
 
 func diff(args []string, stdout, stderr io.Writer) int {
-	stdout, stderr = terminal(stdout), terminal(stderr) // fixtures and reports may hold escape sequences
+	raw := stdout // a report given as - goes there as it is
+	// fixtures and reports may hold escape sequences
+	stdout, stderr = terminal(stdout), terminal(stderr)
 	var jsonPath string
-	fs := newFlags("diff", diffUsage, stderr)
-	fs.StringVar(&jsonPath, "json", "", "also write the diff as JSON to this file")
+	fs := newFlags("diff", diffUsage, stdout, stderr)
+	fs.StringVar(&jsonPath, "json", "", "also write the diff as JSON to this `file` (-: stdout, and the text to stderr)")
 	paths, exit, ok := parseArgs(fs, args)
 	if !ok {
 		return exit
 	}
 	if len(paths) != 2 {
-		fmt.Fprintf(stderr, "specrun diff: want two reports, OLD.json and NEW.json; got %d\n", len(paths))
-		fs.Usage()
-		return exitUsage
+		return fs.usageError("want two reports, OLD.json and NEW.json; got %d", len(paths))
 	}
 	if err := checkOutputs([]output{{"--json", jsonPath}}, reportInputs(paths, "a report to compare")); err != nil {
 		fmt.Fprintln(stderr, "specrun diff:", err)
@@ -46,12 +49,15 @@ func diff(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	d := report.Diff(runs[0], runs[1])
+	if jsonPath == stdoutPath {
+		stdout = stderr
+	}
 	if err := d.WriteText(stdout); err != nil {
 		fmt.Fprintln(stderr, "specrun diff:", err)
 		return exitUsage
 	}
 	if jsonPath != "" {
-		if err := writeFile(jsonPath, d.WriteJSON); err != nil {
+		if err := writeOutput(jsonPath, raw, d.WriteJSON); err != nil {
 			fmt.Fprintln(stderr, "specrun diff:", err)
 			return exitUsage
 		}

@@ -20,13 +20,15 @@ type expectationsUpdate struct {
 	base   *report.Expectations // what the new file starts from
 	own    *report.Expectations // the file's entries before, nil if it did not exist
 	header string
+	// stdout is where the file goes when path is "-".
+	stdout io.Writer
 }
 
 func loadUpdate(path, expectPath string, expect *report.Expectations) (*expectationsUpdate, error) {
 	u := &expectationsUpdate{path: path, base: expect, header: report.DefaultExpectationsHeader}
 	data, err := os.ReadFile(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case path == stdoutPath, errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		return nil, fmt.Errorf("--update-expect: %w", err)
 	default:
@@ -57,7 +59,7 @@ func (u *expectationsUpdate) write(ran []result.Test, known []string, w io.Write
 	if err := report.WriteExpectations(&b, u.header, up.Expectations); err != nil {
 		return err
 	}
-	if err := writeFile(u.path, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
+	if err := writeOutput(u.path, u.stdout, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err }); err != nil {
 		return fmt.Errorf("--update-expect: %w", err)
 	}
 	todo := 0
@@ -66,7 +68,11 @@ func (u *expectationsUpdate) write(ran []result.Test, known []string, w io.Write
 			todo++
 		}
 	}
-	fmt.Fprintf(w, "specrun: wrote %s: %d entries (%d added, %d changed, %d removed); %d reason(s) to fill in (they start with %q)\n",
-		u.path, len(up.Expectations.Entries), len(up.Added), len(up.Changed), len(up.Removed), todo, "TODO:")
+	where := u.path
+	if where == stdoutPath {
+		where = "the expectations to stdout"
+	}
+	fmt.Fprintf(w, "specrun: wrote %s: %s (%d added, %d changed, %d removed); %s to fill in (they start with %q)\n",
+		where, count(len(up.Expectations.Entries), "entry"), len(up.Added), len(up.Changed), len(up.Removed), count(todo, "reason"), "TODO:")
 	return nil
 }

@@ -50,7 +50,7 @@ func TestUnreadableFolderIsOneError(t *testing.T) {
 
 	code, stdout, stderr := asSpecrun(t, "check", dir)
 	assert.Equal(t, exitFail, code, stderr)
-	assert.Equal(t, locked+"\n"+loop+"\n3 files: 1 loaded (1 tests), 0 other format, 2 rejected, 0 unsupported\n", stdout)
+	assert.Equal(t, locked+"\n"+loop+"\n3 files: 1 loaded (1 test), 0 other format, 2 rejected, 0 unsupported\n", stdout)
 
 	reportPath := filepath.Join(t.TempDir(), "r.json")
 	code, stdout, stderr = asSpecrun(t, "run", "--json", reportPath, dir)

@@ -58,9 +58,11 @@ func TestGateOutcomes(t *testing.T) {
 		{"clean pass: every departure has its entry", known, exitOK,
 			[]string{"0 regressions, 0 unexpected passes, 0 stale entries: OK"}},
 		{"regression: a failure with no entry", "tests: []\n", exitFail,
-			[]string{"regression: " + gateFail + ": fail, no entry: operation 0 (aggregate): unexpected error: server error 238"}},
+			[]string{"FAIL " + gateFail + "\n", "    regression: no entry\n",
+				"regressions (1):\n  FAIL " + gateFail + ": operation 0 (aggregate): unexpected error: server error 238"}},
 		{"regression: an unsupported test the file expects to fail", known + "  - id: \"" + gateUnsupported + "\"\n    status: fail\n    reason: r\n", exitFail,
-			[]string{"regression: " + gateUnsupported + ": unsupported, "}},
+			[]string{"UNSUPPORTED " + gateUnsupported + "\n", `:5 (id "` + gateUnsupported + `") expects fail`,
+				"regressions (1):\n  UNSUPPORTED " + gateUnsupported + ": operation 0 (failPoint): the server has no configureFailPoint command"}},
 		{"unexpected pass: the entry to remove is named", known + "  - id: " + gatePass + "\n    status: fail\n    reason: was broken\n", exitFail,
 			[]string{"unexpected pass: " + gatePass + ": remove ", ":5 (id \"" + gatePass + "\", expects fail)"}},
 		{"stale entry: reported, does not fail the run", known + "  - prefix: gate/zz/\n    status: fail\n    reason: gone\n", exitOK,
@@ -85,7 +87,7 @@ func TestGateUpdateExpectRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "expect.yml")
 	code, stdout, stderr := runArgs(t, "--skip", "slow", "--update-expect", path, gateDir)
 	assert.Equal(t, exitFail, code, "without --expect the failure fails the run: %s%s", stdout, stderr)
-	assert.Contains(t, stderr, "specrun: wrote "+path+": 1 entries (1 added, 0 changed, 0 removed); 1 reason(s) to fill in")
+	assert.Contains(t, stderr, "specrun: wrote "+path+": 1 entry (1 added, 0 changed, 0 removed); 1 reason to fill in")
 	exp, err := report.LoadExpectations(path)
 	require.NoError(t, err)
 	require.Len(t, exp.Entries, 1, "unsupported needs no entry")
@@ -100,7 +102,7 @@ func TestGateUpdateExpectRoundTrip(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte(edited), 0o644))
 	code, _, stderr = runArgs(t, "--skip", "slow", "--update-expect", path, "--expect", path, gateDir)
 	assert.Equal(t, exitOK, code, stderr)
-	assert.Contains(t, stderr, "1 entries (0 added, 0 changed, 0 removed); 0 reason(s) to fill in")
+	assert.Contains(t, stderr, "1 entry (0 added, 0 changed, 0 removed); 0 reasons to fill in")
 	after, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Contains(t, string(after), "reason: \"no $out yet\"")
@@ -269,7 +271,7 @@ func TestHelpShowsNoCredentialsFromTheEnvironment(t *testing.T) {
 	t.Setenv("MULTI_MONGOS_LB_URI", "mongodb://bob:LbSecretPw@lb.example:27017/")
 	code, stdout, stderr := runArgs(t, "--help")
 	assert.Equal(t, exitOK, code)
-	assert.Contains(t, stderr, "-uri string")
+	assert.Contains(t, stdout, "--uri URI")
 	for _, secret := range []string{"EnvSecretPw", "LbSecretPw", "alice", "bob"} {
 		assert.NotContains(t, stdout+stderr, secret)
 	}

@@ -33,6 +33,28 @@ var goldenInvocations = []goldenInvocation{
 	{name: "merge-help.txt", args: []string{"merge", "--help"}},
 	{name: "compare-help.txt", args: []string{"compare", "--help"}},
 	{name: "serve-help.txt", args: []string{"serve", "--help"}},
+	{name: "corpus-help.txt", args: []string{"corpus", "--help"}},
+	{name: "corpus-list-help.txt", args: []string{"corpus", "list", "--help"}},
+	{name: "corpus-get-help.txt", args: []string{"corpus", "get", "--help"}},
+	{name: "version-help.txt", args: []string{"version", "--help"}},
+	// help CMD is CMD --help; -h is --help.
+	{name: "help-run.txt", args: []string{"help", "run"}},
+	{name: "help-corpus-get.txt", args: []string{"help", "corpus", "get"}},
+	{name: "check-h.txt", args: []string{"check", "-h"}},
+	// Usage errors: one line on stderr, and where the help is.
+	{name: "unknown-command.txt", args: []string{"chek", "crud"}},
+	{name: "help-unknown-command.txt", args: []string{"help", "mrege"}},
+	{name: "unknown-corpus-command.txt", args: []string{"corpus", "lst"}},
+	{name: "unknown-flag.txt", args: []string{"run", "--jsno", "r.json", "crud"}},
+	{name: "unknown-flag-check.txt", args: []string{"check", "--corpsu", "x", "crud"}},
+	{name: "bad-flag-value.txt", args: []string{"--timeout", "soon", "crud"}},
+	{name: "flag-needs-argument.txt", args: []string{"crud", "--json"}},
+	{name: "run-no-paths.txt", args: []string{"run"}},
+	{name: "unknown-spec.txt", args: []string{"check", "--corpus", "$ROOT/testdata/golden/specrun/input/corpus", "crdu"}},
+	{name: "unknown-spec-folder.txt", args: []string{"check", "--corpus", "$ROOT/testdata/golden/specrun/input/corpus", "crud/unifed"}},
+	{name: "two-outputs-on-stdout.txt", args: []string{"merge", "--json", "-", "--markdown", "-", goldenInput("old.json")}},
+	// A report on stdout: stdout holds it alone, the text goes to stderr.
+	{name: "diff-json-stdout.txt", args: []string{"diff", "--json", "-", goldenInput("old.json"), goldenInput("new.json")}},
 	// The project's own check fixtures: good, bad (rejected) and gaps.
 	{name: "check.txt", args: []string{"check", "$ROOT/testdata/check"}},
 	{name: "check-v.txt", args: []string{"check", "-v", "$ROOT/testdata/check"}},

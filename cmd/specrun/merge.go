@@ -22,21 +22,29 @@ Exit status: 0 every test met its expectation (without an expectations file: no
 fail, no error) and no shard is missing or partial; 1 otherwise; 2 usage error,
 a report that cannot be read, or reports that are not shards of one run.
 
+Example:
+  specrun merge shard-*.json --json report.json --junit junit.xml --markdown report.md
+
 Flags:
 `
 
 func merge(args []string, stdout, stderr io.Writer) int {
-	stdout, stderr = terminal(stdout), terminal(stderr) // fixtures and reports may hold escape sequences
+	raw := stdout // a report given as - goes there as it is
+	// fixtures and reports may hold escape sequences
+	stdout, stderr = terminal(stdout), terminal(stderr)
 	var files reportFiles
-	fs := newFlags("merge", mergeUsage, stderr)
-	files.register(fs, "merged ")
+	fs := newFlags("merge", mergeUsage, stdout, stderr)
+	files.register(fs.FlagSet, "merged ")
 	paths, exit, ok := parseArgs(fs, args)
 	if !ok {
 		return exit
 	}
 	if len(paths) == 0 {
-		fs.Usage()
-		return exitUsage
+		return fs.usageError("give the JSON reports of the shards")
+	}
+	files.stdout = raw
+	if toStdout(files.outputs()) {
+		stdout = stderr
 	}
 	if err := checkOutputs(files.outputs(), reportInputs(paths, "a report to merge")); err != nil {
 		fmt.Fprintln(stderr, "specrun merge:", err)
@@ -62,9 +70,10 @@ func merge(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	merged.Command = append([]string{"specrun", "merge"}, args...) // what makes the merged report again
 	s := report.Summarize(merged.Tests)
-	fmt.Fprintf(stdout, "merged %d reports: %d tests: %d pass, %d fail, %d skip, %d unsupported, %d error (%s)\n",
-		len(runs), s.Total, s.Pass, s.Fail, s.Skip, s.Unsupported, s.Error, merged.Duration.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "merged %d reports: %s: %d pass, %d fail, %d skip, %d unsupported, %d error (%s)\n",
+		len(runs), count(s.Total, "test"), s.Pass, s.Fail, s.Skip, s.Unsupported, s.Error, merged.Duration.Round(time.Millisecond))
 	if merged.Expect != nil {
 		_ = merged.Expect.WriteSummary(stdout)
 	}

@@ -13,13 +13,19 @@ import (
 	"github.com/specrun/specrun/report"
 )
 
-// reportFiles are the report flags run and merge share: one file per format.
-type reportFiles struct{ json, junit, markdown string }
+// reportFiles are the report flags run and merge share: one file per format, "-"
+// for stdout.
+type reportFiles struct {
+	json, junit, markdown string
+	// stdout is where a report given as "-" goes: the command's stdout as it is,
+	// not made visible for a terminal.
+	stdout io.Writer
+}
 
 func (f *reportFiles) register(fs *flag.FlagSet, what string) {
-	fs.StringVar(&f.json, "json", "", "write the "+what+"JSON report to this `file`")
-	fs.StringVar(&f.junit, "junit", "", "write the "+what+"JUnit XML report (one testsuite per fixture file) to this `file`")
-	fs.StringVar(&f.markdown, "markdown", "", "write the "+what+"Markdown report (a table per spec, every failure) to this `file`")
+	fs.StringVar(&f.json, "json", "", "write the "+what+"JSON report to this `file` (-: stdout)")
+	fs.StringVar(&f.junit, "junit", "", "write the "+what+"JUnit XML report (one testsuite per fixture file) to this `file` (-: stdout)")
+	fs.StringVar(&f.markdown, "markdown", "", "write the "+what+"Markdown report (release notes: the gate, a table per spec, failures by cause) to this `file` (-: stdout)")
 }
 
 // outputs are the report files asked for, by flag.
@@ -37,11 +43,41 @@ func (f *reportFiles) write(r *report.Run) error {
 		if out.path == "" {
 			continue
 		}
-		if err := writeFile(out.path, func(w io.Writer) error { return out.write(w, r) }); err != nil && first == nil {
+		if err := writeOutput(out.path, f.stdout, func(w io.Writer) error { return out.write(w, r) }); err != nil && first == nil {
 			first = err
 		}
 	}
 	return first
+}
+
+// stdoutPath is the output path that means stdout.
+const stdoutPath = "-"
+
+// toStdout says whether one of the outputs is stdout: what the command says for
+// people then goes to stderr, so that stdout holds the output alone.
+func toStdout(outs []output) bool {
+	for _, o := range outs {
+		if o.path == stdoutPath {
+			return true
+		}
+	}
+	return false
+}
+
+// writeOutput writes an output: to stdout when path is "-", else into the file
+// (writeFile).
+func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path != stdoutPath {
+		return writeFile(path, write)
+	}
+	w := bufio.NewWriter(stdout)
+	if err := write(w); err != nil {
+		return fmt.Errorf("cannot write to stdout: %v", err)
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("cannot write to stdout: %v", err)
+	}
+	return nil
 }
 
 // writeFile writes a file whole or not at all: into a temporary file in the same
@@ -100,15 +136,23 @@ type input struct{ what, path, writer string }
 // checkOutputs is done before any work: every output can be created in its folder
 // (a file is created and removed there), and no output is an input or another output
 // (compared as cleaned absolute paths with symbolic links resolved, and as the same
-// file where it exists). Its errors are usage errors.
+// file where it exists). One output at most may be "-", stdout. Its errors are usage
+// errors.
 func checkOutputs(outs []output, ins []input) error {
 	type checked struct {
 		output
 		info os.FileInfo // nil when the file does not exist yet
 	}
 	var given []checked
+	stdoutFlag := ""
 	for _, o := range outs {
-		if o.path == "" {
+		switch {
+		case o.path == "":
+			continue
+		case o.path == stdoutPath && stdoutFlag != "":
+			return fmt.Errorf("%s - and %s - both write to stdout: give one of them a file", stdoutFlag, o.flag)
+		case o.path == stdoutPath:
+			stdoutFlag = o.flag
 			continue
 		}
 		if err := writable(o.path); err != nil {

@@ -167,3 +167,45 @@ func TestMergeAndDiffOutputsCheckedFirst(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Equal(t, "specrun diff: --json "+b+" is a report to compare: an output must not overwrite an input\n", stderr)
 }
+
+// TestReportOnStdout: "-" writes a report to stdout, which then holds the report
+// alone (what specrun says for people goes to stderr); two outputs on "-" are a usage
+// error, before anything runs.
+func TestReportOnStdout(t *testing.T) {
+	code, stdout, stderr := cli(gateDir+"/a.json", "--json", "-")
+	assert.Equal(t, exitFail, code, stderr)
+	rep, err := report.ReadJSON(strings.NewReader(stdout))
+	require.NoError(t, err, "stdout is the JSON report alone:\n%s", stdout)
+	assert.Len(t, rep.Tests, 3)
+	assert.Contains(t, stderr, "FAIL "+gateFail)
+	assert.Contains(t, stderr, "3 tests: ")
+
+	code, stdout, stderr = cli(gateDir+"/a.json", "--update-expect", "-", "--markdown", filepath.Join(t.TempDir(), "r.md"))
+	assert.Equal(t, exitFail, code, stderr)
+	exp, err := report.ParseExpectations("stdout", []byte(stdout))
+	require.NoError(t, err, "stdout is the expectations file alone:\n%s", stdout)
+	assert.Len(t, exp.Entries, 1)
+	assert.Contains(t, stderr, "specrun: wrote the expectations to stdout: 1 entry (1 added, 0 changed, 0 removed); 1 reason to fill in")
+
+	for _, args := range [][]string{
+		{gateDir + "/a.json", "--junit", "-", "--markdown", "-"},
+		{gateDir + "/a.json", "--json", "-", "--update-expect", "-"},
+	} {
+		code, stdout, stderr = cli(args...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, "both write to stdout: give one of them a file\n")
+		assert.NotContains(t, stderr, "embedded", "refused before the server starts")
+	}
+
+	a := writeReport(t, "a.json", testReport(report.Shard{Index: 1, Count: 2}, testResult("a", "1", result.Pass, "")))
+	b := writeReport(t, "b.json", testReport(report.Shard{Index: 2, Count: 2}, testResult("b", "1", result.Fail, "x")))
+	code, stdout, stderr = cli("merge", a, b, "--markdown", "-")
+	assert.Equal(t, exitFail, code, stderr)
+	assert.True(t, strings.HasPrefix(stdout, "# "), "stdout is the Markdown report:\n%s", stdout)
+	assert.Contains(t, stderr, "merged 2 reports: 2 tests: 1 pass, 1 fail")
+	code, stdout, stderr = cli("compare", a, b, "--json", "-")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.True(t, strings.HasPrefix(stdout, "{"), "stdout is the JSON comparison:\n%s", stdout)
+	assert.NotEmpty(t, stderr)
+}

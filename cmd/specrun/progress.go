@@ -5,6 +5,9 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/term"
 
 	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/run"
@@ -24,17 +27,39 @@ type progress struct {
 	live         bool
 	total, count int
 	counts       map[result.Status]int
-	lineLen      int
+	// shown says the live line is on screen.
+	shown bool
+	// width is the terminal's width in columns (asked at each update: a pane may be
+	// resized), 0 when unknown.
+	width func() int
 	// lost: the server is gone; the tests still to come are errors that say so, and
 	// are counted, not printed one by one.
 	lost bool
+	// gate judges each result as it comes, and colours (recap.go).
+	gate gate
 }
 
 // newProgress: tty is stderr as it is when it is a terminal (see isTerminal; stdout
 // and stderr may wrap it), else nil.
 func newProgress(stdout, stderr, tty io.Writer, verbose bool, total int) *progress {
 	return &progress{stdout: stdout, stderr: stderr, tty: tty, verbose: verbose, live: tty != nil,
-		total: total, counts: map[result.Status]int{}}
+		total: total, counts: map[result.Status]int{}, width: terminalWidth(tty)}
+}
+
+// terminalWidth asks the terminal w its width (golang.org/x/term); 0 when w is not
+// a terminal or does not say.
+func terminalWidth(w io.Writer) func() int {
+	f, ok := w.(*os.File)
+	return func() int {
+		if !ok {
+			return 0
+		}
+		width, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return width
+	}
 }
 
 func isTerminal(w io.Writer) bool {
@@ -46,32 +71,59 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// Judged prints a test's result: a failure in full, any result with -v, the live line.
+// Judged prints a test's result (show: a regression in full, any result with -v) and
+// the live line.
 func (p *progress) Judged(res result.Test) {
 	p.count++
 	p.counts[res.Status]++
-	switch {
-	case p.lost:
-	case res.Status == result.Fail || res.Status == result.Error:
-		p.clear()
-		fmt.Fprintf(p.stdout, "%s %s\n    %s\n", strings.ToUpper(string(res.Status)), oneLine(res.ID, lineShown), oneLine(res.Reason, reasonShown))
-		if res.Detail != "" {
-			fmt.Fprintf(p.stdout, "    %s\n", strings.ReplaceAll(res.Detail, "\n", "\n    "))
-		}
-	case p.verbose:
-		p.clear()
-		if res.Reason != "" {
-			fmt.Fprintf(p.stdout, "%s %s: %s\n", res.Status, oneLine(res.ID, lineShown), oneLine(res.Reason, reasonShown))
-		} else {
-			fmt.Fprintf(p.stdout, "%s %s\n", res.Status, oneLine(res.ID, lineShown))
-		}
+	if !p.lost {
+		p.show(res) // recap.go
 	}
 	if p.live {
 		p.clear()
-		line := fmt.Sprintf("[%d/%d] %s", p.count, p.total, p.countLine(p.counts))
-		fmt.Fprint(p.tty, line)
-		p.lineLen = len(line)
+		fmt.Fprint(p.tty, p.liveLine(res.FileID, p.width()))
+		p.shown = true
 	}
+}
+
+// liveLine is the progress line, fit to width (fitLine): tests judged of all, the
+// counts so far, and the file being run; where the file does not fit, its end is
+// kept ("…/unified/bulkWrite-arrayFilters"), which names it, down to a few characters.
+func (p *progress) liveLine(fileID string, width int) string {
+	head := fmt.Sprintf("[%d/%d] %s · ", p.count, p.total, p.countLine(p.counts))
+	file := []rune(oneLine(fileID, lineShown))
+	if width <= 0 {
+		width = defaultWidth
+	}
+	if room := width - 1 - utf8.RuneCountInString(head); len(file) > room && room >= minFileShown {
+		file = append([]rune("…"), file[len(file)-room+1:]...)
+	}
+	return fitLine(head+string(file), width)
+}
+
+// minFileShown is the least of a file ID the live line keeps before it cuts the
+// line's end instead.
+const minFileShown = 12
+
+// defaultWidth is the width assumed of a terminal that does not say.
+const defaultWidth = 80
+
+// fitLine cuts line to fit in width columns, less one: a line that reaches the last
+// column leaves the cursor on the next one in some terminals, and the carriage return
+// that clears it would not reach it. A cut line ends with "…".
+func fitLine(line string, width int) string {
+	if width <= 0 {
+		width = defaultWidth
+	}
+	room := width - 1
+	if utf8.RuneCountInString(line) <= room {
+		return line
+	}
+	if room < 1 {
+		return ""
+	}
+	runes := []rune(line)
+	return string(runes[:room-1]) + "…"
 }
 
 // FileDone ends a file: without a terminal, one line with the file's counts.
@@ -100,10 +152,13 @@ func (p *progress) ServerEvent(ev run.ServerEvent) {
 
 func (p *progress) done() { p.clear() }
 
+// clear erases the live line: back to the start of the line, and erase to its end
+// (ANSI EL, which every terminal emulator has), so that nothing of a longer line
+// stays, whatever the width is now.
 func (p *progress) clear() {
-	if p.live && p.lineLen > 0 {
-		fmt.Fprintf(p.tty, "\r%s\r", strings.Repeat(" ", p.lineLen))
-		p.lineLen = 0
+	if p.live && p.shown {
+		fmt.Fprint(p.tty, "\r\x1b[K")
+		p.shown = false
 	}
 }
 

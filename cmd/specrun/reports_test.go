@@ -113,7 +113,7 @@ func TestDiffCommandUsage(t *testing.T) {
 		{[]string{"diff"}, "want two reports, OLD.json and NEW.json; got 0"},
 		{[]string{"diff", good}, "got 1"},
 		{[]string{"diff", good, good, good}, "got 3"},
-		{[]string{"diff", "--nope", good, good}, "flag provided but not defined: -nope"},
+		{[]string{"diff", "--nope", good, good}, "specrun diff: unknown flag --nope\nRun 'specrun help diff' for usage.\n"},
 		{[]string{"diff", good, bad}, "specrun diff: " + bad + ": report: tests[0] (\"x\"): unknown status \"great\""},
 		{[]string{"diff", empty, good}, "specrun diff: " + empty + ": report: empty input"},
 		{[]string{"diff", good, missing}, "specrun diff: open " + missing + ": no such file or directory"},
@@ -124,9 +124,9 @@ func TestDiffCommandUsage(t *testing.T) {
 		assert.Contains(t, stderr, c.want, "%v", c.args)
 		assert.Empty(t, stdout, "%v", c.args)
 	}
-	code, _, stderr := cli("diff", "--help")
+	code, stdout, _ := cli("diff", "--help")
 	assert.Equal(t, exitOK, code)
-	assert.Contains(t, stderr, "Usage: specrun diff [--json FILE] OLD.json NEW.json")
+	assert.Contains(t, stdout, "Usage: specrun diff [--json FILE] OLD.json NEW.json")
 }
 
 func TestMergeCommand(t *testing.T) {
@@ -166,7 +166,7 @@ func TestMergeCommand(t *testing.T) {
 
 	md, err := os.ReadFile(mdOut)
 	require.NoError(t, err)
-	assert.Contains(t, string(md), "| **Total** | 2 | 1 | 0 | 1 | 0 | 4 | 66.6% |")
+	assert.Contains(t, string(md), "| **Total** | 2 | 1 | 0 | 1 | 0 | 4 | 66.6% (judged 3 of 4) |")
 
 	// Only passing shards: exit 0; a missing shard: partial, exit 1.
 	p1 := writeReport(t, "p1.json", testReport(report.Shard{Index: 1, Count: 3}, testResult("a", "1", result.Pass, "")))
@@ -198,7 +198,7 @@ func TestMergeCommandRefuses(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"merge"}, "Usage: specrun merge"},
+		{[]string{"merge"}, "specrun merge: give the JSON reports of the shards\nRun 'specrun help merge' for usage.\n"},
 		{[]string{"merge", s1, s2}, "specrun merge: " + s2 + " (shard 2/2): other server: 7.0.42, replicaset, maxWireVersion 21, embedded; report 1: 7.0.42, single, maxWireVersion 21, embedded\n"},
 		{[]string{"merge", s1, whole}, "specrun merge: " + whole + ": not a shard report (run without --shard)\n"},
 		{[]string{"merge", s1, again}, "specrun merge: " + again + " (shard 1/2): shard 1/2 again (report 1 is shard 1/2 too)\n"},

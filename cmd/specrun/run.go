@@ -15,6 +15,7 @@ import (
 
 	"github.com/specrun/specrun/internal/logtail"
 	"github.com/specrun/specrun/report"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/run"
 	"github.com/specrun/specrun/serverproc"
 	"github.com/specrun/specrun/specifications"
@@ -54,6 +55,13 @@ Exit status: 0 every test met its expectation (without --expect: no fail, no err
 refused the credentials or holds other data, 3 a server unreachable, lost, or that
 did not start (the reports are still written).
 
+Examples:
+  specrun crud                                      the embedded server, the corpus's CRUD tests
+  specrun --uri mongodb://localhost:27017 crud --update-expect expect.yml
+  specrun --uri mongodb://localhost:27017 crud --expect expect.yml --junit junit.xml
+  specrun --run 'find/Find with filter$' -v crud    one test, with its verdict
+  specrun crud --json - | jq .summary               the JSON report on stdout
+
 Flags:
 `
 
@@ -65,6 +73,7 @@ type runOptions struct {
 	reports                           reportFiles
 	singleLB, multiLB                 string
 	serverCmd, serverName             string
+	color                             string
 	timeout, maxTime                  time.Duration
 	allowNonempty, verbose            bool
 	// corpusUsed is the corpus spec names were found in (nil: only paths were given).
@@ -99,9 +108,14 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// A flag's error quotes its value, which may be a connection string given to the
 	// wrong flag: until the URIs are known, every argument is taken for one.
-	o, paths, exit, ok := parseRunFlags(args, report.NewRedactor(args...).Writer(terminal(stderr)))
+	o, paths, exit, ok := parseRunFlags(args, stdout, report.NewRedactor(args...).Writer(terminal(stderr)))
 	if !ok {
 		return exit
+	}
+	// A report on stdout ("-") has stdout to itself: what specrun says goes to stderr.
+	o.reports.stdout = stdout
+	if toStdout(append(o.reports.outputs(), output{"--update-expect", o.updatePath})) {
+		stdout = stderr
 	}
 	// Nothing specrun prints or writes may carry the credentials of the URIs, whether
 	// they parse or not.
@@ -110,8 +124,14 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if isTerminal(stderr) {
 		tty = stderr
 	}
+	rawStdout := stdout
 	// What fixtures and servers say is made visible and bounded (terminal).
 	stdout, stderr = redact.Writer(terminal(stdout)), redact.Writer(terminal(stderr))
+	paint, err := o.palette(rawStdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "specrun:", err)
+		return exitUsage
+	}
 	plan, update, err := o.plan(paths, redact)
 	if err != nil {
 		fmt.Fprintln(stderr, "specrun:", err)
@@ -124,7 +144,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "specrun: --shuffle %d: the files run in a random order, which this seed repeats\n", *plan.Shuffle)
 	}
 	if n, example := plan.SharedIDs(); n > 0 {
-		fmt.Fprintf(stderr, "specrun: note: %d file(s) have the ID of another file given (%s); reports and expectations cannot tell their tests apart\n", n, example)
+		fmt.Fprintf(stderr, "specrun: note: %s the ID of another file given (%s); reports and expectations cannot tell their tests apart\n", haveIDs(n), example)
 	}
 	srv, stopServer, err := o.server(ctx, stderr)
 	if err != nil {
@@ -138,7 +158,8 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	stopNotice := context.AfterFunc(ctx, func() {
 		fmt.Fprintln(stderr, "\nspecrun: interrupted: stopping after the current test and writing the reports (again to quit at once)")
 	})
-	out := newProgress(stdout, stderr, tty, o.verbose, plan.TestCount())
+	out := newProgress(stdout, stderr, tty, o.verbose, plan.SelectedCount())
+	out.gate = gate{expect: plan.Expect, ev: report.Evaluation{File: o.expectPath}, paint: paint}
 	rec, err := run.Execute(ctx, plan, srv, out)
 	stopNotice()
 	out.done()
@@ -149,7 +170,11 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, n := range rec.ServerNotes {
 		fmt.Fprintf(stderr, "specrun: note: %s: %s\n", uri, n)
 	}
+	for _, a := range append([]string{"specrun"}, args...) {
+		rec.Report.Command = append(rec.Report.Command, redact.String(a))
+	}
 	code := o.finish(rec, &plan, update, stdout, stderr)
+	writeEnd(stdout, paint, rec, plan.Expect != nil)
 	switch {
 	case err != nil: // unreachable from the start: the whole error, a server's output too
 		fmt.Fprintf(stderr, "specrun: %s: %v\n", uri, err)
@@ -163,29 +188,29 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // parseRunFlags parses run's flags; the URIs of the environment are read only then: as
 // flag defaults, --help would print their credentials.
-func parseRunFlags(args []string, stderr io.Writer) (o runOptions, paths []string, exit int, ok bool) {
-	fs := newFlags("run", runUsage, stderr)
-	fs.StringVar(&o.uri, "uri", "", "server connection string (default $MONGODB_URI; neither: the embedded server)")
-	fs.StringVar(&o.singleLB, "single-mongos-lb-uri", "", "load-balanced clusters: the load balancer fronting one mongos (default $SINGLE_MONGOS_LB_URI)")
-	fs.StringVar(&o.multiLB, "multi-mongos-lb-uri", "", "load-balanced clusters: the load balancer fronting several mongoses (default $MULTI_MONGOS_LB_URI)")
+func parseRunFlags(args []string, stdout, stderr io.Writer) (o runOptions, paths []string, exit int, ok bool) {
+	fs := newFlags("run", runUsage, stdout, stderr)
+	fs.StringVar(&o.uri, "uri", "", "the server's connection string `URI` (default $MONGODB_URI; neither: the embedded server)")
+	fs.StringVar(&o.singleLB, "single-mongos-lb-uri", "", "load-balanced clusters: the `URI` of the load balancer fronting one mongos (default $SINGLE_MONGOS_LB_URI)")
+	fs.StringVar(&o.multiLB, "multi-mongos-lb-uri", "", "load-balanced clusters: the `URI` of the load balancer fronting several mongoses (default $MULTI_MONGOS_LB_URI)")
 	fs.StringVar(&o.corpus, "corpus", "", corpusFlagUsage)
-	fs.StringVar(&o.runRE, "run", "", "run only tests whose ID matches this regular expression")
-	fs.StringVar(&o.skipRE, "skip", "", "skip tests whose ID matches this regular expression")
+	fs.StringVar(&o.runRE, "run", "", "run only tests whose ID matches this regular expression (`REGEXP`)")
+	fs.StringVar(&o.skipRE, "skip", "", "skip tests whose ID matches this regular expression (`REGEXP`)")
 	fs.StringVar(&o.shard, "shard", "", "run shard `I/N`: a stable 1/N of the files (by file ID), for a CI matrix; join the reports with specrun merge")
 	fs.StringVar(&o.shuffle, "shuffle", "off", "run the files in the random order of seed `SEED|on` (on: a seed from the clock), printed to repeat the order; the tests of a file keep theirs")
-	o.reports.register(fs, "")
+	o.reports.register(fs.FlagSet, "")
 	fs.StringVar(&o.expectPath, "expect", "", "expectations `file`: what the server is known to do; only departures fail the run")
-	fs.StringVar(&o.updatePath, "update-expect", "", "write to this `file` the expectations this run satisfies, keeping the reasons of --expect\nand of the file's own entries; new entries get a TODO reason. A partial run writes nothing")
+	fs.StringVar(&o.updatePath, "update-expect", "", "write to this `file` the expectations this run satisfies, keeping the reasons of --expect\nand of the file's own entries; new entries get a TODO reason. A partial run writes nothing. -: stdout")
 	fs.DurationVar(&o.timeout, "timeout", run.DefaultTimeout, "time limit per test; a test that takes longer fails")
 	fs.DurationVar(&o.maxTime, "max-time", 0, "time limit for the whole run (0: none); tests not started by then are reported as not run")
 	fs.StringVar(&o.serverCmd, "server-cmd", "", "start the server under test with this shell `command` ({port}: a free port, {dir}: a fresh folder),\nrestarted when it crashes; --uri, if given, says how to connect ({port} filled in)")
 	fs.StringVar(&o.serverName, "server-name", "", "the product's `name` in the reports (JSON server.name, the Markdown header; specrun compare\nheads its columns with it); default: the embedded server's, else none")
 	fs.BoolVar(&o.allowNonempty, "allow-nonempty", false, "run against a --uri server that holds collections the tests do not name, saying which\nof the server's collections the run may drop")
 	fs.BoolVar(&o.verbose, "v", false, "print every test's verdict, not only failures")
+	fs.StringVar(&o.color, "color", "auto", colorUsage)
 	paths, exit, ok = parseArgs(fs, args)
 	if ok && len(paths) == 0 {
-		fs.Usage()
-		return o, nil, exitUsage, false
+		return o, nil, fs.usageError("give the PATH or SPEC to run"), false
 	}
 	for _, v := range []struct {
 		flag *string
@@ -242,6 +267,7 @@ func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *e
 		if update, err = loadUpdate(o.updatePath, o.expectPath, plan.Expect); err != nil {
 			return plan, nil, err
 		}
+		update.stdout = o.reports.stdout
 	}
 	return plan, update, nil
 }
@@ -308,6 +334,15 @@ func (o *runOptions) serverProcess(srv run.Target, stderr io.Writer) (run.Target
 	return srv, func() { _ = proc.Stop() }, nil
 }
 
+// palette is the colours of the run's output (--color, NO_COLOR), to stdout.
+func (o *runOptions) palette(stdout io.Writer) (palette, error) {
+	on, err := useColor(o.color, stdout, os.Getenv)
+	if !on {
+		return palette{}, err
+	}
+	return palette{raw: stdout}, nil
+}
+
 // refused says why the server could not be used, with its exit status.
 func refused(stderr io.Writer, uri string, err error) int {
 	var nonempty *run.NonemptyError
@@ -329,18 +364,12 @@ func refused(stderr io.Writer, uri string, err error) int {
 	return exitFail
 }
 
-// finish prints the summary, writes --update-expect and the reports, and gives the
-// exit status.
+// finish writes --update-expect and the reports, and gives the exit status; the end
+// of the output (writeEnd) follows.
 func (o *runOptions) finish(rec *run.Record, plan *run.Plan, update *expectationsUpdate, stdout, stderr io.Writer) int {
 	rep := rec.Report
-	s := report.Summarize(rec.Judged)
-	fmt.Fprintf(stdout, "%d tests: %d pass, %d fail, %d skip, %d unsupported, %d error (%s)\n", s.Total,
-		s.Pass, s.Fail, s.Skip, s.Unsupported, s.Error, rep.Duration.Round(time.Millisecond))
-	if plan.Expect != nil {
-		_ = rec.Evaluation.WriteSummary(stdout)
-	}
 	if rep.Partial != nil {
-		fmt.Fprintf(stderr, "specrun: %s: the run is partial, %d selected test(s) did not run (the reports list them)\n", rep.Partial.Reason, len(rep.Partial.NotRun))
+		fmt.Fprintf(stderr, "specrun: %s: the run is partial, %s did not run (the reports list them)\n", rep.Partial.Reason, count(len(rep.Partial.NotRun), "selected test"))
 	}
 	code := exitOK
 	if update != nil {
@@ -393,6 +422,28 @@ func corpusRoots(args []string, corpusFlag string, loads []specifications.LoadRe
 		out = append(out, c)
 	}
 	return out
+}
+
+// filteredOut is " (N filtered out)" for the skips --run and --skip made, "" if none.
+func filteredOut(tests []result.Test) string {
+	n := 0
+	for _, t := range tests {
+		if t.Status == result.Skip && t.Reason == run.FilteredOut {
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d filtered out)", n)
+}
+
+// haveIDs is "1 file has", "2 files have".
+func haveIDs(n int) string {
+	if n == 1 {
+		return "1 file has"
+	}
+	return count(n, "file") + " have"
 }
 
 func within(path, root string) bool {

@@ -30,7 +30,7 @@ func TestRunFilterAndReport(t *testing.T) {
 	code, stdout, stderr := runArgs(t, file, "--run", "Find with filter$", "--json", reportPath)
 	assert.Equal(t, exitOK, code, stdout+stderr)
 	assert.Contains(t, stderr, "embedded FerretDB 1.24.2", "says which server it started, in one line")
-	assert.Contains(t, stdout, "1 tests: 1 pass, 0 fail, 0 skip, 0 unsupported, 0 error")
+	assert.Contains(t, stdout, "5 tests: 1 pass, 0 fail, 4 skip (4 filtered out), 0 unsupported, 0 error", "the reports' counts")
 
 	var rep struct {
 		Server struct {
@@ -47,6 +47,7 @@ func TestRunFilterAndReport(t *testing.T) {
 	assert.True(t, rep.Server.Embedded)
 	assert.Equal(t, "FerretDB 1.24.2", rep.Server.Name, "the embedded server names itself")
 	assert.Equal(t, 1, rep.Summary["pass"])
+	assert.Equal(t, map[string]int{"total": 5, "pass": 1, "fail": 0, "skip": 4, "unsupported": 0, "error": 0}, rep.Summary, "the terminal's counts")
 	for _, tt := range rep.Tests {
 		if tt.ID == "crud/unified/find/Find with filter" {
 			assert.Equal(t, "pass", tt.Status)
@@ -72,7 +73,7 @@ func TestRunServerName(t *testing.T) {
 	assert.Equal(t, "ExampleDB 2.1", rep.Server.Name)
 	md, err := os.ReadFile(filepath.Join(dir, "r.md"))
 	require.NoError(t, err)
-	assert.Contains(t, string(md), "- **Server name:** ExampleDB 2.1\n")
+	assert.Contains(t, string(md), "- **Server:** ExampleDB 2.1 (version 7.0.42, single")
 }
 
 func TestRunPrintsFailures(t *testing.T) {
@@ -103,7 +104,7 @@ func TestRunNotesSharedIDs(t *testing.T) {
 	shared := filepath.Join(testcorpus.Shared(t), "source/crud/tests/v1/read/count.json")
 	debian := filepath.Join(testcorpus.Debian(t), "crud/v1/read/count.json")
 	_, _, stderr := runArgs(t, "--run", "Estimated", shared, debian)
-	assert.Contains(t, stderr, "specrun: note: 1 file(s) have the ID of another file given (crud/v1/read/count: "+shared+" and "+debian+")")
+	assert.Contains(t, stderr, "specrun: note: 1 file has the ID of another file given (crud/v1/read/count: "+shared+" and "+debian+")")
 	_, _, stderr = runArgs(t, "--run", "Estimated", shared)
 	assert.NotContains(t, stderr, "note:")
 }

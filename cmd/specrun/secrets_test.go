@@ -146,6 +146,6 @@ func quotingFixture(secrets []string) []byte {
 func TestFlagErrorsShowNoSecret(t *testing.T) {
 	code, stdout, stderr := runArgs(t, "--timeout", "mongodb:/user:Pa55word@host", "crud")
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, `invalid value "mongodb:/host" for flag -timeout`)
+	assert.Contains(t, stderr, `invalid value "mongodb:/host" for flag --timeout`)
 	assert.NotContains(t, stdout+stderr, "Pa55word")
 }

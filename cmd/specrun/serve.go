@@ -3,13 +3,23 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
 )
+
+const serveUsage = `Usage: specrun serve [--addr HOST:PORT]
+
+Runs the embedded FerretDB server (SQLite backend, temporary data folder removed
+at exit) until interrupted, and prints its connection string.
+
+Example:
+  specrun serve --addr 127.0.0.1:27017
+
+Flags:
+`
 
 // serve runs the embedded server until SIGINT or SIGTERM.
 func serve(args []string, stdout, stderr io.Writer) int {
@@ -22,23 +32,14 @@ func serve(args []string, stdout, stderr io.Writer) int {
 // runs it until ctx is done; then it stops the server, removes its data and returns 0.
 // Exit 1 when the server cannot start, 2 for usage errors.
 func serveUntil(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("serve", serveUsage, stdout, stderr)
 	addr := fs.String("addr", defaultServeAddr, "`HOST:PORT` to listen on; port 0 picks a free port")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: specrun serve [--addr HOST:PORT]\n\nRuns the embedded FerretDB server (SQLite backend, temporary data folder removed\nat exit) until interrupted, and prints its connection string.\n\nFlags:")
-		fs.PrintDefaults()
+	extra, exit, ok := parseArgs(fs, args)
+	if !ok {
+		return exit
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "specrun serve: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return exitUsage
+	if len(extra) > 0 {
+		return fs.usageError("unexpected argument %q", extra[0])
 	}
 
 	srv, err := startEmbedded(ctx, *addr, nil)

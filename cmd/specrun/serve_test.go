@@ -135,13 +135,13 @@ func TestServeErrors(t *testing.T) {
 		code, out, stderr := runSpecrun(args...)
 		assert.Equal(t, exitUsage, code, "%v", args)
 		assert.Empty(t, out, "%v", args)
-		assert.Contains(t, stderr, "Usage: specrun serve", "%v", args)
+		assert.Contains(t, stderr, "Run 'specrun help serve' for usage.\n", "%v", args)
 	}
 
 	code, out, stderr = runSpecrun("serve", "--help")
 	assert.Equal(t, exitOK, code)
-	assert.Empty(t, out, "flag help goes to stderr")
-	assert.Contains(t, stderr, "--addr")
+	assert.Empty(t, stderr, "help goes to stdout")
+	assert.Contains(t, out, "--addr HOST:PORT")
 
 	code, out, _ = runSpecrun("help")
 	assert.Equal(t, exitOK, code)

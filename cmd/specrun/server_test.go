@@ -170,7 +170,7 @@ func TestMaxTimeBoundsConnecting(t *testing.T) {
 	code, stdout, stderr := runArgs(t, "--uri", "mongodb://10.255.255.1:27017/", "--max-time", "500ms", "--json", reportPath, slowFixture)
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.Equal(t, exitFail, code, stdout+stderr)
-	assert.Contains(t, stderr, "--max-time 500ms reached: the run is partial, 3 selected test(s) did not run")
+	assert.Contains(t, stderr, "--max-time 500ms reached: the run is partial, 3 selected tests did not run")
 	data, err := os.ReadFile(reportPath)
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"partial"`)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/specrun/specrun/embedded"
 	"github.com/specrun/specrun/internal/testcorpus"
+	"github.com/specrun/specrun/report"
 	"github.com/specrun/specrun/result"
 )
 
@@ -79,7 +80,7 @@ func verdicts(t *testing.T, tests []result.Test) map[string]string {
 	for _, r := range tests {
 		_, twice := out[r.ID]
 		require.False(t, twice, "test %s twice", r.ID)
-		out[r.ID] = string(r.Status) + ": " + stableReason(r.Reason)
+		out[r.ID] = string(r.Status) + ": " + report.Stable(r.Reason)
 	}
 	return out
 }

@@ -1,0 +1,47 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// Lines as the embedded FerretDB 1.24.2 logs them during a failed test.
+const (
+	ferretHeader  = `WARN Response header: length: 139, id: 2, response_to: 58, opcode: OP_MSG name=// 127.0.0.1:47488 -> 127.0.0.1:39553`
+	ferretMerge   = `WARN Response message: { "FlagBits": "[]", "Sections": [ { "Kind": 0, "Document": { "ok": 0.0, "errmsg": "$merge is not implemented yet", "code": 238, }, }, ], } name=// 127.0.0.1:47488 -> 127.0.0.1:39553`
+	ferretHeader2 = `WARN Response header: length: 121, id: 3, response_to: 63, opcode: OP_MSG name=// 127.0.0.1:47488 -> 127.0.0.1:39553`
+	ferretEnd     = `WARN Response message: { "FlagBits": "[]", "Sections": [ { "Kind": 0, "Document": { "ok": 0.0, "errmsg": "no such command: 'endSessions'", "code": 59, }, }, ], } name=// 127.0.0.1:47488 -> 127.0.0.1:39553`
+)
+
+func TestQuietDetail(t *testing.T) {
+	const detail = "operation 0 (aggregate): failed\nlast command of client0: {}"
+	section := func(lines ...string) string { return WithServerLog(detail, "embedded FerretDB", lines, 0) }
+	header := "\nserver log (embedded FerretDB, while the test ran):"
+	var many []string
+	for i := range QuietLogLines + 3 {
+		many = append(many, fmt.Sprintf("WARN line %d", i))
+	}
+	for _, c := range []struct{ name, in, want string }{
+		{"no server log", detail, detail},
+		{"a detail that only looks like one", "x\n  indented", "x\n  indented"},
+		{"the session cleanup goes, its header too, and the reply's header",
+			section(ferretHeader, ferretMerge, ferretHeader2, ferretEnd),
+			detail + header + "\n  " + ferretMerge},
+		{"only session cleanup: the section goes", section(ferretHeader2, ferretEnd), detail},
+		{"the reply the test failed on, said again, goes",
+			WithServerLog("failed: (NotImplemented) $merge is not implemented yet", "s", []string{ferretHeader, ferretMerge, ferretHeader2, ferretEnd}, 0),
+			"failed: (NotImplemented) $merge is not implemented yet"},
+		{"repeats, volatile text aside, are shown once with a count",
+			section("WARN slow query at 0xc000123456", "WARN slow query at 0xc000999999", "WARN other"),
+			detail + header + "\n  WARN slow query at 0xc000123456 (2 times)\n  WARN other"},
+		{"capped", section(many...),
+			detail + header + "\n  " + strings.Join(many[:QuietLogLines], "\n  ") + "\n  … 3 more line(s) in the JSON report"},
+		{"the header of earlier lines dropped stays", WithServerLog("", "s", []string{"WARN a"}, 5),
+			"server log (s, while the test ran; 5 earlier line(s) not shown):\n  WARN a"},
+	} {
+		t.Run(c.name, func(t *testing.T) { assert.Equal(t, c.want, QuietDetail(c.in)) })
+	}
+}

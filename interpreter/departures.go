@@ -372,13 +372,18 @@ func undoBatchSizeIsLimit(expected, observed bson.Raw) (bson.Raw, bool) {
 	if !ok || !ok2 || !ok3 || limit <= 0 || batch != limit || n != limit+1 {
 		return nil, false
 	}
+	return withValue(observed, "batchSize", want)
+}
+
+// withValue is the command with key's value replaced by v.
+func withValue(command bson.Raw, key string, v any) (bson.Raw, bool) {
 	var cmd bson.D
-	if err := bson.Unmarshal(observed, &cmd); err != nil {
+	if err := bson.Unmarshal(command, &cmd); err != nil {
 		return nil, false
 	}
 	for i, e := range cmd {
-		if e.Key == "batchSize" {
-			cmd[i].Value = want
+		if e.Key == key {
+			cmd[i].Value = v
 		}
 	}
 	out, err := bson.Marshal(cmd)
@@ -404,18 +409,11 @@ func undoLeakedWTimeout(expected, observed bson.Raw) (bson.Raw, bool) {
 	if _, err := want.LookupErr("wtimeout"); err == nil {
 		return nil, false
 	}
-	var cmd, concern bson.D
-	if bson.Unmarshal(observed, &cmd) != nil || bson.Unmarshal(wc, &concern) != nil {
+	var concern bson.D
+	if bson.Unmarshal(wc, &concern) != nil {
 		return nil, false
 	}
-	concern = slices.DeleteFunc(concern, func(e bson.E) bool { return e.Key == "wtimeout" })
-	for i, e := range cmd {
-		if e.Key == "writeConcern" {
-			cmd[i].Value = concern
-		}
-	}
-	out, err := bson.Marshal(cmd)
-	return out, err == nil
+	return withValue(observed, "writeConcern", slices.DeleteFunc(concern, func(e bson.E) bool { return e.Key == "wtimeout" }))
 }
 
 // undoOmittedMaxTimeMS gives a find or aggregate without maxTimeMS the maxTimeMS the

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -324,10 +326,19 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 func (tr *testRun) Blocked() time.Duration { return tr.blocked }
 
 // blockTime is how long a fail point with blockConnection: true blocks a command (0
-// for any other).
+// for any other, and for one that blocks only the handshake's hello, which
+// connectTimeoutMS bounds).
 func blockTime(command bson.Raw) time.Duration {
 	data, _ := command.Lookup("data").DocumentOK()
 	if b, _ := data.Lookup("blockConnection").BooleanOK(); !b {
+		return 0
+	}
+	names, _ := data.Lookup("failCommands").ArrayOK()
+	values, _ := names.Values()
+	if len(values) > 0 && !slices.ContainsFunc(values, func(v bson.RawValue) bool {
+		name, _ := v.StringValueOK()
+		return !strings.EqualFold(name, "hello") && !strings.EqualFold(name, "isMaster")
+	}) {
 		return 0
 	}
 	ms, _ := data.Lookup("blockTimeMS").AsInt64OK()

@@ -173,8 +173,11 @@ func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Returne
 var retryableReadCodes = []int{262, 11600, 11602, 10107, 13435, 13436, 189, 134, 91, 7, 6, 89, 9001}
 
 // retryableRead says whether a driver that retries reads would retry after err: a
-// network error or one of retryableReadCodes.
+// network error or one of retryableReadCodes, unless the operation's time is up.
 func retryableRead(err error) bool {
+	if mongo.IsTimeout(err) {
+		return false // the operation's timeout has passed: CSOT retries no more
+	}
 	if mongo.IsNetworkError(err) {
 		return true
 	}

@@ -1,6 +1,7 @@
 package operations
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -10,7 +11,8 @@ import (
 
 // TestRetryableRead: the errors after which the Retryable Reads spec retries count,
 // which specrun sends with RunCommand (never retried): a network error and the codes
-// of its "Retryable Error" table, wrapped or not; no other error.
+// of its "Retryable Error" table, wrapped or not, before the operation's deadline; no
+// other error.
 func TestRetryableRead(t *testing.T) {
 	tests := []struct {
 		err  error
@@ -26,6 +28,9 @@ func TestRetryableRead(t *testing.T) {
 		{mongo.CommandError{Code: 2, Name: "BadValue"}, false},
 		{mongo.CommandError{Code: 50, Name: "MaxTimeMSExpired"}, false},
 		{errors.New("count reply has no n field"), false},
+		// a network error at the deadline: the operation's time is up (CSOT
+		// global-timeoutMS 'count on collection' expects that timeout)
+		{mongo.CommandError{Labels: []string{"NetworkError"}, Wrapped: context.DeadlineExceeded}, false},
 	}
 	for _, tt := range tests {
 		if got := retryableRead(tt.err); got != tt.want {

@@ -29,11 +29,16 @@ type Client struct {
 	Reads  Reads // from the URI and uriOptions
 	// Timeout is the client's timeoutMS (from the URI and uriOptions), nil if none.
 	Timeout *time.Duration
-	events  *commandRecorder
-	monitor *monitorRecorder
-	logs    *logRecorder // nil without observeLogMessages
-	store   *eventStore  // nil without storeEventsAsEntities
-	signal  *signal
+	// RetryReads is the client's retryReads (from the URI and uriOptions; default true).
+	RetryReads bool
+	// IgnoredSocketTimeout is the socketTimeoutMS of the URI or uriOptions where no
+	// timeoutMS overrides it, which the Go driver v2 reads and never applies; 0 if none.
+	IgnoredSocketTimeout time.Duration
+	events               *commandRecorder
+	monitor              *monitorRecorder
+	logs                 *logRecorder // nil without observeLogMessages
+	store                *eventStore  // nil without storeEventsAsEntities
+	signal               *signal
 }
 
 func (*Client) Kind() Kind { return KindClient }
@@ -174,7 +179,16 @@ type ClientConfig struct {
 	// Trouble, when set, is called when the client sees its server go away
 	// (TroubleMonitors).
 	Trouble func()
+	// FastHeartbeat, for a test that may set a fail point, gives the client the
+	// smallest heartbeatFrequencyMS the Go driver takes (500 ms, its
+	// minHeartbeatFrequencyMS too) unless its connection string sets one, as the
+	// Unified Test Format lets a runner do "to speed up SDAM recovery time and server
+	// selection after a failure".
+	FastHeartbeat bool
 }
+
+// fastHeartbeat is FastHeartbeat's heartbeatFrequencyMS.
+const fastHeartbeat = 500 * time.Millisecond
 
 // NewClient connects a client entity as the spec defines it; it refuses what
 // Uncreatable refuses of a client, as Create does.
@@ -226,6 +240,11 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 		pools, servers = bothPools(pools, troublePools), bothServers(servers, troubleServers)
 	}
 	opts := options.Client().ApplyURI(uri).SetMonitor(c.events.monitor()).SetPoolMonitor(pools).SetServerMonitor(servers)
+	c.RetryReads = opts.RetryReads == nil || *opts.RetryReads
+	c.IgnoredSocketTimeout = ignoredSocketTimeout(uri)
+	if cfg.FastHeartbeat && opts.HeartbeatInterval == nil {
+		opts.SetHeartbeatInterval(fastHeartbeat)
+	}
 	if spec.ObserveLogMessages != nil {
 		var logOpts *options.LoggerOptions
 		c.logs, logOpts = newLogRecorder(spec.ObserveLogMessages, c.signal)
@@ -296,6 +315,17 @@ func knownURIOptions(uri string, uriOptions bson.Raw) error {
 		}
 	}
 	return nil
+}
+
+// ignoredSocketTimeout is the socketTimeoutMS of the client's connection string where
+// no timeoutMS overrides it (CSOT), 0 if none: the Go driver v2 parses it and has no
+// socket timeout.
+func ignoredSocketTimeout(uri string) time.Duration {
+	cs, err := connstring.Parse(uri)
+	if err != nil || cs.TimeoutSet {
+		return 0
+	}
+	return cs.SocketTimeout
 }
 
 // withURIOptions applies a client entity's uriOptions to the run's connection string;

@@ -47,6 +47,14 @@ var logComponents = []struct {
 	{"connection", options.LogComponentConnection, func(o *specifications.ObserveLogMessages) string { return o.Connection }},
 }
 
+// logDocumentLength is the maximum length of a document in the log messages of a
+// client entity: larger than any command or reply (16 MiB of BSON, as Extended JSON).
+// The logging spec's default, 1000, truncates a replica set's hello reply, and a
+// truncated document is no Extended JSON: $$matchAsDocument could not judge it. The
+// unified tests assert no truncation (prose tests do), and the Go driver's own runner
+// raises the limit for the same reason.
+const logDocumentLength = 1 << 30
+
 // logRecorder is a client's log sink: it keeps, in order, the messages of the
 // components observeLogMessages names at the levels it allows.
 type logRecorder struct {
@@ -61,10 +69,11 @@ type logRecorder struct {
 
 // newLogRecorder returns the recorder and the driver's logger options for o. Every
 // component gets a level, off where o has none, so that the MONGODB_LOG_*
-// environment variables cannot add messages the test did not ask for.
+// environment variables cannot add messages the test did not ask for. Documents are
+// logged whole (logDocumentLength).
 func newLogRecorder(o *specifications.ObserveLogMessages, s *signal) (*logRecorder, *options.LoggerOptions) {
 	r := &logRecorder{observe: map[string]string{}, signal: s}
-	opts := options.Logger().SetSink(r)
+	opts := options.Logger().SetSink(r).SetMaxDocumentLength(logDocumentLength)
 	for _, c := range logComponents {
 		level := c.level(o)
 		switch DriverLevel(level) {

@@ -265,4 +265,31 @@ func TestUnknownURIOptionIsUnsupported(t *testing.T) {
 	c.close(context.Background())
 }
 
+// socketTimeoutMS: the Go driver v2 parses it and has no socket timeout; a client
+// whose URI sets it without timeoutMS says so (CSOT retryability-legacy-timeouts failed
+// on SecantusDB: 'expected an error, got none'). With timeoutMS, CSOT ignores it, as
+// the driver does, and 0 is no timeout.
+func TestIgnoredSocketTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		opts bson.D
+		want time.Duration
+	}{
+		{bson.D{{Key: "socketTimeoutMS", Value: 100}}, 100 * time.Millisecond},
+		{bson.D{{Key: "sockettimeoutms", Value: 100}}, 100 * time.Millisecond},
+		{bson.D{{Key: "socketTimeoutMS", Value: 100}, {Key: "timeoutMS", Value: 50}}, 0},
+		{bson.D{{Key: "socketTimeoutMS", Value: 0}}, 0},
+		{bson.D{{Key: "maxPoolSize", Value: 5}}, 0},
+	} {
+		c, err := NewClient(context.Background(), &specifications.ClientEntity{ID: "c", URIOptions: mustRaw(t, tc.opts)},
+			ClientConfig{URI: "mongodb://127.0.0.1:1/"})
+		if err != nil {
+			t.Fatalf("%v: %v", tc.opts, err)
+		}
+		if c.IgnoredSocketTimeout != tc.want {
+			t.Errorf("%v: IgnoredSocketTimeout %v, want %v", tc.opts, c.IgnoredSocketTimeout, tc.want)
+		}
+		c.close(context.Background())
+	}
+}
+
 func ptr[T any](v T) *T { return &v }

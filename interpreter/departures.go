@@ -1,6 +1,7 @@
 package interpreter
 
 import (
+	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -86,6 +87,24 @@ var driverDepartures = []departure{
 		in:     inCommand,
 		reason: "the Go driver v2 runs estimatedDocumentCount as a count command (as the CRUD spec has since 2022), where the test expects an aggregate with $collStats: the command cannot be judged",
 		undo:   command(undoCountAsCollStats),
+	},
+	{
+		in: inCommand,
+		reason: "the Go driver v2 sends batchSize equal to limit, where the CRUD spec has drivers send limit + 1 " +
+			"(\"Setting limit and batchSize options for find commands\"): the command cannot be judged",
+		undo: command(undoBatchSizeIsLimit),
+	},
+	{
+		in: inCommand,
+		reason: "the Go driver v2 keeps the wtimeout: 10000 it gives a commitTransaction (Transactions spec: on a retry, or on a commit after a commit) " +
+			"for the session's later transactions (session.Client.CurrentWTimeout, which StartTransaction does not reset): the command cannot be judged",
+		undo: command(undoLeakedWTimeout),
+	},
+	{
+		in: inCommand,
+		reason: "the Go driver v2 omits maxTimeMS from find and aggregate, the commands that create cursors (DRIVERS-2722), " +
+			"where the test expects the one CSOT derives from timeoutMS: the command cannot be judged",
+		undo: command(undoOmittedMaxTimeMS),
 	},
 	{
 		in:     inDocuments,
@@ -335,4 +354,99 @@ func isCollStatsCount(v bson.RawValue) bool {
 	doc, ok := count.DocumentOK()
 	elems, _ := doc.Elements()
 	return ok && len(elems) == 0
+}
+
+// undoBatchSizeIsLimit gives a find whose batchSize equals its limit the batchSize
+// limit + 1 that the CRUD spec requires ("When users specify both limit and batchSize
+// options with the same value ... drivers MUST send a value of limit + 1 for
+// batchSize"), when the test expects exactly that; the Go driver v2 sends the user's
+// batchSize as it is.
+func undoBatchSizeIsLimit(expected, observed bson.Raw) (bson.Raw, bool) {
+	if _, ok := observed.Lookup("find").StringValueOK(); !ok {
+		return nil, false
+	}
+	limit, ok := observed.Lookup("limit").AsInt64OK()
+	batch, ok2 := observed.Lookup("batchSize").AsInt64OK()
+	want := expected.Lookup("batchSize")
+	n, ok3 := want.AsInt64OK()
+	if !ok || !ok2 || !ok3 || limit <= 0 || batch != limit || n != limit+1 {
+		return nil, false
+	}
+	return withValue(observed, "batchSize", want)
+}
+
+// withValue is the command with key's value replaced by v.
+func withValue(command bson.Raw, key string, v any) (bson.Raw, bool) {
+	var cmd bson.D
+	if err := bson.Unmarshal(command, &cmd); err != nil {
+		return nil, false
+	}
+	for i, e := range cmd {
+		if e.Key == key {
+			cmd[i].Value = v
+		}
+	}
+	out, err := bson.Marshal(cmd)
+	return out, err == nil
+}
+
+// undoLeakedWTimeout takes wtimeout: 10000 out of the write concern of a
+// commitTransaction or abortTransaction when the test expects a write concern without
+// wtimeout: the Go driver v2 sets it on the session when a commit succeeds or is
+// retried (UpdateCommitTransactionWriteConcern) and sends it with every later
+// transaction's commit and abort.
+func undoLeakedWTimeout(expected, observed bson.Raw) (bson.Raw, bool) {
+	_, commit := observed.Lookup("commitTransaction").AsInt64OK()
+	_, abort := observed.Lookup("abortTransaction").AsInt64OK()
+	wc, ok := observed.Lookup("writeConcern").DocumentOK()
+	want, ok2 := expected.Lookup("writeConcern").DocumentOK()
+	if !commit && !abort || !ok || !ok2 {
+		return nil, false
+	}
+	if n, ok := wc.Lookup("wtimeout").AsInt64OK(); !ok || n != 10000 {
+		return nil, false
+	}
+	if _, err := want.LookupErr("wtimeout"); err == nil {
+		return nil, false
+	}
+	var concern bson.D
+	if bson.Unmarshal(wc, &concern) != nil {
+		return nil, false
+	}
+	return withValue(observed, "writeConcern", slices.DeleteFunc(concern, func(e bson.E) bool { return e.Key == "wtimeout" }))
+}
+
+// undoOmittedMaxTimeMS gives a find or aggregate without maxTimeMS the maxTimeMS the
+// test expects of it, when it expects only that one is there ({$$exists: true}) or of
+// which type ({$$type: ...}): the Go driver v2 leaves it out of every find and
+// aggregate (omitMaxTimeMS in mongo/collection.go and the GridFS bucket), where CSOT
+// has drivers send the remaining timeoutMS.
+func undoOmittedMaxTimeMS(expected, observed bson.Raw) (bson.Raw, bool) {
+	var cmd bson.D
+	if bson.Unmarshal(observed, &cmd) != nil || len(cmd) == 0 || cmd[0].Key != "find" && cmd[0].Key != "aggregate" {
+		return nil, false
+	}
+	if _, err := observed.LookupErr("maxTimeMS"); err == nil {
+		return nil, false
+	}
+	want, ok := expected.Lookup("maxTimeMS").DocumentOK()
+	elems, _ := want.Elements()
+	if !ok || len(elems) != 1 {
+		return nil, false
+	}
+	var value any = int32(1)
+	switch op := elems[0]; op.Key() {
+	case "$$exists":
+		if b, ok := op.Value().BooleanOK(); !ok || !b {
+			return nil, false
+		}
+	case "$$type":
+		if s, ok := op.Value().StringValueOK(); ok && s == "long" {
+			value = int64(1)
+		}
+	default:
+		return nil, false
+	}
+	out, err := bson.Marshal(append(cmd, bson.E{Key: "maxTimeMS", Value: value}))
+	return out, err == nil
 }

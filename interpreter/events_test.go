@@ -252,3 +252,32 @@ func TestExpectEventsMismatchDetail(t *testing.T) {
 		}
 	}
 }
+
+// TestDepartureBeforeEventCounts: when the lists part ways after a command that differs
+// only by a driver departure (batchSize = limit, which leaves a cursor open that the
+// driver then kills), the test cannot be judged; any other difference before still
+// fails on the count.
+func TestDepartureBeforeEventCounts(t *testing.T) {
+	find := func(batch int32, filter int32) entities.CommandEvent {
+		return observedStarted(1, "find", bson.D{{Key: "find", Value: "coll"}, {Key: "batchSize", Value: batch},
+			{Key: "filter", Value: bson.D{{Key: "x", Value: filter}}}, {Key: "limit", Value: int32(4)}})
+	}
+	kill := observedStarted(2, "killCursors", bson.D{{Key: "killCursors", Value: "coll"}})
+	want := &specifications.ExpectedEventsForClient{Client: "client0", Events: []specifications.ExpectedEvent{
+		wantStarted("find", bson.D{{Key: "find", Value: "coll"}, {Key: "filter", Value: bson.D{{Key: "x", Value: int32(1)}}},
+			{Key: "limit", Value: int32(4)}, {Key: "batchSize", Value: int32(5)}}),
+	}}
+	v := eventRun(t, find(4, 1), kill).expectEvents(0, want)
+	if v == nil || v.Status != result.Unsupported || !strings.Contains(v.Reason, "limit + 1") ||
+		!strings.Contains(v.Reason, "the 2 events observed, where 1 were expected, follow from it") {
+		t.Errorf("batchSize = limit, then a killCursors: %+v", v)
+	}
+	v = eventRun(t, find(4, 2), kill).expectEvents(0, want)
+	if v == nil || v.Status != result.Fail || v.Reason != "expectEvents[0] (client0): expected 1 events, observed 2" {
+		t.Errorf("another difference besides: %+v", v)
+	}
+	v = eventRun(t, find(5, 1), kill).expectEvents(0, want)
+	if v == nil || v.Status != result.Fail || v.Reason != "expectEvents[0] (client0): expected 1 events, observed 2" {
+		t.Errorf("the expected find, then an extra event: %+v", v)
+	}
+}

@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync/atomic"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -37,6 +40,10 @@ type testRun struct {
 	legacy      *matchers.Matcher
 	// raised is set when an operation raised the error a FirstError test judges.
 	raised bool
+	// setsFailPoint: the test may set a fail point (its clients get a fast heartbeat).
+	setsFailPoint bool
+	// blocked is the longest blockTimeMS of the blockConnection fail points the test set.
+	blocked time.Duration
 }
 
 // failPoint is a fail point to turn off: set through a client entity, or (targeted,
@@ -48,7 +55,7 @@ type failPoint struct {
 }
 
 func newTestRun(r *Runner, f *specifications.File, t *specifications.Test) *testRun {
-	tr := &testRun{r: r, f: f, t: t, entities: entities.NewMap()}
+	tr := &testRun{r: r, f: f, t: t, entities: entities.NewMap(), setsFailPoint: setsFailPoint(t.Operations)}
 	switch f.Format {
 	case specifications.Unified:
 	case specifications.LegacyChangeStreams:
@@ -269,7 +276,8 @@ func (tr *testRun) seed(ctx context.Context, cd *specifications.CollectionData) 
 // CreateEntities implements operations.Harness, and creates the file's entities.
 func (tr *testRun) CreateEntities(ctx context.Context, list []specifications.Entity) error {
 	for i := range list {
-		cfg := entities.ClientConfig{URI: tr.r.cfg.URI, Deployment: tr.r.deployment(), CommandTime: &tr.r.stats.serverTime, Trouble: tr.r.noteTrouble}
+		cfg := entities.ClientConfig{URI: tr.r.cfg.URI, Deployment: tr.r.deployment(), CommandTime: &tr.r.stats.serverTime,
+			Trouble: tr.r.noteTrouble, FastHeartbeat: tr.setsFailPoint}
 		if err := tr.entities.Create(ctx, &list[i], cfg); err != nil {
 			return fmt.Errorf("%s %s: %w", list[i].Kind(), list[i].ID(), err)
 		}
@@ -317,7 +325,32 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 		return err
 	}
 	tr.failPoints = append(tr.failPoints, failPoint{client: client, name: name})
+	tr.blocked = max(tr.blocked, blockTime(command))
 	return nil
+}
+
+// Blocked implements operations' blockReporter: the longest time a fail point of the
+// test blocks a command.
+func (tr *testRun) Blocked() time.Duration { return tr.blocked }
+
+// blockTime is how long a fail point with blockConnection: true blocks a command (0
+// for any other, and for one that blocks only the handshake's hello, which
+// connectTimeoutMS bounds).
+func blockTime(command bson.Raw) time.Duration {
+	data, _ := command.Lookup("data").DocumentOK()
+	if b, _ := data.Lookup("blockConnection").BooleanOK(); !b {
+		return 0
+	}
+	names, _ := data.Lookup("failCommands").ArrayOK()
+	values, _ := names.Values()
+	if len(values) > 0 && !slices.ContainsFunc(values, func(v bson.RawValue) bool {
+		name, _ := v.StringValueOK()
+		return !strings.EqualFold(name, "hello") && !strings.EqualFold(name, "isMaster")
+	}) {
+		return 0
+	}
+	ms, _ := data.Lookup("blockTimeMS").AsInt64OK()
+	return time.Duration(ms) * time.Millisecond
 }
 
 // TargetedFailPoint implements operations.Harness: the fail point is set through a

@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/xoptions"
 
+	"github.com/specrun/specrun/drivererr"
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/result"
 )
 
 // Read operations of the CRUD spec: findOne, aggregate, the three counts, distinct.
@@ -149,6 +152,10 @@ func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Returne
 	}
 	reply, err := coll.Collection.Database().RunCommand(ctx, cmd, o).Raw()
 	if err != nil {
+		if coll.Client != nil && coll.Client.RetryReads && !inTransaction(ctx) && retryableRead(err) {
+			return Returned{}, result.Unsupportedf("count: the Go driver v2 has no count helper and never retries RunCommand, "+
+				"which specrun sends count with: the retry the Retryable Reads spec makes after %s cannot be judged", drivererr.Of(err))
+		}
 		return Returned{Err: err}, nil
 	}
 	n, err := reply.LookupErr("n")
@@ -159,6 +166,26 @@ func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Returne
 		return Returned{Err: fmt.Errorf("count reply's n is a %s: %s", n.Type, reply)}, nil
 	}
 	return done(n, matchers.Nested, nil)
+}
+
+// retryableReadCodes are the server error codes after which the Retryable Reads spec
+// ("Retryable Error") retries a read.
+var retryableReadCodes = []int{262, 11600, 11602, 10107, 13435, 13436, 189, 134, 91, 7, 6, 89, 9001}
+
+// retryableRead says whether a driver that retries reads would retry after err: a
+// network error or one of retryableReadCodes, unless the operation's time is up.
+func retryableRead(err error) bool {
+	if mongo.IsTimeout(err) {
+		return false // the operation's timeout has passed: CSOT retries no more
+	}
+	if mongo.IsNetworkError(err) {
+		return true
+	}
+	var se mongo.ServerError
+	if !errors.As(err, &se) {
+		return false
+	}
+	return slices.ContainsFunc(retryableReadCodes, se.HasErrorCode)
 }
 
 // countArgs are count's arguments: the filter, the command's options in the order the
@@ -187,14 +214,31 @@ func collCountArgs(ctx *context.Context, c *Call) (countArgs, error) {
 			add("collation")(v.Document())
 			return nil
 		}),
-		"comment":   anyValue(add("comment")),
-		"hint":      hint(add("hint")),
-		"limit":     int64Arg(addInt("limit")),
-		"maxTimeMS": int64Arg(addInt("maxTimeMS")),
-		"skip":      int64Arg(addInt("skip")),
-		"rawData":   boolean(func(b bool) any { a.rawData = &b; return nil }),
+		"comment": anyValue(add("comment")),
+		"hint":    hint(add("hint")),
+		"limit":   int64Arg(addInt("limit")),
+		"maxTimeMS": int64Arg(func(n int64) any {
+			// CSOT: maxTimeMS is ignored when timeoutMS is set (on the operation or its
+			// client); the driver then derives maxTimeMS from the deadline.
+			if !countUnderTimeout(c) {
+				add("maxTimeMS")(n)
+			}
+			return nil
+		}),
+		"skip":    int64Arg(addInt("skip")),
+		"rawData": boolean(func(b bool) any { a.rawData = &b; return nil }),
 	}, "filter")
 	return a, err
+}
+
+// countUnderTimeout says whether count runs under a timeoutMS: its own or its
+// client's.
+func countUnderTimeout(c *Call) bool {
+	if c.timeoutMS {
+		return true
+	}
+	coll, err := entities.Lookup[*entities.Collection](c.Entities, c.Op.Object)
+	return err == nil && coll.Client != nil && coll.Client.Timeout != nil
 }
 
 // command is the count command on collection name (without rawData).

@@ -318,6 +318,24 @@ func TestCollectionCountCommand(t *testing.T) {
 	}
 }
 
+// CSOT: a count under timeoutMS leaves its maxTimeMS out (the driver derives one from
+// the deadline); client-side-operations-timeout/deprecated-options 'maxTimeMS is
+// ignored if timeoutMS is set - count on collection' saw specrun send the test's 5000.
+func TestCollectionCountMaxTimeMSUnderTimeout(t *testing.T) {
+	m := collTestMap(t)
+	ctx := context.Background()
+	// Execute takes timeoutMS out of the arguments into the context's deadline
+	a, err := collCountArgs(&ctx, &Call{Entities: m, timeoutMS: true, Op: &specifications.Operation{Name: "count",
+		Arguments: collExtJSON(t, `{"filter": {}, "maxTimeMS": 5000}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := bson.MarshalExtJSON(a.command("coll"), false, false)
+	if want := `{"count":"coll","query":{}}`; string(got) != want {
+		t.Errorf("count command\n got %s\nwant %s", got, want)
+	}
+}
+
 func TestCollectionRenameCommand(t *testing.T) {
 	m := collTestMap(t)
 	ctx := context.Background()

@@ -6,6 +6,7 @@ package operations
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -57,6 +58,9 @@ type Call struct {
 	// dry, set by Coverage alone, makes parse note what it would refuse and stop the
 	// executor: nothing runs.
 	dry *dryRun
+	// timeoutMS, set by Execute, says the operation had a timeoutMS argument (now its
+	// context's deadline, taken out of Op).
+	timeoutMS bool
 }
 
 // RunnerObject is the object name of the special test operations.
@@ -102,6 +106,10 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 	if err != nil {
 		return Returned{}, err
 	}
+	if cl := entities.ClientOf(target); timeout == nil && cl != nil && socketBound(kind, c.Op) && timesOut(c.Harness, cl.IgnoredSocketTimeout) {
+		return Returned{}, result.Unsupportedf("socketTimeoutMS of %s: the Go driver v2 reads it and never applies it (it has no socket timeout), "+
+			"and a fail point of the test blocks commands longer: the socket timeout the test relies on cannot happen", cl.ID)
+	}
 	if timeout != nil {
 		if *timeout == noDeadline {
 			if cl := entities.ClientOf(target); cl != nil && cl.Timeout != nil {
@@ -113,7 +121,7 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 			defer cancel()
 		}
 		call := *c
-		call.Op = op
+		call.Op, call.timeoutMS = op, true
 		c = &call
 	}
 	res, err := fn(ctx, c, target)
@@ -121,6 +129,29 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 		return Returned{}, result.Unsupportedf("%s", driverRefuses[res.Err.Error()])
 	}
 	return res, err
+}
+
+// blockReporter is a Harness that knows how long the test's fail points block commands.
+type blockReporter interface{ Blocked() time.Duration }
+
+// timesOut says whether a socket timeout of d (0: none) would end a command that a
+// fail point of the test blocks.
+func timesOut(h Harness, d time.Duration) bool {
+	b, ok := h.(blockReporter)
+	return d > 0 && ok && b.Blocked() >= d
+}
+
+// socketBound says whether op sends commands a socket timeout would bound: every
+// operation of a client, database, collection or bucket, and the commit and abort of a
+// session (a session has no timeout of its own: defaultTimeoutMS is unsupported).
+func socketBound(kind entities.Kind, op *specifications.Operation) bool {
+	switch kind {
+	case entities.KindClient, entities.KindDatabase, entities.KindCollection, entities.KindBucket:
+		return true
+	case entities.KindSession:
+		return op.Name == "commitTransaction" || op.Name == "abortTransaction" || op.Name == "withTransaction"
+	}
+	return false
 }
 
 // driverRefuses maps errors the Go driver raises for what the specs allow to the reason

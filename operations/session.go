@@ -11,6 +11,7 @@ import (
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/matchers"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -94,6 +95,23 @@ func withTransaction(ctx context.Context, c *Call, s *entities.Session) (Returne
 	})
 	if err := c.parse(fs, "callback"); err != nil {
 		return Returned{}, err
+	}
+	for _, op := range callback {
+		if op.Arguments.Lookup("timeoutMS").Type != 0 {
+			// CSOT: "drivers MUST raise a client-side error" for a timeoutMS given to an
+			// operation inside the callback; specrun gives timeoutMS as a context deadline.
+			return Returned{}, result.Unsupportedf("timeoutMS on %s in the callback: the Go driver v2 takes timeouts from contexts "+
+				"and cannot tell one set inside withTransaction's callback, which CSOT has drivers refuse", op.Name)
+		}
+	}
+	if to := s.Client.Timeout; to != nil && *to > 0 && !c.timeoutMS {
+		// CSOT: the client's timeoutMS bounds withTransaction as a whole, callback
+		// included; the Go driver v2 bounds only its retries by it, and each operation of
+		// the callback would get a timeout of its own. As for an operation's timeoutMS,
+		// the deadline goes on the context.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *to)
+		defer cancel()
 	}
 	var verdict error
 	_, err := s.Session.WithTransaction(ctx, func(ctx context.Context) (any, error) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	//lint:ignore SA1019 the session assertions read state the driver keeps only here
 	driversession "go.mongodb.org/mongo-driver/v2/x/mongo/driver/session"
 )
@@ -24,6 +25,8 @@ type sessionState struct {
 	dirty       bool   // the server session saw a network error
 	snapshot    bool   // a snapshot session
 	snapshotSet bool   // its snapshot time is known
+	// readMode is the read preference mode of the transaction (0 without one).
+	readMode readpref.Mode
 }
 
 // transactionStates names the driver's transaction states as the spec does.
@@ -58,6 +61,9 @@ func readSessionState(s *mongo.Session) (sessionState, error) {
 	if server, ok := r.pointee(c, "Server", reflect.Struct); ok {
 		st.dirty = r.bool(server, "Dirty")
 	}
+	if rp, ok := r.pointee(c, "CurrentRp", reflect.Struct); ok {
+		st.readMode = readpref.Mode(r.uint(rp, "mode"))
+	}
 	st.snapshot = r.bool(c, "Snapshot")
 	st.snapshotSet = r.bool(c, "SnapshotTimeSet")
 	if r.err != nil {
@@ -69,6 +75,20 @@ func readSessionState(s *mongo.Session) (sessionState, error) {
 	}
 	st.transaction = name
 	return st, nil
+}
+
+// TransactionReadMode is the read preference mode of the transaction s runs (starting
+// or in progress), and false when it runs none. The Go driver v2 selects the server of
+// a read in a transaction by that read preference before it refuses one that is not
+// primary ("read preference in a transaction must be primary", the spec's client
+// error), so where no server has that mode the selection fails first.
+func TransactionReadMode(s *mongo.Session) (readpref.Mode, bool, error) {
+	st, err := readSessionState(s)
+	if err != nil {
+		return 0, false, err
+	}
+	running := st.transaction == "starting" || st.transaction == "in_progress"
+	return st.readMode, running && st.readMode != 0, nil
 }
 
 // fieldReader reads fields of structs by reflection, exported or not, and checks each

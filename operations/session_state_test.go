@@ -1,12 +1,15 @@
 package operations
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 )
 
 // readerFixture stands for a driver struct whose fields may have changed kind.
@@ -104,5 +107,30 @@ func TestReadSessionStateOfNoSession(t *testing.T) {
 		if _, err := readSessionState(s); err == nil || !strings.HasPrefix(err.Error(), "cannot read the Go driver's session state: ") {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestTransactionReadMode reads the read preference of a transaction from the driver's
+// session (no server is contacted: StartTransaction is client-side).
+func TestTransactionReadMode(t *testing.T) {
+	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://127.0.0.1:1/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = client.Disconnect(context.Background()) }()
+	sess, err := client.StartSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.EndSession(context.Background())
+	if _, running, err := TransactionReadMode(sess); err != nil || running {
+		t.Fatalf("no transaction: running %v, err %v", running, err)
+	}
+	if err := sess.StartTransaction(options.Transaction().SetReadPreference(readpref.Secondary())); err != nil {
+		t.Fatal(err)
+	}
+	mode, running, err := TransactionReadMode(sess)
+	if err != nil || !running || mode != readpref.SecondaryMode {
+		t.Fatalf("got mode %v, running %v, err %v; want secondary, running", mode, running, err)
 	}
 }

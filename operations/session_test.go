@@ -441,6 +441,18 @@ func TestWithTransaction(t *testing.T) {
 		return env, r, res, err
 	}
 
+	// CSOT: a timeoutMS inside the callback is an error drivers raise; the Go driver v2,
+	// which takes timeouts from contexts, cannot tell it (convenient-transactions
+	// 'withTransaction raises a client-side error if timeoutMS is overridden inside the
+	// callback' failed on SecantusDB: 'expected an error, got none')
+	t.Run("timeoutMS in the callback", func(t *testing.T) {
+		insert := bson.D{{Key: "name", Value: "insertOne"}, {Key: "object", Value: "collection0"},
+			{Key: "arguments", Value: bson.D{{Key: "document", Value: bson.D{{Key: "_id", Value: 1}}}, {Key: "timeoutMS", Value: 100}}}}
+		_, r, _, err := run(t, bson.A{insert})
+		if !result.Is(err, result.Unsupported) || !strings.Contains(err.Error(), "timeoutMS on insertOne in the callback") || len(r.ran) != 0 {
+			t.Errorf("%v, ran %v: want unsupported before the callback runs", err, r.ran)
+		}
+	})
 	t.Run("commits", func(t *testing.T) {
 		env, r, res, err := run(t, bson.A{state("session0", "starting")})
 		if err != nil || res.Err != nil {

@@ -72,3 +72,60 @@ func TestOperationTimeoutMaxAwaitTime(t *testing.T) {
 		}
 	}
 }
+
+// TestSocketBound: the operations that a client's ignored socketTimeoutMS makes
+// unsupported when they have no timeoutMS: those of a client, database, collection or
+// bucket, and a session's commit and abort.
+func TestSocketBound(t *testing.T) {
+	withSession := &specifications.Operation{Name: "find", Arguments: collExtJSON(t, `{"filter": {}, "session": "session0"}`)}
+	alone := &specifications.Operation{Name: "find", Arguments: collExtJSON(t, `{"filter": {}}`)}
+	for _, tc := range []struct {
+		kind entities.Kind
+		op   *specifications.Operation
+		want bool
+	}{
+		{entities.KindCollection, alone, true},
+		{entities.KindDatabase, alone, true},
+		{entities.KindClient, alone, true},
+		{entities.KindBucket, alone, true},
+		{entities.KindCollection, withSession, true},
+		{entities.KindSession, &specifications.Operation{Name: "commitTransaction"}, true},
+		{entities.KindSession, &specifications.Operation{Name: "startTransaction"}, false},
+		{entities.KindSession, alone, false},
+		{entities.KindCursor, alone, false},
+		{kindRunner, alone, false},
+	} {
+		if got := socketBound(tc.kind, tc.op); got != tc.want {
+			t.Errorf("%s %s: %v, want %v", tc.kind, tc.op.Arguments, got, tc.want)
+		}
+	}
+}
+
+type blockingHarness struct {
+	Harness
+	blocked time.Duration
+}
+
+func (h blockingHarness) Blocked() time.Duration { return h.blocked }
+
+// TestTimesOut: an ignored socketTimeoutMS matters only where a fail point of the test
+// blocks a command at least as long (CSOT retryability-legacy-timeouts: 100 ms against
+// 125 ms); a test that blocks nothing still judges the client's commands.
+func TestTimesOut(t *testing.T) {
+	for _, tc := range []struct {
+		h    Harness
+		d    time.Duration
+		want bool
+	}{
+		{blockingHarness{blocked: 125 * time.Millisecond}, 100 * time.Millisecond, true},
+		{blockingHarness{blocked: 100 * time.Millisecond}, 100 * time.Millisecond, true},
+		{blockingHarness{blocked: 50 * time.Millisecond}, 100 * time.Millisecond, false},
+		{blockingHarness{}, 100 * time.Millisecond, false},
+		{blockingHarness{blocked: time.Second}, 0, false},
+		{nil, 100 * time.Millisecond, false},
+	} {
+		if got := timesOut(tc.h, tc.d); got != tc.want {
+			t.Errorf("%+v, %s: %v, want %v", tc.h, tc.d, got, tc.want)
+		}
+	}
+}

@@ -89,3 +89,27 @@ func moduleRoot(t testing.TB) string {
 		dir = parent
 	}
 }
+
+// SecantusVersion is the SecantusDB (PyPI secantusdb) whose verdicts
+// testdata/expect/secantusdb-<version>.yml records; .ci/run reads it here and installs it.
+const SecantusVersion = "0.7.0b3"
+
+// SecantusPython is the Python of the project's virtual environment, .venv in the
+// module root, where .ci/run installs secantusdb, or $SPECRUN_SECANTUS_PYTHON. Without
+// the default one the test skips, saying how to install it; a Python named by
+// $SPECRUN_SECANTUS_PYTHON (as .ci/run sets it) must exist, so CI never skips.
+func SecantusPython(t testing.TB) string {
+	t.Helper()
+	python := os.Getenv("SPECRUN_SECANTUS_PYTHON")
+	if python != "" {
+		if _, err := os.Stat(python); err != nil {
+			t.Fatalf("SPECRUN_SECANTUS_PYTHON: %v", err)
+		}
+		return python
+	}
+	python = filepath.Join(moduleRoot(t), ".venv", "bin", "python")
+	if _, err := os.Stat(python); err != nil {
+		t.Skipf("no SecantusDB: %s is missing (python3 -m venv .venv && .venv/bin/pip install --pre secantusdb==%s, as .ci/run does, or set SPECRUN_SECANTUS_PYTHON)", python, SecantusVersion)
+	}
+	return python
+}

@@ -123,6 +123,7 @@ func yamlExtJSON(data []byte) ([]byte, *InputError) {
 		return nil, err
 	}
 	w := yamlWriter{target: -1}
+	w.buf.Grow(len(data)) // about the size of the Extended JSON written, most often
 	if err := w.value(top); err != nil {
 		return nil, err.(*InputError)
 	}

@@ -123,6 +123,7 @@ func yamlExtJSON(data []byte) ([]byte, *InputError) {
 		return nil, err
 	}
 	w := yamlWriter{target: -1}
+	w.buf.Grow(len(data)) // about the size of the Extended JSON written, most often
 	if err := w.value(top); err != nil {
 		return nil, err.(*InputError)
 	}
@@ -230,6 +231,47 @@ func (w *yamlWriter) value(n *yaml.Node) error {
 // a merge replaces the merged value where it stands. A key written twice is written
 // twice, for the check to refuse where it stands, as in JSON.
 func (w *yamlWriter) mapping(n *yaml.Node) error {
+	if err := w.open(n, false); err != nil {
+		return err
+	}
+	pairs, err := w.resolveMerges(n)
+	if err != nil {
+		return err
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		key, value := pairs[i], pairs[i+1]
+		if i > 0 {
+			w.buf.WriteByte(',')
+		}
+		if err := w.mark(key); err != nil {
+			return err
+		}
+		if msg := w.check.key(key.Value); msg != "" {
+			return w.errorf(key, "%s", msg)
+		}
+		w.str(key.Value)
+		w.buf.WriteByte(':')
+		if err := w.value(value); err != nil {
+			return err
+		}
+	}
+	w.close(false)
+	return nil
+}
+
+// resolveMerges lists the keys and values of a mapping as mapping writes them, key
+// then value: those of the node itself, unless it has merge keys.
+func (w *yamlWriter) resolveMerges(n *yaml.Node) ([]*yaml.Node, error) {
+	for i := 0; ; i += 2 {
+		if i+1 >= len(n.Content) {
+			return n.Content, nil // no merge key: most mappings
+		}
+		if k := n.Content[i]; k.Kind != yaml.ScalarNode {
+			return nil, w.errorf(k, "a mapping key must be a scalar")
+		} else if k.Tag == "!!merge" {
+			break
+		}
+	}
 	type entry struct {
 		key, value *yaml.Node
 		merged     bool
@@ -249,9 +291,6 @@ func (w *yamlWriter) mapping(n *yaml.Node) error {
 		default:
 			entries = append(entries, entry{key, value, false})
 		}
-	}
-	if err := w.open(n, false); err != nil {
-		return err
 	}
 	var merge func(src, mergeKey *yaml.Node) error
 	merge = func(src, mergeKey *yaml.Node) error {
@@ -284,34 +323,21 @@ func (w *yamlWriter) mapping(n *yaml.Node) error {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			return w.errorf(k, "a mapping key must be a scalar")
+			return nil, w.errorf(k, "a mapping key must be a scalar")
 		}
 		if k.Tag == "!!merge" {
 			if err := merge(v, k); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
 		put(k, v, false)
 	}
-	for i, e := range entries {
-		if i > 0 {
-			w.buf.WriteByte(',')
-		}
-		if err := w.mark(e.key); err != nil {
-			return err
-		}
-		if msg := w.check.key(e.key.Value); msg != "" {
-			return w.errorf(e.key, "%s", msg)
-		}
-		w.str(e.key.Value)
-		w.buf.WriteByte(':')
-		if err := w.value(e.value); err != nil {
-			return err
-		}
+	pairs := make([]*yaml.Node, 0, 2*len(entries))
+	for _, e := range entries {
+		pairs = append(pairs, e.key, e.value)
 	}
-	w.close(false)
-	return nil
+	return pairs, nil
 }
 
 // The YAML 1.2 core schema's numbers as yaml.v3 reads them (after removing any '_').
@@ -417,6 +443,24 @@ func (w *yamlWriter) scalar(n *yaml.Node) error {
 }
 
 func (w *yamlWriter) str(s string) {
+	if plainJSON(s) { // most keys and values: what json.Marshal writes, without its cost
+		w.buf.WriteByte('"')
+		w.buf.WriteString(s)
+		w.buf.WriteByte('"')
+		return
+	}
 	b, _ := json.Marshal(s) // a Go string always marshals
 	w.buf.Write(b)
+}
+
+// plainJSON says whether json.Marshal writes s as itself between quotes: printable
+// ASCII with nothing that it escapes (", \, and <, > and & as HTML would read them).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7F, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }

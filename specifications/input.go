@@ -64,13 +64,16 @@ func readFixture(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	var buf bytes.Buffer
 	if info, err := f.Stat(); err == nil && info.Size() > MaxFileSize {
 		return nil, tooLarge(info.Size())
+	} else if err == nil {
+		buf.Grow(int(info.Size()) + bytes.MinRead) // read at once, as os.ReadFile does
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1)); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("larger than the %d MiB a fixture may have", MaxFileSize>>20)
 	}

@@ -50,6 +50,12 @@ func TestReadingRules(t *testing.T) {
 		{"duplicate key, escaped", "f.json", `{"a": 1, "\u0061": 2}`, `1:10: a: duplicate key "a" in a document`},
 		{"duplicate YAML key", "f.yml", "a: 1\nb: {c: 1, c: 2}", `2:11: b.c: duplicate key "c" in a document`},
 		{"duplicate YAML key, block", "f.yml", "a: 1\nb:\n  c: 1\n  c: 2\n", `4:3: b.c: duplicate key "c" in a document`},
+		{"duplicate key among many", "f.json", `{"k1":1,"k2":1,"k3":1,"k4":1,"k5":1,"k6":1,"k7":1,"k8":1,"k9":1,"k10":1,"k11":1,"k12":1,"k13":1,"k14":1,"k15":1,"k16":1,"k17":1,"k18":1,"k2":2}`,
+			`1:137: k2: duplicate key "k2" in a document`},
+		{"duplicate key as the 17th", "f.json", `{"k1":1,"k2":1,"k3":1,"k4":1,"k5":1,"k6":1,"k7":1,"k8":1,"k9":1,"k10":1,"k11":1,"k12":1,"k13":1,"k14":1,"k15":1,"k16":1,"k1":2}`,
+			`1:121: k1: duplicate key "k1" in a document`},
+		{"a key of the enclosing object is no duplicate", "f.json", `{"a": 1, "b": {"a": 1, "c": {"b": 1, "a": 1}}, "d": {"b": 1}, "a": 2}`,
+			`1:63: a: duplicate key "a" in a document`},
 		{"duplicate key after an error", "f.json", `{"a": 1e400, "a": 1}`, "1:7: a: number 1e400 is out of range of a double"},
 		{"duplicate YAML key after an error", "f.yml", "a: 1e400\na: 1", "1:4: a: number 1e400 is out of range of a double"},
 

@@ -28,19 +28,25 @@ import (
 // frame is one open JSON object or array.
 type frame struct {
 	array   bool
-	start   int    // offset of its { or [
-	n       int    // elements or keys so far
-	key     string // an object's current key
-	first   string // an object's first key
-	keys    map[string]struct{}
-	wantKey bool // an object's next string is a key
+	start   int                 // offset of its { or [
+	n       int                 // elements or keys so far
+	key     string              // an object's current key
+	first   string              // an object's first key
+	keys    map[string]struct{} // an object's keys, once it has more than fewKeys
+	from    int                 // where its keys start in checker.keys while it has fewer
+	wantKey bool                // an object's next string is a key
 }
 
 // checker follows the nesting of a token stream and applies the rules that do not
 // depend on the syntax: depth, keys, numbers and Extended JSON wrappers.
 type checker struct {
 	stack []frame
+	// The keys of the open objects that have at most fewKeys, innermost last: most
+	// objects are searched for a duplicate key without a map of their own.
+	keys []string
 }
+
+const fewKeys = 16
 
 // path is the field path of the value being read inside the first depth frames.
 func (c *checker) path(depth int) string {
@@ -81,11 +87,14 @@ func (c *checker) open(array bool, start int) string {
 	if len(c.stack) >= MaxDepth {
 		return "nested deeper than " + strconv.Itoa(MaxDepth) + " levels"
 	}
-	c.stack = append(c.stack, frame{array: array, start: start, wantKey: !array})
+	c.stack = append(c.stack, frame{array: array, start: start, wantKey: !array, from: len(c.keys)})
 	return ""
 }
 
-func (c *checker) close() { c.stack = c.stack[:len(c.stack)-1] }
+func (c *checker) close() {
+	c.keys = c.keys[:c.stack[len(c.stack)-1].from]
+	c.stack = c.stack[:len(c.stack)-1]
+}
 
 // key notes an object's key; a duplicate, or a NUL that BSON cannot hold, is refused.
 func (c *checker) key(k string) string {
@@ -95,19 +104,33 @@ func (c *checker) key(k string) string {
 	if strings.IndexByte(k, 0) >= 0 {
 		return "a key cannot contain a NUL character"
 	}
-	switch f.n {
-	case 1:
+	if f.n == 1 {
 		f.first = k
+	}
+	if f.keys == nil && f.n > fewKeys { // from now on in a map
+		f.keys = make(map[string]struct{}, 2*fewKeys)
+		for _, seen := range c.keys[f.from:] {
+			f.keys[seen] = struct{}{}
+		}
+		c.keys = c.keys[:f.from]
+	}
+	if f.keys == nil {
+		for _, seen := range c.keys[f.from:] {
+			if seen == k {
+				return duplicateKey(k)
+			}
+		}
+		c.keys = append(c.keys, k)
 		return ""
-	case 2:
-		f.keys = map[string]struct{}{f.first: {}}
 	}
 	if _, dup := f.keys[k]; dup {
-		return "duplicate key " + strconv.Quote(k) + " in a document"
+		return duplicateKey(k)
 	}
 	f.keys[k] = struct{}{}
 	return ""
 }
+
+func duplicateKey(k string) string { return "duplicate key " + strconv.Quote(k) + " in a document" }
 
 // wrapper is the Extended JSON wrapper key whose value is being read ($numberLong in
 // {"$numberLong": …}), or "". The document itself is never a wrapper.

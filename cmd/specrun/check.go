@@ -59,7 +59,8 @@ func check(args []string, stdout, stderr io.Writer) int {
 		loaded, tests, other, rejected int
 		gaps                           gapCounter
 	)
-	for _, r := range specifications.LoadAll(sources, true) {
+	checkEach(sources, func(c checked) {
+		r := c.LoadResult
 		switch r.Kind {
 		case specifications.Loaded:
 			loaded++
@@ -67,7 +68,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 			if r.File.Unsupported != "" {
 				fmt.Fprintf(stdout, "note: %s: schemaVersion: %s; its tests will be reported as errors\n", r.Source.Path, r.File.Unsupported)
 			} else {
-				gaps.file(stdout, r.Source.Path, operations.Coverage(r.File), *verbose)
+				gaps.file(stdout, r.Source.Path, c.gaps, *verbose)
 			}
 		case specifications.OtherFormat:
 			other++
@@ -79,7 +80,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, r.Err)
 		}
 		printNotes(stdout, r, *verbose)
-	}
+	})
 	gaps.summarize(stdout, *verbose)
 	fmt.Fprintf(stdout, "%s: %d loaded (%s), %d other format, %d rejected, %d unsupported\n",
 		count(len(sources), "file"), loaded, count(tests, "test"), other, rejected, gaps.lines)

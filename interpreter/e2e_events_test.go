@@ -30,16 +30,5 @@ func TestRunEventsFile(t *testing.T) {
 		"a thread's failure fails the test": {result.Fail, "operation 2 (waitForThread): operation 0 (find): expectResult: 0.x: expected int32 12, got int32 11", nil},
 		"storeEventsAsEntities":             {result.Error, `operation 2 (createEntities): thread events3: entity "events3" is already defined`, nil},
 	}
-	if len(cases) != len(results) {
-		t.Errorf("%d cases for %d tests", len(cases), len(results))
-	}
-	for _, res := range results {
-		t.Run(res.Description, func(t *testing.T) {
-			w, ok := cases[res.Description]
-			if !ok {
-				t.Fatalf("no case for %q", res.Description)
-			}
-			check(t, res, w)
-		})
-	}
+	checkAll(t, results, cases)
 }

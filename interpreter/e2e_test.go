@@ -137,6 +137,24 @@ type want struct {
 	detail []string // parts of the detail
 }
 
+// checkAll checks each result against the case of its description: one case per test,
+// no more, no fewer.
+func checkAll(t *testing.T, results []result.Test, cases map[string]want) {
+	t.Helper()
+	if len(cases) != len(results) {
+		t.Errorf("%d cases for %d tests", len(cases), len(results))
+	}
+	for _, res := range results {
+		t.Run(res.Description, func(t *testing.T) {
+			w, ok := cases[res.Description]
+			if !ok {
+				t.Fatalf("no case for %q", res.Description)
+			}
+			check(t, res, w)
+		})
+	}
+}
+
 func check(t *testing.T, res result.Test, w want) {
 	t.Helper()
 	if res.Status != w.status || res.Reason != w.reason {
@@ -201,18 +219,7 @@ func TestRunFile(t *testing.T) {
 		"find cursor": {status: result.Pass},
 		"count, sent as a command, reads with the read concern its collection inherits": {status: result.Pass},
 	}
-	if len(cases) != len(results) {
-		t.Errorf("%d cases for %d tests", len(cases), len(results))
-	}
-	for _, res := range results {
-		t.Run(res.Description, func(t *testing.T) {
-			w, ok := cases[res.Description]
-			if !ok {
-				t.Fatalf("no case for %q", res.Description)
-			}
-			check(t, res, w)
-		})
-	}
+	checkAll(t, results, cases)
 }
 
 func TestRunFileLevel(t *testing.T) {

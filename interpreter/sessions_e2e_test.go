@@ -52,18 +52,7 @@ func TestSessions(t *testing.T) {
 		"targetedFailPoint with a session that is not pinned": {result.Error,
 			`operation 0 (targetedFailPoint): session "session0" is not pinned to a mongos`, nil},
 	}
-	if len(cases) != len(results) {
-		t.Errorf("%d cases for %d tests", len(cases), len(results))
-	}
-	for _, res := range results {
-		t.Run(res.Description, func(t *testing.T) {
-			w, ok := cases[res.Description]
-			if !ok {
-				t.Fatalf("no case for %q", res.Description)
-			}
-			check(t, res, w)
-		})
-	}
+	checkAll(t, results, cases)
 }
 
 // After a test that started a transaction, and after a failed one, the runner sends

@@ -12,18 +12,7 @@ func runCases(t *testing.T, fixtureName string, cases map[string]want) {
 	t.Helper()
 	r := newRunner(t, interpreter.Config{})
 	results := runFile(t, r, loadFixture(t, fixtureName))
-	if len(cases) != len(results) {
-		t.Errorf("%d cases for %d tests", len(cases), len(results))
-	}
-	for _, res := range results {
-		t.Run(res.Description, func(t *testing.T) {
-			w, ok := cases[res.Description]
-			if !ok {
-				t.Fatalf("no case for %q", res.Description)
-			}
-			check(t, res, w)
-		})
-	}
+	checkAll(t, results, cases)
 }
 
 // GridFS runs on a server's plain collections: the embedded server passes, and a

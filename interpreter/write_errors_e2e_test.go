@@ -59,16 +59,5 @@ func TestWriteErrors(t *testing.T) {
 			"operation 0 (bulkWrite): expectError.expectResult: upsertedIds.0: expected int32 8, got int32 9", nil},
 		"insertOne duplicate: errorResponse, the whole reply": {status: result.Pass},
 	}
-	if len(cases) != len(results) {
-		t.Errorf("%d cases for %d tests", len(cases), len(results))
-	}
-	for _, res := range results {
-		t.Run(res.Description, func(t *testing.T) {
-			w, ok := cases[res.Description]
-			if !ok {
-				t.Fatalf("no case for %q", res.Description)
-			}
-			check(t, res, w)
-		})
-	}
+	checkAll(t, results, cases)
 }

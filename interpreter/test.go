@@ -66,8 +66,6 @@ func newTestRun(r *Runner, f *specifications.File, t *specifications.Test) *test
 		})
 	case specifications.LegacyTransactions:
 		tr.legacy = matchers.LegacyTransactions(tr.entities)
-	case specifications.LegacyCommandMonitoring:
-		tr.legacy = matchers.LegacyCommandMonitoring()
 	default:
 		tr.legacy = matchers.Legacy()
 	}

@@ -2,7 +2,7 @@
 // one, as the MongoDB driver specification tests define it, and says precisely
 // where it does not.
 //
-// There are seven profiles, one constructor each:
+// There are six profiles, one constructor each:
 //
 //   - [Unified] implements "Evaluating Matches" of the Unified Test Format:
 //     $$-operators, flexible numeric comparisons (int32, int64 and double
@@ -13,17 +13,13 @@
 //     documents MUST match exactly; however, test runners MUST permit variations
 //     in document key order", so only key order may differ: no operators, no
 //     extra keys, no numeric flexibility (int32 1 does not equal double 1.0).
-//   - [Legacy] serves the legacy CRUD v1 format: numbers compare by value
-//     (which also makes ok: 1 equal ok: 1.0), extra keys are allowed at the top
-//     level of a root-level document only, arrays keep their length, and a few
+//   - [Legacy] serves the legacy CRUD v1 and command monitoring formats: numbers
+//     compare by value (which also makes ok: 1 equal ok: 1.0), extra keys are
+//     allowed at the top level of a root-level document only, and a few
 //     placeholders apply at the keys that carry them (cursor ids "42", write
-//     error code 42 and errmsg "", optional CRUD result fields).
-//   - [LegacyCommandMonitoring] serves the legacy command monitoring format: the
-//     Legacy rules, except that extra keys are allowed in every document at every
-//     depth of a command or reply (its README's "Additional Values": the driver
-//     "MUST allow for additional data to be present"), such as the keyPattern and
-//     keyValue of a duplicate-key write error. Every expected key must still be
-//     there with its value, and arrays still keep their length.
+//     error code 42 and errmsg "", optional CRUD result fields). A Legacy
+//     matcher remembers the cursor id that "42" stands for, so create one per
+//     test and use it for every match in that test.
 //   - [LegacyTransactions] serves the transactions-style runner format: the
 //     unified rules (the translation writes the format's placeholders as unified
 //     operators) with the CRUD v1 rules for operation results.
@@ -33,9 +29,6 @@
 //   - [LegacyGridFS] is the legacy GridFS README's comparison: no key more or less,
 //     "*actual" and "*result" as placeholders, collections compared as sets
 //     ([Matcher.MatchUnordered]).
-//
-// A Legacy or LegacyCommandMonitoring matcher remembers the cursor id that "42"
-// stands for, so create one per test and use it for every match in that test.
 //
 // Whether a document is root-level is the caller's knowledge, given as a
 // [Position]: Root for a command, a reply or an operation result document,
@@ -65,7 +58,6 @@
 // For a find operation's expectResult, match the result array at
 // RootElements; for a unified test's outcome, compare each collection's
 // documents with matchers.Exact().Match(expectedDocuments, actualDocuments,
-// matchers.Nested); for a legacy command monitoring test, create
-// m := matchers.LegacyCommandMonitoring() when the test starts and match each
-// event's command or reply at Root.
+// matchers.Nested); for a legacy test, create m := matchers.Legacy() when the
+// test starts and match each event's command or reply at Root.
 package matchers

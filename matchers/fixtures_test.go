@@ -40,7 +40,7 @@ func TestLegacyCommandMonitoringFixtures(t *testing.T) {
 		for _, test := range fixture.Tests {
 			t.Run(filepath.Base(file)+"/"+test.Description, func(t *testing.T) {
 				const cursorID = 5907411331442567049
-				same, fresh := LegacyCommandMonitoring(), LegacyCommandMonitoring()
+				same, fresh := Legacy(), Legacy()
 				eventsWithPlaceholder, freshFailed := 0, false
 				for i, event := range test.Expectations {
 					expected, err := event.LookupErr("command_started_event", "command")

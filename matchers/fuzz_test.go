@@ -63,7 +63,7 @@ func FuzzMatchSelf(f *testing.F) {
 // may fail, it must not panic.
 func matchAll(expected, actual bson.RawValue) {
 	for _, at := range positions {
-		for _, m := range []*Matcher{Unified(testEntities), Unified(nil), Exact(), Legacy(), LegacyCommandMonitoring()} {
+		for _, m := range []*Matcher{Unified(testEntities), Unified(nil), Exact(), Legacy()} {
 			if err := m.Match(expected, actual, at); err != nil {
 				_ = err.Error()
 			}

@@ -159,7 +159,7 @@ func anyErrorMessage(r *run, exp, act bson.RawValue) (bool, error) {
 // numbers (int32, int64, double) are one JSON type and compare by value. The
 // position does not matter.
 func LegacyChangeStreams() *Matcher {
-	return &Matcher{profile: profile{flexibleNumbers: true, extraKeys: anyExtraKeys, subset: true}}
+	return &Matcher{profile: profile{flexibleNumbers: true, subset: true}}
 }
 
 // LegacyGridFS returns a matcher for the legacy GridFS tests: results and the files

@@ -8,16 +8,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// Position says whether a matched value is a root-level document: the only kind
-// of document that may contain keys the expectation does not mention in the
-// profiles that allow them at the root only (Unified, Legacy, LegacyTransactions),
-// and where the legacy placeholders apply.
+// Position says whether a matched value is a root-level document, the only
+// kind of document that may contain keys the expectation does not mention.
 type Position int
 
 const (
-	// Nested values are not root-level documents: where only roots may have
-	// extra keys, a document must have exactly the expected keys, and so must
-	// every document inside an array.
+	// Nested values are not root-level documents: a document must have exactly
+	// the expected keys, and so must every document inside an array.
 	Nested Position = iota
 	// Root marks a root-level document (a command, a reply, an operation
 	// result, an error response). Documents inside it are nested.
@@ -49,32 +46,23 @@ type Matcher struct {
 	gridfsResult func() (bson.RawValue, error)
 }
 
-// profile is what distinguishes the kinds of matcher.
+// profile is what distinguishes the three kinds of matcher.
 type profile struct {
-	operators       bool      // $$-prefixed operator documents
-	flexibleNumbers bool      // int32, int64 and double compare by value
-	extraKeys       extraKeys // which documents may have unexpected keys
+	operators       bool // $$-prefixed operator documents
+	flexibleNumbers bool // int32, int64 and double compare by value
+	rootExtraKeys   bool // root-level documents may have unexpected keys
 	// rootRules are the placeholders and optional fields of a legacy format, applied
 	// in root-level documents; nil for the unified rules.
 	rootRules *rule
-	subset    bool // legacy change streams: MATCH's longer arrays and 42, see LegacyChangeStreams
+	subset    bool // legacy change streams: MATCH, see LegacyChangeStreams
 	gridfs    bool // legacy GridFS: "*actual" and "*result", see LegacyGridFS
 }
-
-// extraKeys says which documents may have keys the expectation does not mention.
-type extraKeys int
-
-const (
-	noExtraKeys   extraKeys = iota // no document
-	rootExtraKeys                  // root-level documents, not the documents inside them
-	anyExtraKeys                   // every document, at every depth
-)
 
 // Unified returns a matcher for the Unified Test Format. entities may be nil
 // if no test uses $$sessionLsid or $$matchesEntity.
 func Unified(entities Entities) *Matcher {
 	return &Matcher{
-		profile:  profile{operators: true, flexibleNumbers: true, extraKeys: rootExtraKeys},
+		profile:  profile{operators: true, flexibleNumbers: true, rootExtraKeys: true},
 		entities: entities,
 	}
 }
@@ -85,22 +73,12 @@ func Exact() *Matcher {
 	return &Matcher{}
 }
 
-// Legacy returns a matcher for one test of the legacy CRUD v1 format. Match
-// root-level documents (operation results) at Root: that is where extra keys are
-// allowed and where the placeholders and optional fields apply.
+// Legacy returns a matcher for one test of the legacy CRUD v1 or command
+// monitoring formats. Match root-level documents (commands, replies, CRUD
+// results) at Root: that is where extra keys are allowed and where the
+// placeholders and optional fields apply.
 func Legacy() *Matcher {
-	return &Matcher{profile: profile{flexibleNumbers: true, extraKeys: rootExtraKeys, rootRules: legacyRoot}}
-}
-
-// LegacyCommandMonitoring returns a matcher for one test of the legacy command
-// monitoring format: the Legacy rules, except that every document, at every depth,
-// may have keys the expectation does not mention, as the format's README says under
-// "Additional Values": "The expected events provide the minimum data that is required
-// [...] The driver MUST assert the expected data is present and also MUST allow for
-// additional data to be present as well." Arrays keep their length. Match commands
-// and replies at Root: that is where the placeholders apply.
-func LegacyCommandMonitoring() *Matcher {
-	return &Matcher{profile: profile{flexibleNumbers: true, extraKeys: anyExtraKeys, rootRules: legacyRoot}}
+	return &Matcher{profile: profile{flexibleNumbers: true, rootExtraKeys: true, rootRules: legacyRoot}}
 }
 
 // LegacyTransactions returns a matcher for one test of the legacy transactions-style
@@ -112,7 +90,7 @@ func LegacyCommandMonitoring() *Matcher {
 // upsertedCount counts as 0.
 func LegacyTransactions(entities Entities) *Matcher {
 	return &Matcher{
-		profile:  profile{operators: true, flexibleNumbers: true, extraKeys: rootExtraKeys, rootRules: crudResultRules},
+		profile:  profile{operators: true, flexibleNumbers: true, rootExtraKeys: true, rootRules: crudResultRules},
 		entities: entities,
 	}
 }
@@ -258,7 +236,7 @@ func (r *run) actualDocument(exp, act bson.RawValue) (bson.Raw, error) {
 
 // matchDocument requires every expected key to match (keys the actual document
 // lacks are absent values, which operators and legacy rules may accept) and,
-// unless the profile lets this document have extra keys, no other key in the
+// unless the document is a root that may have extra keys, no other key in the
 // actual document. Key order is free.
 func (r *run) matchDocument(exp bson.RawValue, expDoc, actDoc []byte, root bool, rules *rule) error {
 	defer r.freeScratch(len(r.scratch))
@@ -281,7 +259,7 @@ func (r *run) matchDocument(exp bson.RawValue, expDoc, actDoc []byte, root bool,
 			return err
 		}
 	}
-	if r.profile.extraKeys == anyExtraKeys || (root && r.profile.extraKeys == rootExtraKeys) {
+	if (root && r.profile.rootExtraKeys) || r.profile.subset {
 		return nil
 	}
 	reason := "unexpected key"

@@ -97,7 +97,6 @@ func TestOkUnderEachProfile(t *testing.T) {
 	}{
 		{"unified", Unified(nil), pass},
 		{"legacy", Legacy(), pass},
-		{"legacy command monitoring", LegacyCommandMonitoring(), pass},
 		{"exact", Exact(), mismatch},
 	} {
 		t.Run(c.profile, func(t *testing.T) {

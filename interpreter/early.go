@@ -30,17 +30,27 @@ func (tr *testRun) unsupportedFirst() *result.Verdict {
 // failPointArguments says whether a failPoint's arguments are sure to pass the
 // operation's own checks (operations' runnerFailPoint): client and failPoint given,
 // session optional, nothing else, each naming an entity of the right kind that the
-// file creates; and no entity of the file that cannot be created here.
+// file creates; no entity of the file that cannot be created here; and nothing in the
+// set-up before it that a server may fail on its own (initialData's createOptions, a
+// client's awaitMinPoolSizeMS), whose failure would decide the test instead.
 func (tr *testRun) failPointArguments(args bson.Raw) bool {
 	elems, err := args.Elements()
 	if err != nil {
 		return false
+	}
+	for _, cd := range tr.f.InitialData {
+		if cd.CreateOptions != nil {
+			return false // a server may refuse the options (capped, ...): that would fail the test first
+		}
 	}
 	kinds := map[string]string{}
 	for i := range tr.f.CreateEntities {
 		e := &tr.f.CreateEntities[i]
 		if entities.Uncreatable(e) != nil {
 			return false // createEntities would end the test first, saying why
+		}
+		if e.Client != nil && e.Client.AwaitMinPoolSizeMS != nil {
+			return false // a pool that does not fill in time would fail the test first
 		}
 		kinds[e.ID()] = e.Kind()
 	}

@@ -25,21 +25,33 @@ func TestUnsupportedBeforeAnyData(t *testing.T) {
 		status     result.Status
 		reason     string
 		writes     bool
+		setUp      string // replaces the plain initialData collection and client
 	}{
 		{"failPoint first", []string{strings.Replace(failPoint, "%s", "client0", 1), find},
-			result.Unsupported, "operation 0 (failPoint): the server has no configureFailPoint command", false},
+			result.Unsupported, "operation 0 (failPoint): the server has no configureFailPoint command", false, ""},
 		{"failPoint after an operation", []string{find, strings.Replace(failPoint, "%s", "client0", 1)},
-			result.Unsupported, "operation 1 (failPoint): the server has no configureFailPoint command", true},
+			result.Unsupported, "operation 1 (failPoint): the server has no configureFailPoint command", true, ""},
 		{"failPoint naming no client", []string{strings.Replace(failPoint, "%s", "nobody", 1)},
-			result.Error, "operation 0 (failPoint): argument client: entity \"nobody\" is not defined", true},
+			result.Error, "operation 0 (failPoint): argument client: entity \"nobody\" is not defined", true, ""},
+		// set-up a server may fail on its own runs first: its failure would decide the test
+		{"failPoint first, initialData with createOptions the server refuses", []string{strings.Replace(failPoint, "%s", "client0", 1)},
+			result.Fail, `initialData[0]: server error 238 (NotImplemented): create: support for field "validator"`, true, `"createOptions": {"validator": {}},`},
+		{"failPoint first, a client awaiting its pool", []string{strings.Replace(failPoint, "%s", "client0", 1)},
+			result.Unsupported, "operation 0 (failPoint): the server has no configureFailPoint command", true, `"awaitMinPoolSizeMS": 1,`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			proxy := wireproxy.Start(t, serverAddr(t))
 			r := newRunner(t, interpreter.Config{URI: proxy.URI()})
-			fixture := `{"description": "early", "schemaVersion": "1.0",
-			  "createEntities": [{"client": {"id": "client0"}}, {"database": {"id": "db", "client": "client0", "databaseName": "early-tests"}},
+			client, data := "", ""
+			if strings.Contains(c.setUp, "awaitMinPoolSizeMS") {
+				client = c.setUp
+			} else {
+				data = c.setUp
+			}
+			fixture := `{"description": "early", "schemaVersion": "1.20",
+			  "createEntities": [{"client": {` + client + `"id": "client0"}}, {"database": {"id": "db", "client": "client0", "databaseName": "early-tests"}},
 			    {"collection": {"id": "coll", "database": "db", "collectionName": "c"}}],
-			  "initialData": [{"databaseName": "early-tests", "collectionName": "c", "documents": [{"_id": 1}]}],
+			  "initialData": [{` + data + `"databaseName": "early-tests", "collectionName": "c", "documents": [{"_id": 1}]}],
 			  "tests": [{"description": "t", "operations": [` + strings.Join(c.operations, ",") + `]}]}`
 			f := loadText(t, "early", fixture)
 			proxy.Reset() // what the runner sent to probe the server

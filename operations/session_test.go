@@ -447,10 +447,15 @@ func TestWithTransaction(t *testing.T) {
 	// callback' failed on SecantusDB: 'expected an error, got none')
 	t.Run("timeoutMS in the callback", func(t *testing.T) {
 		insert := bson.D{{Key: "name", Value: "insertOne"}, {Key: "object", Value: "collection0"},
-			{Key: "arguments", Value: bson.D{{Key: "document", Value: bson.D{{Key: "_id", Value: 1}}}, {Key: "timeoutMS", Value: 100}}}}
-		_, r, _, err := run(t, bson.A{insert})
+			{Key: "arguments", Value: bson.D{{Key: "session", Value: "session0"}, {Key: "document", Value: bson.D{{Key: "_id", Value: 1}}}, {Key: "timeoutMS", Value: 100}}}}
+		_, r, _, err := run(t, bson.A{insert}, bson.E{Key: "timeoutMS", Value: 500})
 		if !result.Is(err, result.Unsupported) || !strings.Contains(err.Error(), "timeoutMS on insertOne in the callback") || len(r.ran) != 0 {
 			t.Errorf("%v, ran %v: want unsupported before the callback runs", err, r.ran)
+		}
+		// with no timeout on the session, an operation's timeoutMS is its own: it runs
+		_, r, _, err = run(t, bson.A{insert})
+		if result.Is(err, result.Unsupported) || len(r.ran) != 1 {
+			t.Errorf("%v, ran %v: want the callback run", err, r.ran)
 		}
 	})
 	t.Run("commits", func(t *testing.T) {

@@ -55,6 +55,7 @@ func TestGetRefusesWhatIsNoCorpus(t *testing.T) {
 		"no test data":  tarball(t, commit, []entry{{name: "x-" + commit + "/"}, {name: "x-" + commit + "/README.md", body: "x"}}),
 		"a broken tar":  tarball(t, commit, upstream("specifications-"+commit))[:200],
 		"empty tarball": tarball(t, commit, nil),
+		"a broken CRC":  brokenCRC(tarball(t, commit, upstream("specifications-"+commit))),
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := newServer(t, map[string][]byte{"/t.tar.gz": data})
@@ -64,6 +65,14 @@ func TestGetRefusesWhatIsNoCorpus(t *testing.T) {
 			assertNothingWritten(t, o.Dir)
 		})
 	}
+}
+
+// brokenCRC is a gzip stream whose trailer's CRC-32 (the 8 bytes before its end hold
+// it, then the length) no longer matches what it holds.
+func brokenCRC(gz []byte) []byte {
+	out := append([]byte(nil), gz...)
+	out[len(out)-8] ^= 0xff
+	return out
 }
 
 // cut serves the first n bytes of a response and then closes the connection, as a

@@ -88,6 +88,23 @@ func cut(w http.ResponseWriter, data []byte, status int, n int) {
 	}
 }
 
+// getThrough gets the tarball data from a server that serves it with handler, in up
+// to 3 attempts, and gives the Range header of each request for it.
+func getThrough(t *testing.T, data []byte, handler func(w http.ResponseWriter, r *http.Request, n int, data []byte) bool) (Options, Result, []string, error) {
+	srv := newServer(t, map[string][]byte{"/t.tar.gz": data})
+	srv.handler = handler
+	o := options(t, "master", srv.URL+"/t.tar.gz")
+	o.Attempts = 3
+	res, err := Get(context.Background(), o)
+	var ranges []string
+	for _, r := range srv.requests {
+		if r.URL.Path == "/t.tar.gz" {
+			ranges = append(ranges, r.Header.Get("Range"))
+		}
+	}
+	return o, res, ranges, err
+}
+
 // TestGetAfterCutConnection: a download cut before its end is taken up again where it
 // stopped (or from the start, when the server ignores Range), a few times.
 func TestGetAfterCutConnection(t *testing.T) {
@@ -151,17 +168,7 @@ func TestGetAfterCutConnection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newServer(t, map[string][]byte{"/t.tar.gz": data})
-			srv.handler = tt.handler
-			o := options(t, "master", srv.URL+"/t.tar.gz")
-			o.Attempts = 3
-			res, err := Get(context.Background(), o)
-			var ranges []string
-			for _, r := range srv.requests {
-				if r.URL.Path == "/t.tar.gz" {
-					ranges = append(ranges, r.Header.Get("Range"))
-				}
-			}
+			o, res, ranges, err := getThrough(t, data, tt.handler)
 			assert.Equal(t, tt.ranges, ranges)
 			if tt.err != "" {
 				assert.ErrorContains(t, err, tt.err)
@@ -266,17 +273,7 @@ func TestGetRefusesTooLarge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newServer(t, map[string][]byte{"/t.tar.gz": data})
-			srv.handler = tt.handler
-			o := options(t, "master", srv.URL+"/t.tar.gz")
-			o.Attempts = 3
-			_, err := Get(context.Background(), o)
-			var ranges []string
-			for _, r := range srv.requests {
-				if r.URL.Path == "/t.tar.gz" {
-					ranges = append(ranges, r.Header.Get("Range"))
-				}
-			}
+			o, _, ranges, err := getThrough(t, data, tt.handler)
 			assert.Equal(t, tt.ranges, ranges)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.err)
@@ -287,7 +284,10 @@ func TestGetRefusesTooLarge(t *testing.T) {
 	// at the limit, it is taken
 	downloadLimit = int64(len(data))
 	srv := newServer(t, map[string][]byte{"/t.tar.gz": data})
-	srv.handler = func(w http.ResponseWriter, r *http.Request, n int, data []byte) bool { unannounced(w, data); return true }
+	srv.handler = func(w http.ResponseWriter, r *http.Request, n int, data []byte) bool {
+		unannounced(w, data)
+		return true
+	}
 	_, err := Get(context.Background(), options(t, "master", srv.URL+"/t.tar.gz"))
 	assert.NoError(t, err)
 }

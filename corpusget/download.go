@@ -85,7 +85,8 @@ func (o *Options) fetchSmall(ctx context.Context, u string) ([]byte, error) {
 // download copies the tarball at u into a temporary file of the corpora's folder. A
 // connection cut before the end is taken up again where it stopped (a Range request;
 // a server that ignores it sends the whole again), up to o.Attempts times. The size
-// the server announced must be the size received.
+// the server announced must be the size received, and neither may be above
+// downloadLimit.
 func (o *Options) download(ctx context.Context, u string) (path string, err error) {
 	f, err := os.CreateTemp(o.Dir, ".download-*.tar.gz")
 	if err != nil {
@@ -122,6 +123,11 @@ func (o *Options) download(ctx context.Context, u string) (path string, err erro
 		wait *= 2
 	}
 }
+
+// downloadLimit is the most a tarball may weigh, as announced (Content-Length, the
+// total of Content-Range) and as received: what it holds may not be more
+// (maxTotalSize), and gzip never makes a tarball of test files larger.
+var downloadLimit int64 = maxTotalSize
 
 // transfer is one download, over one or more requests.
 type transfer struct {
@@ -172,14 +178,20 @@ func (d *transfer) attempt(ctx context.Context, client *http.Client, u string) e
 	default:
 		return fmt.Errorf("%s: %s", u, resp.Status)
 	}
+	if d.total > downloadLimit {
+		return fmt.Errorf("%s: %d bytes, larger than specrun takes (%d): refused", u, d.total, downloadLimit)
+	}
 	d.bar.set(d.have, d.total)
-	_, err = io.Copy(markWrites{d.w}, &progressReader{r: resp.Body, d: d})
+	body := io.LimitReader(resp.Body, downloadLimit-d.have+1)
+	_, err = io.Copy(markWrites{d.w}, &progressReader{r: body, d: d})
 	var werr *writeError
 	switch {
 	case errors.As(err, &werr):
 		return fmt.Errorf("writing %s: %w", d.file.Name(), werr.err)
 	case err != nil:
 		return &cutError{err}
+	case d.have > downloadLimit:
+		return fmt.Errorf("%s: more than %d bytes, larger than specrun takes: refused", u, downloadLimit)
 	case d.total >= 0 && d.have != d.total:
 		return &cutError{fmt.Errorf("received %d of %d bytes", d.have, d.total)}
 	}

@@ -34,7 +34,8 @@ type extracted struct {
 // without the top folder. The whole archive is refused, before or after anything was
 // written (the caller removes dir), when an entry's path is absolute or climbs with
 // .., when it is a link (symbolic or hard) or a device, when its entries are not all in
-// one top folder, or when it is larger than the limits.
+// one top folder, when it is larger than the limits, or when the gzip stream is
+// corrupt (its trailer's CRC-32 or length do not match).
 func extract(tarball, dir string, wrap func(io.Writer) io.Writer) (extracted, error) {
 	var x extracted
 	f, err := os.Open(tarball)
@@ -79,6 +80,14 @@ func extract(tarball, dir string, wrap func(io.Writer) io.Writer) (extracted, er
 			return x, err
 		}
 		x.files++
+	}
+	// The tar ends before the gzip stream does: read the rest, so the gzip trailer
+	// (CRC-32 and length) is checked and a corrupt tarball refused.
+	if n, err := io.Copy(io.Discard, io.LimitReader(gz, maxTotalSize+1)); err != nil || n > maxTotalSize {
+		if err == nil {
+			err = fmt.Errorf("more than %d bytes after the tar's end", maxTotalSize)
+		}
+		return x, fmt.Errorf("%s: %w: refused", tarball, err)
 	}
 	if x.files == 0 {
 		return x, fmt.Errorf("%s: no source/*/tests/ in the tarball: is it %s?", tarball, Repository)

@@ -55,6 +55,7 @@ func TestGetRefusesWhatIsNoCorpus(t *testing.T) {
 		"no test data":  tarball(t, commit, []entry{{name: "x-" + commit + "/"}, {name: "x-" + commit + "/README.md", body: "x"}}),
 		"a broken tar":  tarball(t, commit, upstream("specifications-"+commit))[:200],
 		"empty tarball": tarball(t, commit, nil),
+		"a broken CRC":  brokenCRC(tarball(t, commit, upstream("specifications-"+commit))),
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := newServer(t, map[string][]byte{"/t.tar.gz": data})
@@ -64,6 +65,14 @@ func TestGetRefusesWhatIsNoCorpus(t *testing.T) {
 			assertNothingWritten(t, o.Dir)
 		})
 	}
+}
+
+// brokenCRC is a gzip stream whose trailer's CRC-32 (the 8 bytes before its end hold
+// it, then the length) no longer matches what it holds.
+func brokenCRC(gz []byte) []byte {
+	out := append([]byte(nil), gz...)
+	out[len(out)-8] ^= 0xff
+	return out
 }
 
 // cut serves the first n bytes of a response and then closes the connection, as a
@@ -77,6 +86,23 @@ func cut(w http.ResponseWriter, data []byte, status int, n int) {
 	if err == nil {
 		conn.Close()
 	}
+}
+
+// getThrough gets the tarball data from a server that serves it with handler, in up
+// to 3 attempts, and gives the Range header of each request for it.
+func getThrough(t *testing.T, data []byte, handler func(w http.ResponseWriter, r *http.Request, n int, data []byte) bool) (Options, Result, []string, error) {
+	srv := newServer(t, map[string][]byte{"/t.tar.gz": data})
+	srv.handler = handler
+	o := options(t, "master", srv.URL+"/t.tar.gz")
+	o.Attempts = 3
+	res, err := Get(context.Background(), o)
+	var ranges []string
+	for _, r := range srv.requests {
+		if r.URL.Path == "/t.tar.gz" {
+			ranges = append(ranges, r.Header.Get("Range"))
+		}
+	}
+	return o, res, ranges, err
 }
 
 // TestGetAfterCutConnection: a download cut before its end is taken up again where it
@@ -142,17 +168,7 @@ func TestGetAfterCutConnection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newServer(t, map[string][]byte{"/t.tar.gz": data})
-			srv.handler = tt.handler
-			o := options(t, "master", srv.URL+"/t.tar.gz")
-			o.Attempts = 3
-			res, err := Get(context.Background(), o)
-			var ranges []string
-			for _, r := range srv.requests {
-				if r.URL.Path == "/t.tar.gz" {
-					ranges = append(ranges, r.Header.Get("Range"))
-				}
-			}
+			o, res, ranges, err := getThrough(t, data, tt.handler)
 			assert.Equal(t, tt.ranges, ranges)
 			if tt.err != "" {
 				assert.ErrorContains(t, err, tt.err)
@@ -211,4 +227,67 @@ func TestGetFullDisk(t *testing.T) {
 			assert.Equal(t, 1, srv.count("/t.tar.gz"), "a full disk is no cut connection")
 		})
 	}
+}
+
+// TestGetRefusesTooLarge: a tarball above downloadLimit is refused, whether the
+// server announces its size (Content-Length, the total of Content-Range) or not.
+func TestGetRefusesTooLarge(t *testing.T) {
+	data := tarball(t, commit, upstream("specifications-"+commit))
+	limit := int64(len(data) - 1)
+	defer func(l int64) { downloadLimit = l }(downloadLimit)
+	downloadLimit = limit
+	unannounced := func(w http.ResponseWriter, data []byte) {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(data[:10])
+		w.(http.Flusher).Flush() // sent in chunks: no Content-Length
+		_, _ = w.Write(data[10:])
+	}
+	tests := []struct {
+		name    string
+		handler func(w http.ResponseWriter, r *http.Request, n int, data []byte) bool
+		ranges  []string
+		err     string
+	}{
+		{"Content-Length above the limit", func(w http.ResponseWriter, r *http.Request, n int, data []byte) bool {
+			return false // the server sends it whole, with its Content-Length
+		}, []string{""}, strconv.Itoa(len(data)) + " bytes, larger than specrun takes"},
+		{"Content-Range total above the limit", func(w http.ResponseWriter, r *http.Request, n int, data []byte) bool {
+			if r.Header.Get("Range") == "" {
+				w.WriteHeader(http.StatusOK)
+				_, _ = w.Write(data[:10])
+				w.(http.Flusher).Flush()
+				if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+					conn.Close()
+				}
+				return true
+			}
+			w.Header().Set("Content-Range", "bytes 10-"+strconv.Itoa(len(data)-1)+"/"+strconv.Itoa(len(data)))
+			w.WriteHeader(http.StatusPartialContent)
+			_, _ = w.Write(data[10:])
+			return true
+		}, []string{"", "bytes=10-"}, strconv.Itoa(len(data)) + " bytes, larger than specrun takes"},
+		{"no size announced, more received", func(w http.ResponseWriter, r *http.Request, n int, data []byte) bool {
+			unannounced(w, data)
+			return true
+		}, []string{""}, "more than " + strconv.FormatInt(limit, 10) + " bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, _, ranges, err := getThrough(t, data, tt.handler)
+			assert.Equal(t, tt.ranges, ranges)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.err)
+			assert.True(t, strings.HasSuffix(err.Error(), ": refused"), err.Error())
+			assertNothingWritten(t, o.Dir)
+		})
+	}
+	// at the limit, it is taken
+	downloadLimit = int64(len(data))
+	srv := newServer(t, map[string][]byte{"/t.tar.gz": data})
+	srv.handler = func(w http.ResponseWriter, r *http.Request, n int, data []byte) bool {
+		unannounced(w, data)
+		return true
+	}
+	_, err := Get(context.Background(), options(t, "master", srv.URL+"/t.tar.gz"))
+	assert.NoError(t, err)
 }

@@ -13,9 +13,7 @@ import (
 var (
 	// "server error 238 (NotImplemented)", as drivererr writes a server's error.
 	causeServerError = regexp.MustCompile(`server error (\d+) \(([A-Za-z0-9_]+)\)`)
-	// "server error: (CommandNotFound) 59"
-	causeServerErrorNamed = regexp.MustCompile(`server error: \(([A-Za-z0-9_]+)\) (\d+)`)
-	causeWriteError       = regexp.MustCompile(`write error (\d+)`)
+	causeWriteError  = regexp.MustCompile(`write error (\d+)`)
 	// Where in the test a reason says it happened: "operation 0 (find): ",
 	// "operations.1 (failPoint): ", "operation (bulkWrite): ".
 	causeWhere = regexp.MustCompile(`^(?:operations?(?:\.| )?\d* ?\([^)]*\): )+`)
@@ -35,9 +33,6 @@ func Cause(t result.Test) string {
 	}
 	if m := causeServerError.FindStringSubmatch(r); m != nil {
 		return "server error " + m[1] + " (" + m[2] + ")"
-	}
-	if m := causeServerErrorNamed.FindStringSubmatch(r); m != nil {
-		return "server error " + m[2] + " (" + m[1] + ")"
 	}
 	if m := causeWriteError.FindStringSubmatch(r); m != nil {
 		return "write error " + m[1]

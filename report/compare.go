@@ -23,7 +23,8 @@ type Comparison struct {
 	Specs   []SpecCounts // sorted by spec
 	Total   []Summary    // one per server
 	// Differences are the tests whose status differs between servers (or that some
-	// report does not have), in the order of the first report that has them.
+	// report does not have), in the order of the first report that has them. A test
+	// a partial report did not run is, as in Diff, no difference by that alone.
 	Differences []Difference
 	// Notes say why the reports may not be comparable test for test although their
 	// corpus is the same (other filters, a partial run).
@@ -44,6 +45,9 @@ type Difference struct {
 	KeyedByFile bool
 	// Results has one entry per server: nil when that report does not have the test.
 	Results []*result.Test
+	// NotRun has one entry per server: true when that report is partial and lists the
+	// test as not run (its Results entry is nil).
+	NotRun []bool
 }
 
 // CompareError says why reports cannot be compared.
@@ -55,7 +59,8 @@ func (e *CompareError) Error() string { return "compare: " + e.Msg }
 // corpus (the same roots' identities, or the same root paths where there is no
 // identity), as diff's comparability says; anything else is a *CompareError that names
 // the difference. Other filters and partial reports are notes: their tests are still
-// compared.
+// compared, but a test a partial report did not run is, as in Diff, no difference by
+// its absence alone.
 func Compare(runs ...*Run) (*Comparison, error) {
 	if len(runs) < 2 {
 		return nil, &CompareError{fmt.Sprintf("want two reports or more, got %d", len(runs))}
@@ -74,7 +79,7 @@ func Compare(runs ...*Run) (*Comparison, error) {
 	}
 	for i, r := range runs {
 		if p := r.Partial; p != nil {
-			c.Notes = append(c.Notes, fmt.Sprintf("report %d (%s) is partial (%s): %s did not run", i+1, c.Servers[i],
+			c.Notes = append(c.Notes, fmt.Sprintf("report %d (%s) is partial (%s): %s did not run; a test it did not run is no difference by that alone", i+1, c.Servers[i],
 				orUnknown(p.Reason), plural(len(p.NotRun), "selected test", "selected tests")))
 		}
 	}
@@ -123,22 +128,14 @@ func (c *Comparison) count(runs []*Run) {
 	}
 }
 
-// differences matches the tests by ID, or by ID and file for an ID that occurs more
-// than once in a report (both corpus layouts in one run), as Diff does.
+// differences matches the tests as Diff does (matchKeys). A test that a partial
+// report lists as not run is, as in Diff, no difference by its absence: the row
+// counts only the reports that ran it, and shows it in the others as not run.
 func (c *Comparison) differences(runs []*Run) {
-	dup := map[string]bool{}
-	for _, r := range runs {
-		seen := map[string]bool{}
-		for _, t := range r.Tests {
-			dup[t.ID] = dup[t.ID] || seen[t.ID]
-			seen[t.ID] = true
-		}
-	}
-	key := func(t result.Test) string {
-		if dup[t.ID] {
-			return t.ID + "\x00" + t.File
-		}
-		return t.ID
+	key, keyedByFile := matchKeys(runs...)
+	notRun := make([]map[string]bool, len(runs))
+	for i, r := range runs {
+		notRun[i] = notRunKeys(r, key)
 	}
 	index := map[string]int{} // key → its row
 	var rows []Difference
@@ -150,19 +147,39 @@ func (c *Comparison) differences(runs []*Run) {
 			if !ok {
 				at = len(rows)
 				index[k] = at
-				rows = append(rows, Difference{ID: t.ID, File: t.File, KeyedByFile: dup[t.ID], Results: make([]*result.Test, len(runs))})
+				d := Difference{ID: t.ID, File: t.File, KeyedByFile: slices.Contains(keyedByFile, t.ID),
+					Results: make([]*result.Test, len(runs)), NotRun: make([]bool, len(runs))}
+				for n := range runs {
+					d.NotRun[n] = notRun[n][k]
+				}
+				rows = append(rows, d)
 			}
 			rows[at].Results[i] = t
 		}
 	}
 	for _, d := range rows {
-		for _, t := range d.Results[1:] {
-			if t == nil || d.Results[0] == nil || t.Status != d.Results[0].Status {
-				c.Differences = append(c.Differences, d)
-				break
-			}
+		if d.differs() {
+			c.Differences = append(c.Differences, d)
 		}
 	}
+}
+
+// differs says whether the reports that ran the test (all but a partial report's
+// not-run) do not all have it with the same status.
+func (d Difference) differs() bool {
+	var first *result.Test
+	seen := false
+	for i, t := range d.Results {
+		switch {
+		case t == nil && d.NotRun[i]:
+			continue
+		case !seen:
+			first, seen = t, true
+		case t == nil || first == nil || t.Status != first.Status:
+			return true
+		}
+	}
+	return false
 }
 
 // name is the test's ID, with its file when the ID alone does not say which test.
@@ -217,12 +234,21 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "%s:\n", plural(len(c.Differences), "test differs", "tests differ"))
 	for _, d := range c.Differences {
 		b.WriteString(d.name() + "\n")
-		for i, t := range d.Results {
-			fmt.Fprintf(&b, "    %s: %s\n", c.Servers[i], resultText(t, firstLine))
+		for i := range d.Results {
+			fmt.Fprintf(&b, "    %s: %s\n", c.Servers[i], d.resultText(i, firstLine))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// resultText is server i's result: "not run (partial report)" for a test its partial
+// report did not run, else as resultText.
+func (d Difference) resultText(i int, reason func(string) string) string {
+	if d.Results[i] == nil && d.NotRun[i] {
+		return "not run (partial report)"
+	}
+	return resultText(d.Results[i], reason)
 }
 
 // resultText is a test's status and reason, "not in this report" when it is absent.
@@ -298,8 +324,8 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		header("Test")
 		for _, d := range c.Differences {
 			b.WriteString("| " + mdText(d.name()) + " |")
-			for _, t := range d.Results {
-				b.WriteString(" " + mdText(resultText(t, firstLine)) + " |")
+			for i := range d.Results {
+				b.WriteString(" " + mdText(d.resultText(i, firstLine)) + " |")
 			}
 			b.WriteByte('\n')
 		}

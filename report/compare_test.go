@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -75,4 +76,27 @@ func TestCompareRefusesOtherCorpus(t *testing.T) {
 
 	_, err = Compare(a)
 	require.ErrorAs(t, err, &ce, "one report is nothing to compare")
+}
+
+// TestComparePartialNotRun: as in Diff, a test a partial report did not run is no
+// difference by that alone; where the others differ, it shows as not run.
+func TestComparePartialNotRun(t *testing.T) {
+	a := compareRun("A", "1", ct("crud/x/a", P, ""), ct("crud/x/b", P, ""), ct("crud/x/c", P, ""))
+	b := compareRun("B", "2", ct("crud/x/a", P, ""))
+	b.Partial = &Partial{Reason: "interrupted", NotRun: []result.Test{ct("crud/x/b", "", ""), ct("crud/x/c", "", "")}}
+	c3 := compareRun("C", "3", ct("crud/x/a", P, ""), ct("crud/x/b", P, ""), ct("crud/x/c", F, "boom"))
+
+	c, err := Compare(a, b)
+	require.NoError(t, err)
+	assert.Empty(t, c.Differences, "not run is not a difference")
+	d := Diff(a, b)
+	assert.Empty(t, d.Removed, "Diff agrees")
+
+	c, err = Compare(a, b, c3)
+	require.NoError(t, err)
+	require.Len(t, c.Differences, 1)
+	assert.Equal(t, "crud/x/c", c.Differences[0].ID)
+	var out strings.Builder
+	require.NoError(t, c.WriteText(&out))
+	assert.Contains(t, out.String(), "crud/x/c\n    A: pass\n    B: not run (partial report)\n    C: fail: boom\n")
 }

@@ -43,33 +43,9 @@ func (d DiffResult) Regressed() bool { return len(d.Regressions) > 0 }
 // report's order, removed tests in the old report's.
 func Diff(old, new *Run) DiffResult {
 	var d DiffResult
-	dup := map[string]bool{}
-	for _, r := range []*Run{old, new} {
-		seen := map[string]bool{}
-		for _, t := range r.Tests {
-			if seen[t.ID] && !dup[t.ID] {
-				dup[t.ID] = true
-				d.KeyedByFile = append(d.KeyedByFile, t.ID)
-			}
-			seen[t.ID] = true
-		}
-	}
-	slices.Sort(d.KeyedByFile)
-	key := func(t result.Test) string {
-		if dup[t.ID] {
-			return t.ID + "\x00" + t.File
-		}
-		return t.ID
-	}
-	notRun := func(r *Run) map[string]bool {
-		m := map[string]bool{}
-		if r.Partial != nil {
-			for _, t := range r.Partial.NotRun {
-				m[key(t)] = true
-			}
-		}
-		return m
-	}
+	var key func(result.Test) string
+	key, d.KeyedByFile = matchKeys(old, new)
+	notRun := func(r *Run) map[string]bool { return notRunKeys(r, key) }
 	oldNotRun, newNotRun := notRun(old), notRun(new)
 
 	before := map[string]result.Test{}
@@ -105,6 +81,42 @@ func Diff(old, new *Run) DiffResult {
 	}
 	d.Warnings = comparability(old, new)
 	return d
+}
+
+// matchKeys gives the key that matches a test across reports (diff, compare): its ID,
+// or its ID and file for an ID that occurs more than once in a report (both corpus
+// layouts in one run); keyedByFile are those IDs, sorted.
+func matchKeys(runs ...*Run) (key func(result.Test) string, keyedByFile []string) {
+	dup := map[string]bool{}
+	for _, r := range runs {
+		seen := map[string]bool{}
+		for _, t := range r.Tests {
+			if seen[t.ID] && !dup[t.ID] {
+				dup[t.ID] = true
+				keyedByFile = append(keyedByFile, t.ID)
+			}
+			seen[t.ID] = true
+		}
+	}
+	slices.Sort(keyedByFile)
+	return func(t result.Test) string {
+		if dup[t.ID] {
+			return t.ID + "\x00" + t.File
+		}
+		return t.ID
+	}, keyedByFile
+}
+
+// notRunKeys are the keys of the tests a partial report lists as not run: absent from
+// it, but not gone from the corpus.
+func notRunKeys(r *Run, key func(result.Test) string) map[string]bool {
+	m := map[string]bool{}
+	if r.Partial != nil {
+		for _, t := range r.Partial.NotRun {
+			m[key(t)] = true
+		}
+	}
+	return m
 }
 
 // comparability says why two reports may not be comparable test for test.

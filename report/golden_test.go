@@ -78,7 +78,7 @@ func goldenRun(t *testing.T) *Run {
 			`operation 1 (find): expectResult: 0.x: expected int32 1, got int32 2 (filter {"x": {"$gt": 1}}, *sorted*)`, 12),
 		shared("crud/unified/find", "Find with hint", P, "", 3),
 		shared("crud/unified/aggregate-out", "aggregate with $out", F,
-			"operation 0 (aggregate): server error: (CommandNotFound) 59: no such command: '$out'", 7),
+			"operation 0 (aggregate): server error 59 (CommandNotFound): no such command: '$out'", 7),
 		shared("change-streams/unified/change-streams", "Test array truncation", U,
 			"the server lacks the changeStreams capability", 0),
 		shared("sessions/unified/snapshot-sessions", "Find operation with snapshot", S,

@@ -47,9 +47,10 @@ const QuietLogLines = 8
 // QuietDetail is a failed test's detail with its server log section (WithServerLog)
 // reduced to what says something about the test:
 //
-//   - the lines about endSessions go: the driver ends its sessions when a test's
+//   - the refusal of endSessions goes: the driver ends its sessions when a test's
 //     clients disconnect, after every test, and a server without the command (FerretDB)
-//     logs its refusal each time;
+//     logs its refusal each time (sessionCleanup); any other line naming endSessions
+//     stays;
 //   - a line that introduces the next one and says nothing itself goes with it or
 //     before it: FerretDB logs each reply in two lines, "Response header: length …,
 //     id …" then "Response message: {…}";
@@ -70,7 +71,7 @@ func QuietDetail(detail string) string {
 	count := map[string]int{}
 	for i, l := range lines {
 		switch {
-		case strings.Contains(l, "endSessions"):
+		case sessionCleanup.MatchString(l):
 			continue
 		case strings.Contains(l, "Response header:") && i+1 < len(lines) && strings.Contains(lines[i+1], "Response message:"):
 			continue
@@ -103,6 +104,10 @@ func QuietDetail(detail string) string {
 	}
 	return b.String()
 }
+
+// sessionCleanup is FerretDB's refusal of the endSessions the driver sends at the end
+// of every test: "errmsg": "no such command: 'endSessions'".
+var sessionCleanup = regexp.MustCompile(`"errmsg": ?"no such command: '?endSessions'?"`)
 
 // logErrmsg is an error message a log line quotes, as FerretDB logs a reply.
 var logErrmsg = regexp.MustCompile(`"errmsg": ?("(?:[^"\\]|\\.)*")`)

@@ -14,6 +14,9 @@ const (
 	ferretMerge   = `WARN Response message: { "FlagBits": "[]", "Sections": [ { "Kind": 0, "Document": { "ok": 0.0, "errmsg": "$merge is not implemented yet", "code": 238, }, }, ], } name=// 127.0.0.1:47488 -> 127.0.0.1:39553`
 	ferretHeader2 = `WARN Response header: length: 121, id: 3, response_to: 63, opcode: OP_MSG name=// 127.0.0.1:47488 -> 127.0.0.1:39553`
 	ferretEnd     = `WARN Response message: { "FlagBits": "[]", "Sections": [ { "Kind": 0, "Document": { "ok": 0.0, "errmsg": "no such command: 'endSessions'", "code": 59, }, }, ], } name=// 127.0.0.1:47488 -> 127.0.0.1:39553`
+	// endSessions failing otherwise, as a test about sessions may make it
+	ferretEndFailed = `WARN Response message: { "FlagBits": "[]", "Sections": [ { "Kind": 0, "Document": { "ok": 0.0, "errmsg": "endSessions: field 'endSessions' must be an array", "code": 2, }, }, ], } name=// 127.0.0.1:47488 -> 127.0.0.1:39553`
+	ferretEndSlow   = `WARN slow command endSessions took 1200ms name=// 127.0.0.1:47488 -> 127.0.0.1:39553`
 )
 
 func TestQuietDetail(t *testing.T) {
@@ -31,6 +34,8 @@ func TestQuietDetail(t *testing.T) {
 			section(ferretHeader, ferretMerge, ferretHeader2, ferretEnd),
 			detail + header + "\n  " + ferretMerge},
 		{"only session cleanup: the section goes", section(ferretHeader2, ferretEnd), detail},
+		{"other lines naming endSessions stay", section(ferretHeader2, ferretEndFailed, ferretEndSlow),
+			detail + header + "\n  " + ferretEndFailed + "\n  " + ferretEndSlow},
 		{"the reply the test failed on, said again, goes",
 			WithServerLog("failed: (NotImplemented) $merge is not implemented yet", "s", []string{ferretHeader, ferretMerge, ferretHeader2, ferretEnd}, 0),
 			"failed: (NotImplemented) $merge is not implemented yet"},

@@ -35,13 +35,34 @@ var volatile = []struct {
 
 // Stable returns s with the parts that change from run to run of the same server
 // replaced by fixed marks: times by <time>, memory addresses by 0x…, the ports of
-// loopback and IP-literal addresses by :…, connection ids by …. Everything else is
-// kept, character for character.
+// loopback and IP-literal addresses by :…, connection ids by …. A part that is a
+// whole quoted string ({"$date":"2009-02-13T23:31:30Z"}, "conn1", "10.0.0.1:27017")
+// is a test's data, not the server's state, and stays. Everything else is kept,
+// character for character.
 func Stable(s string) string {
 	for _, v := range volatile {
-		s = v.re.ReplaceAllString(s, v.with)
+		s = replaceUnquoted(v.re, s, v.with)
 	}
 	return s
+}
+
+// replaceUnquoted is re.ReplaceAllString(s, with) except for the matches that are a
+// whole quoted string: "…" right before and right after the match.
+func replaceUnquoted(re *regexp.Regexp, s, with string) string {
+	var out []byte
+	last := 0
+	for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+		if m[0] > 0 && s[m[0]-1] == '"' && m[1] < len(s) && s[m[1]] == '"' {
+			continue
+		}
+		out = append(out, s[last:m[0]]...)
+		out = re.ExpandString(out, with, s, m)
+		last = m[1]
+	}
+	if out == nil {
+		return s
+	}
+	return string(append(out, s[last:]...))
 }
 
 // SameReason reports whether two reasons say the same thing: equal once Stable.

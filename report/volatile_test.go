@@ -23,6 +23,11 @@ func TestStable(t *testing.T) {
 		{"a bare connection number may be a count", `expected connection 3 to be checked out`, `expected connection 3 to be checked out`},
 		{"times", `at 2026-12-04T12:39:10.123Z and 2026-12-04 12:39:10+01:00`, `at <time> and <time>`},
 		{"a date alone stays", `expected date 2026-12-04`, `expected date 2026-12-04`},
+		{"a date in test data stays", `expected {"$date":"2009-02-13T23:31:30Z"}, got {"$date": "2009-02-13T23:31:31Z"}`,
+			`expected {"$date":"2009-02-13T23:31:30Z"}, got {"$date": "2009-02-13T23:31:31Z"}`},
+		{"quoted strings in test data stay", `expected {"c": "conn1", "h": "10.0.0.1:27017"}, got {"c": "conn2"}`,
+			`expected {"c": "conn1", "h": "10.0.0.1:27017"}, got {"c": "conn2"}`},
+		{"a time inside a longer quoted message goes", `"errmsg": "at 2026-12-04T12:39:10Z on conn12"`, `"errmsg": "at <time> on conn…"`},
 		{"already stable", `value 0x… at 127.0.0.1:… (connectionId: …) <time>`, `value 0x… at 127.0.0.1:… (connectionId: …) <time>`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -38,4 +43,8 @@ func TestSameReason(t *testing.T) {
 	assert.True(t, SameReason(`value &{0x…}`, `value &{0xc000999999}`), "a stored stable reason matches a raw one")
 	assert.False(t, SameReason(`value &{0xc000123456} x`, `value &{0xc000123456} y`))
 	assert.False(t, SameReason(`code 238`, `code 239`))
+	assert.False(t, SameReason(`expected {"$date":"2009-02-13T23:31:30Z"}`, `expected {"$date":"2009-02-13T23:31:31Z"}`),
+		"a date in test data is not volatile")
+	assert.False(t, SameReason(`got {"$date": "2009-02-13T23:31:30.000Z"}`, `got {"$date": "1970-01-01T00:00:00.000Z"}`))
+	assert.False(t, SameReason(`got "conn1"`, `got "conn2"`))
 }

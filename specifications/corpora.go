@@ -280,8 +280,9 @@ type Survey struct {
 
 var schemaVersionRE = regexp.MustCompile(`(?m)(?:"schemaVersion"\s*:\s*"|^schemaVersion:\s*['"]?)([0-9]+(?:\.[0-9]+)*)`)
 
-// SurveyCorpus counts a corpus's files and schema versions, reading no more of each
-// file than its first schemaVersion.
+// SurveyCorpus counts a corpus's files and schema versions: it reads each file whole
+// (a JSON object's keys come in any order, so schemaVersion may be anywhere in it)
+// and counts the first schemaVersion it finds, without parsing the file.
 func SurveyCorpus(root string) (Survey, error) {
 	s := Survey{SchemaVersions: map[string]int{}}
 	sources, err := Discover([]string{root})

@@ -94,9 +94,12 @@ func (g *goTest) Judged(res result.Test) {
 	t := g.t
 	t.Helper()
 	if g.expect != nil {
-		v := g.expect.Evaluate([]result.Test{res}, nil).Verdicts[0]
+		v := g.expect.Judge(res)
 		switch v.Judgement {
 		case report.Expected:
+			if res.Status == result.Pass {
+				return // an entry that expects a pass: the test passed
+			}
 			t.Skipf("expected %s (%s:%d, %s): %s", res.Status, g.expect.Path, v.Entry.Line, v.Entry.Pattern(), v.Entry.Reason)
 			return
 		case report.UnexpectedPass:

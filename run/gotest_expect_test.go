@@ -59,3 +59,35 @@ func TestTestsExpect(t *testing.T) {
 		assert.Contains(t, out, s)
 	}
 }
+
+// TestTestsExpectPassHelper is TestsWith with an expectations file right about every
+// test, one of them an entry that expects a pass; it runs only in the test binary that
+// TestTestsExpectPass starts.
+func TestTestsExpectPassHelper(t *testing.T) {
+	if os.Getenv(envHelper) == "" {
+		t.Skip("runs only in the subprocess of TestTestsExpectPass")
+	}
+	expect := filepath.Join(t.TempDir(), "expect.yml")
+	require.NoError(t, os.WriteFile(expect, []byte(`tests:
+  - id: "gotest/go-test/a passing test"
+    status: pass
+    reason: "passes since the server has find"
+  - id: "gotest/go-test/a failing test"
+    status: fail
+    reason: "x: 12 on purpose"
+`), 0o644))
+	srv, err := embedded.Start(context.Background(), embedded.Options{})
+	require.NoError(t, err)
+	defer srv.Close()
+	TestsWith(t, Target{URI: srv.URI()}, TestOptions{Expect: expect}, fixture("gotest"))
+}
+
+// TestTestsExpectPass: a test that passes as an entry expects is a passing go test,
+// not a skipped one; the failure an entry expects is skipped.
+func TestTestsExpectPass(t *testing.T) {
+	const prefix = "TestTestsExpectPassHelper/gotest/go-test/"
+	out, code := runHelper(t, "^TestTestsExpectPassHelper$")
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "--- PASS: "+prefix+"a_passing_test ")
+	assert.Contains(t, out, "--- SKIP: "+prefix+"a_failing_test ")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/specrun/specrun/interpreter"
@@ -71,6 +72,16 @@ type ServerEvent struct {
 	Lost   bool   // lost for good: the run goes on without it
 	After  string // the ID of the test it happened during or after
 	Reason string // one line
+	Server string // the server's URI, credentials redacted (under --jobs, one of several)
+}
+
+// notRunPrefix begins the reason of a test a lost server left.
+const notRunPrefix = "not run: "
+
+// LeftByLostServer says whether res is a test that a lost server left unrun (an error
+// that says so), rather than one the server was asked.
+func LeftByLostServer(res result.Test) bool {
+	return res.Status == result.Error && strings.HasPrefix(res.Reason, notRunPrefix)
 }
 
 // Nesting decides how the run enters each file and each test: the command line calls
@@ -185,7 +196,7 @@ func (e *execution) connect(ctx context.Context) (rec *Record, stop bool, err er
 				return e.record(ctx), true, nil
 			}
 			err = fmt.Errorf("%w: the server did not start: %v", ErrUnreachable, err)
-			e.lost = &ServerEvent{Lost: true, Reason: result.OneLine(err.Error())}
+			e.lost = e.event(ServerEvent{Lost: true, Reason: result.OneLine(err.Error())})
 			e.leaveAll(ctx)
 			return e.record(ctx), true, err
 		}
@@ -198,7 +209,7 @@ func (e *execution) connect(ctx context.Context) (rec *Record, stop bool, err er
 		e.leaveAll(ctx)
 		return e.record(ctx), true, nil
 	case errors.Is(err, ErrUnreachable):
-		e.lost = &ServerEvent{Lost: true, Reason: result.OneLine(err.Error())}
+		e.lost = e.event(ServerEvent{Lost: true, Reason: result.OneLine(err.Error())})
 		e.leaveAll(ctx)
 		return e.record(ctx), true, err
 	default:
@@ -340,7 +351,7 @@ func (e *execution) test(ctx context.Context, f *specifications.File, i int) (re
 	}
 	if e.lost != nil {
 		return result.Test{ID: t.ID, FileID: f.ID, File: f.Path, Description: t.Description,
-			Status: result.Error, Reason: "not run: " + e.lost.Reason}, true
+			Status: result.Error, Reason: notRunPrefix + e.lost.Reason}, true
 	}
 	if e.runner == nil {
 		return result.Test{}, false

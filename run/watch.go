@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/specrun/specrun/report"
 	"github.com/specrun/specrun/result"
 )
 
@@ -242,13 +243,20 @@ func (e *execution) restartIfExited(ctx context.Context, testID string) {
 }
 
 func (e *execution) loseServer(testID, reason string) {
-	e.lost = &ServerEvent{Lost: true, After: testID, Reason: reason}
+	e.lost = e.event(ServerEvent{Lost: true, After: testID, Reason: reason})
 	e.runner.ServerDown()
 	e.tell(*e.lost)
 }
 
 func (e *execution) tell(ev ServerEvent) {
+	ev = *e.event(ev)
 	for _, s := range e.sinks {
 		s.ServerEvent(ev)
 	}
+}
+
+// event is ev naming the server it happened to.
+func (e *execution) event(ev ServerEvent) *ServerEvent {
+	ev.Server = report.RedactURI(e.srv.URI)
+	return &ev
 }

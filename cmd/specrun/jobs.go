@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,10 +40,22 @@ func (o *runOptions) checkJobs(jobsSet bool) error {
 		return fmt.Errorf("--jobs %d with %d --uri: give one --uri per worker", o.jobs, len(o.uris))
 	case o.jobs > 1 && o.serverCmd == "" && len(o.uris) == 1:
 		return fmt.Errorf("--jobs %d against --uri needs %d servers, one per worker (tests name fixed databases, so two workers never share one): give --uri once per worker", o.jobs, o.jobs)
+	case duplicateURI(o.uris) != "":
+		return fmt.Errorf("--uri %s is given twice: two workers would share one server (tests name fixed databases)", report.RedactURI(duplicateURI(o.uris)))
 	case o.jobs > 1 && (o.singleLB != "" || o.multiLB != ""):
 		return errors.New("--jobs with load-balancer URIs is not supported: the workers would share the load balancers")
 	}
 	return nil
+}
+
+// duplicateURI is a URI given more than once, "" if none is.
+func duplicateURI(uris []string) string {
+	for i, u := range uris {
+		if slices.Contains(uris[:i], u) {
+			return u
+		}
+	}
+	return ""
 }
 
 // durations reads --durations, a JSON report of an earlier run: how long each test

@@ -32,9 +32,6 @@ type progress struct {
 	// width is the terminal's width in columns (asked at each update: a pane may be
 	// resized), 0 when unknown.
 	width func() int
-	// lost: the server is gone; the tests still to come are errors that say so, and
-	// are counted, not printed one by one.
-	lost bool
 	// gate judges each result as it comes, and colours (recap.go).
 	gate gate
 }
@@ -76,7 +73,7 @@ func isTerminal(w io.Writer) bool {
 func (p *progress) Judged(res result.Test) {
 	p.count++
 	p.counts[res.Status]++
-	if !p.lost {
+	if !run.LeftByLostServer(res) { // counted and recapped; the loss is said once
 		p.show(res) // recap.go
 	}
 	if p.live {
@@ -143,8 +140,7 @@ func (p *progress) FileDone(id string, results []result.Test) {
 func (p *progress) ServerEvent(ev run.ServerEvent) {
 	p.clear()
 	if ev.Lost {
-		p.lost = true
-		fmt.Fprintf(p.stderr, "specrun: %s; the tests still to come are errors\n", oneLine(ev.Reason, reasonShown))
+		fmt.Fprintf(p.stderr, "specrun: %s: %s; the tests still to come on it are errors\n", ev.Server, oneLine(ev.Reason, reasonShown))
 		return
 	}
 	fmt.Fprintf(p.stderr, "specrun: %s\n", oneLine(ev.Reason, reasonShown))

@@ -105,7 +105,7 @@ func writeEnd(w io.Writer, c palette, rec *run.Record, expect bool) {
 	var listed []report.Verdict
 	notRun := 0
 	for _, v := range ev.Select(report.Regression) {
-		if rec.Lost != nil && strings.HasPrefix(v.Result.Reason, "not run: ") {
+		if run.LeftByLostServer(v.Result) {
 			notRun++
 			continue
 		}

@@ -187,11 +187,14 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	code := o.finish(rec, &plan, update, stdout, stderr)
 	writeEnd(stdout, paint, rec, plan.Expect != nil)
 	switch {
-	case err != nil: // unreachable from the start: the whole error, a server's output too
+	case err != nil && rec.Lost != nil: // unreachable from the start: the whole error, a server's output too
+		fmt.Fprintf(stderr, "specrun: %s: %v\n", rec.Lost.Server, err)
+		return exitUnreachable
+	case err != nil:
 		fmt.Fprintf(stderr, "specrun: %s: %v\n", uri, err)
 		return exitUnreachable
 	case rec.Lost != nil:
-		fmt.Fprintf(stderr, "specrun: %s: %s\n", uri, rec.Lost.Reason)
+		fmt.Fprintf(stderr, "specrun: %s: %s\n", rec.Lost.Server, rec.Lost.Reason)
 		return exitUnreachable
 	}
 	return code

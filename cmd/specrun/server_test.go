@@ -90,7 +90,7 @@ func TestServerKilledUnderURI(t *testing.T) {
 	assert.Regexp(t, `^server lost during this test: `, tests["slow/slow/slow"][1])
 	assert.Equal(t, "error", tests["slow/slow/quick after"][0])
 	assert.Regexp(t, `^not run: server lost after slow/slow/slow: `, tests["slow/slow/quick after"][1])
-	assert.Regexp(t, `specrun: server lost after slow/slow/slow: .*; the tests still to come are errors`, stderr)
+	assert.Regexp(t, `specrun: mongodb://[^ ]+: server lost after slow/slow/slow: .*; the tests still to come on it are errors`, stderr)
 	assert.NotContains(t, stdout, "ERROR slow/slow/quick after", "the tests not run are counted, not printed one by one")
 	assert.NoFileExists(t, expectPath, "a run that lost its server says nothing of what the server does")
 	assert.Contains(t, stderr, "--update-expect: a run that lost its server does not update")

@@ -28,16 +28,18 @@ func (tr *testRun) expectEvents(i int, want *specifications.ExpectedEventsForCli
 	}
 	var (
 		observed []string
-		killed   []bool // by observed event: a killCursors event
+		// cursorOf, by observed command event: the collection of a getMore or
+		// killCursors ("" for any other command), and findOf the collection of a find
+		cursorOf []string
+		findOf   func(g int) string
 		match    func(w, g int) error
 	)
 	switch want.Family() {
 	case "command":
 		got := client.CommandEvents()
 		observed = commandNames(got)
-		for _, e := range got {
-			killed = append(killed, e.CommandName == "killCursors")
-		}
+		cursorOf = cursorCommands(got)
+		findOf = func(g int) string { return stringAt(got[g].Command, "find") }
 		m := tr.matcher()
 		match = func(w, g int) error { return operations.MatchCommandEvent(m, &want.Events[w], &got[g]) }
 	case "cmap", "sdam":
@@ -54,14 +56,15 @@ func (tr *testRun) expectEvents(i int, want *specifications.ExpectedEventsForCli
 	extraOK := want.IgnoreExtraEvents != nil && *want.IgnoreExtraEvents
 	if len(observed) < len(want.Events) || (!extraOK && len(observed) > len(want.Events)) {
 		countFailed := failed(fmt.Sprintf("%s: expected %d events, observed %d", where, len(want.Events), len(observed)), names())
-		// batchSize = limit (a driver departure) leaves the cursor of a find open,
-		// which the driver then kills: with those killCursors events dropped, the
-		// rest must match, that find departed, for the test not to be judged.
+		// batchSize = limit (a driver departure) can leave the cursor of a find open
+		// where limit + 1 has the server close it; the Go driver then sends a getMore
+		// or a killCursors on it. With those events dropped, the rest must match, that
+		// find departed, for the test not to be judged.
 		j, ok := tr.batchSizeDeparted(len(observed), len(want.Events), match)
 		if !ok {
 			return countFailed
 		}
-		kept := keptWithoutKills(j, len(observed)-len(want.Events), killed)
+		kept := keptWithoutCursor(j, len(observed)-len(want.Events), cursorOf, findOf(j))
 		if kept == nil {
 			return countFailed
 		}
@@ -128,13 +131,13 @@ func (tr *testRun) batchSizeDeparted(observed, expected int, match func(w, g int
 	return 0, false
 }
 
-// keptWithoutKills returns the indexes of the observed events without the surplus
-// killCursors events after event j (the departed find), or nil when the surplus is not
-// exactly such events.
-func keptWithoutKills(j, surplus int, killed []bool) []int {
+// keptWithoutCursor returns the indexes of the observed events without the getMore and
+// killCursors events on coll after event j (the departed find on coll), or nil when the
+// surplus is not exactly such events.
+func keptWithoutCursor(j, surplus int, cursorOf []string, coll string) []int {
 	var kept []int
-	for g, k := range killed {
-		if g > j && k {
+	for g, c := range cursorOf {
+		if g > j && c != "" && c == coll {
 			surplus--
 			continue
 		}
@@ -144,6 +147,33 @@ func keptWithoutKills(j, surplus int, killed []bool) []int {
 		return nil
 	}
 	return kept
+}
+
+// cursorCommands gives, by command event, the collection of a getMore or a killCursors
+// (a succeeded or failed event by its started one's request id), "" for any other.
+func cursorCommands(events []entities.CommandEvent) []string {
+	out := make([]string, len(events))
+	byRequest := map[int64]string{}
+	for g, e := range events {
+		switch {
+		case e.CommandName != "getMore" && e.CommandName != "killCursors":
+			continue
+		case e.Type == entities.CommandStarted:
+			coll := stringAt(e.Command, "collection")
+			if e.CommandName == "killCursors" {
+				coll = stringAt(e.Command, "killCursors")
+			}
+			byRequest[e.RequestID] = coll
+		}
+		out[g] = byRequest[e.RequestID]
+	}
+	return out
+}
+
+// stringAt is the string at key of doc, "" if none.
+func stringAt(doc bson.Raw, key string) string {
+	s, _ := doc.Lookup(key).StringValueOK()
+	return s
 }
 
 // departedCommand is the verdict of a command that differs from the expected one only

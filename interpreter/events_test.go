@@ -282,9 +282,10 @@ func TestDepartureBeforeEventCounts(t *testing.T) {
 	}
 }
 
-// TestDepartureNarrow: a departed find explains only the killCursors it causes, and
-// does not end the comparison: any other surplus event, or a later event that differs,
-// still fails, and the test is unsupported only when all the rest matches.
+// TestDepartureNarrow: a departed find explains only the getMore or killCursors on the
+// cursor it leaves open, and does not end the comparison: any other surplus event, or a
+// later event that differs, still fails, and the test is unsupported only when all the
+// rest matches.
 func TestDepartureNarrow(t *testing.T) {
 	find := observedStarted(1, "find", bson.D{{Key: "find", Value: "coll"}, {Key: "batchSize", Value: int32(4)}, {Key: "limit", Value: int32(4)}})
 	wantFind := wantStarted("find", bson.D{{Key: "find", Value: "coll"}, {Key: "limit", Value: int32(4)}, {Key: "batchSize", Value: int32(5)}})
@@ -293,6 +294,9 @@ func TestDepartureNarrow(t *testing.T) {
 	}
 	wantInsert := wantStarted("insert", bson.D{{Key: "insert", Value: "coll"}, {Key: "x", Value: int32(1)}})
 	kill := observedStarted(2, "killCursors", bson.D{{Key: "killCursors", Value: "coll"}})
+	killOther := observedStarted(2, "killCursors", bson.D{{Key: "killCursors", Value: "other"}})
+	getMore := observedStarted(2, "getMore", bson.D{{Key: "getMore", Value: int64(42)}, {Key: "collection", Value: "coll"}})
+	getMoreDone := observedSucceeded(2, "getMore", bson.D{{Key: "ok", Value: 1}})
 	tests := []struct {
 		name     string
 		observed []entities.CommandEvent
@@ -304,6 +308,11 @@ func TestDepartureNarrow(t *testing.T) {
 			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit"},
 		{"surplus killCursors, a later event differs", []entities.CommandEvent{find, kill, insert(2)}, []specifications.ExpectedEvent{wantFind, wantInsert},
 			result.Fail, "expectEvents[0] (client0): event 1: command: x: expected int32 1, got int32 2"},
+		{"surplus getMore on the find's cursor (FerretDB), rest matches", []entities.CommandEvent{find, getMore, getMoreDone, insert(1)},
+			[]specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit"},
+		{"surplus killCursors of another collection", []entities.CommandEvent{find, killOther, insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 3"},
 		{"surplus is not killCursors", []entities.CommandEvent{find, insert(1), insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
 			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 3"},
 		{"fewer events observed", []entities.CommandEvent{find}, []specifications.ExpectedEvent{wantFind, wantInsert},

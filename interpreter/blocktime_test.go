@@ -38,3 +38,32 @@ func TestBlockTime(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockedByCommand: a fail point blocks only the commands of its failCommands
+// (transactions error-labels-blockConnection blocks commitTransaction for 150 ms, not
+// the insert before it); the longest of those that name the command counts.
+func TestBlockedByCommand(t *testing.T) {
+	fp := func(ms int, names ...any) bson.Raw {
+		raw, err := bson.Marshal(bson.D{{Key: "configureFailPoint", Value: "failCommand"}, {Key: "data",
+			Value: bson.D{{Key: "failCommands", Value: bson.A(names)}, {Key: "blockConnection", Value: true}, {Key: "blockTimeMS", Value: ms}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	tr := &testRun{}
+	if tr.FailPointSet() {
+		t.Error("no fail point set, FailPointSet true")
+	}
+	for _, c := range []bson.Raw{fp(150, "commitTransaction"), fp(50, "insert", "commitTransaction"), fp(30, "insert")} {
+		tr.failPoints = append(tr.failPoints, failPoint{name: "failCommand", failCommands: failCommands(c), blockTime: blockTime(c)})
+	}
+	for name, want := range map[string]time.Duration{"commitTransaction": 150 * time.Millisecond, "insert": 50 * time.Millisecond, "find": 0} {
+		if got := tr.Blocked(name); got != want {
+			t.Errorf("Blocked(%s) = %s, want %s", name, got, want)
+		}
+	}
+	if !tr.FailPointSet() {
+		t.Error("fail points set, FailPointSet false")
+	}
+}

@@ -281,3 +281,53 @@ func TestDepartureBeforeEventCounts(t *testing.T) {
 		t.Errorf("the expected find, then an extra event: %+v", v)
 	}
 }
+
+// TestDepartureNarrow: a departed find explains only the getMore or killCursors on the
+// cursor it leaves open, and does not end the comparison: any other surplus event, or a
+// later event that differs, still fails, and the test is unsupported only when all the
+// rest matches.
+func TestDepartureNarrow(t *testing.T) {
+	find := observedStarted(1, "find", bson.D{{Key: "find", Value: "coll"}, {Key: "batchSize", Value: int32(4)}, {Key: "limit", Value: int32(4)}})
+	wantFind := wantStarted("find", bson.D{{Key: "find", Value: "coll"}, {Key: "limit", Value: int32(4)}, {Key: "batchSize", Value: int32(5)}})
+	insert := func(x int32) entities.CommandEvent {
+		return observedStarted(3, "insert", bson.D{{Key: "insert", Value: "coll"}, {Key: "x", Value: x}})
+	}
+	wantInsert := wantStarted("insert", bson.D{{Key: "insert", Value: "coll"}, {Key: "x", Value: int32(1)}})
+	kill := observedStarted(2, "killCursors", bson.D{{Key: "killCursors", Value: "coll"}})
+	killOther := observedStarted(2, "killCursors", bson.D{{Key: "killCursors", Value: "other"}})
+	getMore := observedStarted(2, "getMore", bson.D{{Key: "getMore", Value: int64(42)}, {Key: "collection", Value: "coll"}})
+	getMoreDone := observedSucceeded(2, "getMore", bson.D{{Key: "ok", Value: 1}})
+	tests := []struct {
+		name     string
+		observed []entities.CommandEvent
+		want     []specifications.ExpectedEvent
+		status   result.Status
+		reason   string
+	}{
+		{"surplus killCursors, rest matches", []entities.CommandEvent{find, kill, insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit"},
+		{"surplus killCursors, a later event differs", []entities.CommandEvent{find, kill, insert(2)}, []specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Fail, "expectEvents[0] (client0): event 1: command: x: expected int32 1, got int32 2"},
+		{"surplus getMore on the find's cursor (FerretDB), rest matches", []entities.CommandEvent{find, getMore, getMoreDone, insert(1)},
+			[]specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit"},
+		{"surplus killCursors of another collection", []entities.CommandEvent{find, killOther, insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 3"},
+		{"surplus is not killCursors", []entities.CommandEvent{find, insert(1), insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 3"},
+		{"fewer events observed", []entities.CommandEvent{find}, []specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 1"},
+		{"same count, a later event differs", []entities.CommandEvent{find, insert(2)}, []specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Fail, "expectEvents[0] (client0): event 1: command: x: expected int32 1, got int32 2"},
+		{"same count, rest matches", []entities.CommandEvent{find, insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := eventRun(t, tt.observed...).expectEvents(0, &specifications.ExpectedEventsForClient{Client: "client0", Events: tt.want})
+			if v == nil || v.Status != tt.status || !strings.HasPrefix(v.Reason, tt.reason) {
+				t.Errorf("got %+v, want %s %q", v, tt.status, tt.reason)
+			}
+		})
+	}
+}

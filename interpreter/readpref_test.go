@@ -51,20 +51,30 @@ func TestSelectedBeforeRefused(t *testing.T) {
 		return &specifications.Operation{Name: "find", Arguments: args}
 	}
 	selection := drivererr.Details{ServerSelection: true}
-	if v := tr.selectedBeforeRefused(op("secondary"), selection); v == nil || v.Status != result.Unsupported {
-		t.Errorf("secondary transaction, selection error: %+v, want unsupported", v)
+	clientError := &specifications.ExpectedError{IsClientError: ptr(true)}
+	contains := &specifications.ExpectedError{ErrorContains: ptr("read preference in a transaction must be primary")}
+	for _, want := range []*specifications.ExpectedError{clientError, contains} {
+		if v := tr.selectedBeforeRefused(op("secondary"), want, selection); v == nil || v.Status != result.Unsupported {
+			t.Errorf("secondary transaction, selection error, expected %+v: %+v, want unsupported", want, v)
+		}
 	}
 	for _, tc := range []struct {
 		session string
+		want    *specifications.ExpectedError
 		d       drivererr.Details
 	}{
-		{"secondary", drivererr.Details{Server: true}},
-		{"primary", selection},
-		{"none", selection},
-		{"unknown", selection},
+		{"secondary", clientError, drivererr.Details{Server: true}},
+		{"primary", clientError, selection},
+		{"none", clientError, selection},
+		{"unknown", clientError, selection},
+		// the test does not expect the spec's client error: a selection error is the
+		// server's (one killed mid-test), judged as any other
+		{"secondary", nil, selection},
+		{"secondary", &specifications.ExpectedError{IsClientError: ptr(false)}, selection},
+		{"secondary", &specifications.ExpectedError{ErrorContains: ptr("Transaction numbers")}, selection},
 	} {
-		if v := tr.selectedBeforeRefused(op(tc.session), tc.d); v != nil {
-			t.Errorf("session %s, %+v: %+v, want judged as before", tc.session, tc.d, v)
+		if v := tr.selectedBeforeRefused(op(tc.session), tc.want, tc.d); v != nil {
+			t.Errorf("session %s, expected %+v, %+v: %+v, want judged as before", tc.session, tc.want, tc.d, v)
 		}
 	}
 }

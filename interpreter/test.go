@@ -42,8 +42,6 @@ type testRun struct {
 	raised bool
 	// setsFailPoint: the test may set a fail point (its clients get a fast heartbeat).
 	setsFailPoint bool
-	// blocked is the longest blockTimeMS of the blockConnection fail points the test set.
-	blocked time.Duration
 }
 
 // failPoint is a fail point to turn off: set through a client entity, or (targeted,
@@ -52,6 +50,11 @@ type failPoint struct {
 	client *entities.Client
 	host   string
 	name   string
+	// failCommands and blockTime: the commands the fail point blocks (blockConnection),
+	// and for how long (0: it blocks none; a targeted fail point, as before, counts
+	// for none).
+	failCommands []string
+	blockTime    time.Duration
 }
 
 func newTestRun(r *Runner, f *specifications.File, t *specifications.Test) *testRun {
@@ -324,14 +327,38 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 	if err != nil {
 		return err
 	}
-	tr.failPoints = append(tr.failPoints, failPoint{client: client, name: name})
-	tr.blocked = max(tr.blocked, blockTime(command))
+	tr.failPoints = append(tr.failPoints, failPoint{client: client, name: name, failCommands: failCommands(command), blockTime: blockTime(command)})
 	return nil
 }
 
 // Blocked implements operations' blockReporter: the longest time a fail point of the
-// test blocks a command.
-func (tr *testRun) Blocked() time.Duration { return tr.blocked }
+// test blocks the command name (one of its failCommands).
+func (tr *testRun) Blocked(name string) time.Duration {
+	var d time.Duration
+	for _, fp := range tr.failPoints {
+		if slices.Contains(fp.failCommands, name) {
+			d = max(d, fp.blockTime)
+		}
+	}
+	return d
+}
+
+// FailPointSet implements operations' failPointReporter: the test has set a fail point
+// (through a client or on a host) that is still on.
+func (tr *testRun) FailPointSet() bool { return len(tr.failPoints) > 0 }
+
+// failCommands is the failCommands list of a fail point's data.
+func failCommands(command bson.Raw) []string {
+	list, _ := command.Lookup("data", "failCommands").ArrayOK()
+	values, _ := list.Values()
+	var names []string
+	for _, v := range values {
+		if name, ok := v.StringValueOK(); ok {
+			names = append(names, name)
+		}
+	}
+	return names
+}
 
 // blockTime is how long a fail point with blockConnection: true blocks a command (0
 // for any other, and for one that blocks only the handshake's hello, which

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/specrun/specrun/entities"
+	"github.com/specrun/specrun/result"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -35,6 +37,35 @@ func TestRetryableRead(t *testing.T) {
 	for _, tt := range tests {
 		if got := retryableRead(tt.err); got != tt.want {
 			t.Errorf("retryableRead(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
+
+// TestUnretriedCount: a count that failed where a driver would retry is unsupported
+// only where the test set a fail point (which made the error); without one the error
+// is the server's, judged as it is; in a transaction, or with retryReads false, no
+// driver retries.
+func TestUnretriedCount(t *testing.T) {
+	network := mongo.CommandError{Labels: []string{"NetworkError"}}
+	retrying := &entities.Client{ID: "client0", RetryReads: true}
+	for _, tt := range []struct {
+		name   string
+		h      Harness
+		client *entities.Client
+		inTxn  bool
+		err    error
+		want   bool
+	}{
+		{"fail point set", blockingHarness{set: true}, retrying, false, network, true},
+		{"no fail point", blockingHarness{}, retrying, false, network, false},
+		{"no harness", nil, retrying, false, network, false},
+		{"in a transaction", blockingHarness{set: true}, retrying, true, network, false},
+		{"retryReads false", blockingHarness{set: true}, &entities.Client{ID: "client0"}, false, network, false},
+		{"not retryable", blockingHarness{set: true}, retrying, false, mongo.CommandError{Code: 2, Name: "BadValue"}, false},
+	} {
+		err := unretriedCount(tt.h, tt.client, tt.inTxn, tt.err)
+		if got := err != nil && result.Is(err, result.Unsupported); got != tt.want {
+			t.Errorf("%s: %v, want unsupported %v", tt.name, err, tt.want)
 		}
 	}
 }

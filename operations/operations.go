@@ -6,6 +6,7 @@ package operations
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -106,9 +107,9 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 	if err != nil {
 		return Returned{}, err
 	}
-	if cl := entities.ClientOf(target); timeout == nil && cl != nil && socketBound(kind, c.Op) && timesOut(c.Harness, cl.IgnoredSocketTimeout) {
+	if cl := entities.ClientOf(target); timeout == nil && cl != nil && socketBound(kind, c.Op) && timesOut(c.Harness, cl.IgnoredSocketTimeout, commandsOf(kind, c.Op)) {
 		return Returned{}, result.Unsupportedf("socketTimeoutMS of %s: the Go driver v2 reads it and never applies it (it has no socket timeout), "+
-			"and a fail point of the test blocks commands longer: the socket timeout the test relies on cannot happen", cl.ID)
+			"and a fail point of the test blocks the operation's command longer: the socket timeout the test relies on cannot happen", cl.ID)
 	}
 	if timeout != nil {
 		if *timeout == noDeadline {
@@ -131,14 +132,26 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 	return res, err
 }
 
-// blockReporter is a Harness that knows how long the test's fail points block commands.
-type blockReporter interface{ Blocked() time.Duration }
+// blockReporter is a Harness that knows how long the test's fail points block a
+// command (by its name, one of their failCommands).
+type blockReporter interface {
+	Blocked(command string) time.Duration
+}
 
-// timesOut says whether a socket timeout of d (0: none) would end a command that a
-// fail point of the test blocks.
-func timesOut(h Harness, d time.Duration) bool {
+// failPointReporter is a Harness that knows whether the test has set a fail point.
+type failPointReporter interface{ FailPointSet() bool }
+
+// timesOut says whether a socket timeout of d (0: none) would end one of commands, the
+// commands of the operation, that a fail point of the test blocks.
+func timesOut(h Harness, d time.Duration, commands []string) bool {
 	b, ok := h.(blockReporter)
-	return d > 0 && ok && b.Blocked() >= d
+	return d > 0 && ok && slices.ContainsFunc(commands, func(name string) bool { return b.Blocked(name) >= d })
+}
+
+// failPointSet says whether the test has set a fail point.
+func failPointSet(h Harness) bool {
+	f, ok := h.(failPointReporter)
+	return ok && f.FailPointSet()
 }
 
 // socketBound says whether op sends commands a socket timeout would bound: every

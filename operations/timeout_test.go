@@ -1,13 +1,16 @@
 package operations
 
 import (
+	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/specrun/specrun/entities"
 	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 func TestOperationTimeout(t *testing.T) {
@@ -103,29 +106,91 @@ func TestSocketBound(t *testing.T) {
 
 type blockingHarness struct {
 	Harness
-	blocked time.Duration
+	blocked map[string]time.Duration // by command name
+	set     bool                     // a fail point is set
 }
 
-func (h blockingHarness) Blocked() time.Duration { return h.blocked }
+func (h blockingHarness) Blocked(command string) time.Duration { return h.blocked[command] }
+func (h blockingHarness) FailPointSet() bool                   { return h.set || len(h.blocked) > 0 }
+
+func blocking(command string, d time.Duration) blockingHarness {
+	return blockingHarness{blocked: map[string]time.Duration{command: d}}
+}
 
 // TestTimesOut: an ignored socketTimeoutMS matters only where a fail point of the test
-// blocks a command at least as long (CSOT retryability-legacy-timeouts: 100 ms against
-// 125 ms); a test that blocks nothing still judges the client's commands.
+// blocks the operation's command at least as long (CSOT retryability-legacy-timeouts:
+// 100 ms against 125 ms); a test that blocks nothing, or blocks other commands (the
+// insertOne before a blocked commitTransaction, transactions
+// error-labels-blockConnection), still judges the client's commands.
 func TestTimesOut(t *testing.T) {
+	insert := []string{"insert"}
 	for _, tc := range []struct {
-		h    Harness
-		d    time.Duration
-		want bool
+		h        Harness
+		d        time.Duration
+		commands []string
+		want     bool
 	}{
-		{blockingHarness{blocked: 125 * time.Millisecond}, 100 * time.Millisecond, true},
-		{blockingHarness{blocked: 100 * time.Millisecond}, 100 * time.Millisecond, true},
-		{blockingHarness{blocked: 50 * time.Millisecond}, 100 * time.Millisecond, false},
-		{blockingHarness{}, 100 * time.Millisecond, false},
-		{blockingHarness{blocked: time.Second}, 0, false},
-		{nil, 100 * time.Millisecond, false},
+		{blocking("insert", 125*time.Millisecond), 100 * time.Millisecond, insert, true},
+		{blocking("insert", 100*time.Millisecond), 100 * time.Millisecond, insert, true},
+		{blocking("insert", 50*time.Millisecond), 100 * time.Millisecond, insert, false},
+		{blockingHarness{}, 100 * time.Millisecond, insert, false},
+		{blocking("insert", time.Second), 0, insert, false},
+		{nil, 100 * time.Millisecond, insert, false},
+		{blocking("commitTransaction", 150*time.Millisecond), 100 * time.Millisecond, insert, false},
+		{blocking("commitTransaction", 150*time.Millisecond), 100 * time.Millisecond, []string{"commitTransaction", "abortTransaction"}, true},
+		{blocking("insert", time.Second), 100 * time.Millisecond, nil, false},
 	} {
-		if got := timesOut(tc.h, tc.d); got != tc.want {
+		if got := timesOut(tc.h, tc.d, tc.commands); got != tc.want {
 			t.Errorf("%+v, %s: %v, want %v", tc.h, tc.d, got, tc.want)
 		}
+	}
+}
+
+// TestCommandsOf: the commands an operation sends, which a fail point's failCommands
+// name: by operation, and for runCommand the command's first key.
+func TestCommandsOf(t *testing.T) {
+	runCommand, _ := bson.Marshal(bson.D{{Key: "command", Value: bson.D{{Key: "ping", Value: 1}}}, {Key: "commandName", Value: "ping"}})
+	for _, tc := range []struct {
+		kind entities.Kind
+		op   *specifications.Operation
+		want []string
+	}{
+		{entities.KindCollection, &specifications.Operation{Name: "insertOne"}, []string{"insert"}},
+		{entities.KindCollection, &specifications.Operation{Name: "findOneAndUpdate"}, []string{"findAndModify"}},
+		{entities.KindSession, &specifications.Operation{Name: "commitTransaction"}, []string{"commitTransaction"}},
+		{entities.KindDatabase, &specifications.Operation{Name: "runCommand", Arguments: runCommand}, []string{"ping"}},
+		{entities.KindDatabase, &specifications.Operation{Name: "runCursorCommand", Arguments: runCommand}, []string{"ping", "getMore"}},
+		{entities.KindSession, &specifications.Operation{Name: "endSession"}, nil},
+	} {
+		if got := commandsOf(tc.kind, tc.op); !slices.Equal(got, tc.want) {
+			t.Errorf("%s %s: %v, want %v", tc.kind, tc.op.Name, got, tc.want)
+		}
+	}
+}
+
+// TestSocketTimeoutOfBlockedCommand: the ignored socketTimeoutMS makes an operation
+// unsupported only where a fail point blocks its own command; transactions
+// error-labels-blockConnection blocks commitTransaction for 150 ms with socketTimeoutMS
+// 100, and its insertOne before the commit is judged (here: the server selection
+// error of a client that reaches no server).
+func TestSocketTimeoutOfBlockedCommand(t *testing.T) {
+	m := collTestMap(t)
+	cl, err := entities.Lookup[*entities.Client](m, "client0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.IgnoredSocketTimeout = 100 * time.Millisecond
+	args := collExtJSON(t, `{"document": {"_id": 1}}`)
+	run := func(h Harness) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := Execute(ctx, &Call{Entities: m, Harness: h, Op: &specifications.Operation{Name: "insertOne", Object: "collection0", Arguments: args}})
+		return err
+	}
+	if err := run(blocking("commitTransaction", 150*time.Millisecond)); result.Is(err, result.Unsupported) {
+		t.Errorf("commitTransaction blocked, insertOne: %v, want judged", err)
+	}
+	if err := run(blocking("insert", 150*time.Millisecond)); !result.Is(err, result.Unsupported) {
+		t.Errorf("insert blocked, insertOne: %v, want unsupported", err)
 	}
 }

@@ -186,18 +186,25 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	code := o.finish(rec, &plan, update, stdout, stderr)
 	writeEnd(stdout, paint, rec, plan.Expect != nil)
+	return lostExit(stderr, uri, rec, err, code)
+}
+
+// lostExit says, last, that the server was unreachable from the start (err: the whole
+// error, a server's output too) or lost, naming it, and gives the exit status: code
+// when neither.
+func lostExit(stderr io.Writer, uri string, rec *run.Record, err error, code int) int {
+	if rec.Lost != nil {
+		uri = rec.Lost.Server // under --jobs, the one of several that was lost
+	}
 	switch {
-	case err != nil && rec.Lost != nil: // unreachable from the start: the whole error, a server's output too
-		fmt.Fprintf(stderr, "specrun: %s: %v\n", rec.Lost.Server, err)
-		return exitUnreachable
 	case err != nil:
 		fmt.Fprintf(stderr, "specrun: %s: %v\n", uri, err)
-		return exitUnreachable
 	case rec.Lost != nil:
-		fmt.Fprintf(stderr, "specrun: %s: %s\n", rec.Lost.Server, rec.Lost.Reason)
-		return exitUnreachable
+		fmt.Fprintf(stderr, "specrun: %s: %s\n", uri, rec.Lost.Reason)
+	default:
+		return code
 	}
-	return code
+	return exitUnreachable
 }
 
 // parseRunFlags parses run's flags; the URIs of the environment are read only then: as

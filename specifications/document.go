@@ -118,6 +118,14 @@ func yamlExtJSON(data []byte) ([]byte, *InputError) {
 	if err := checkYAMLText(data); err != nil {
 		return nil, err
 	}
+	if text, ok := fastYAMLExtJSON(data); ok {
+		return text, nil
+	}
+	return slowYAMLExtJSON(data)
+}
+
+// slowYAMLExtJSON is yamlExtJSON through yaml.v3's node tree, for any YAML.
+func slowYAMLExtJSON(data []byte) ([]byte, *InputError) {
 	top, err := yamlTop(data)
 	if err != nil {
 		return nil, err
@@ -177,13 +185,21 @@ func (w *yamlWriter) open(n *yaml.Node, array bool) error {
 		}
 		return w.errorf(n, "%s", msg)
 	}
-	w.buf.WriteByte(map[bool]byte{false: '{', true: '['}[array])
+	if array {
+		w.buf.WriteByte('[')
+	} else {
+		w.buf.WriteByte('{')
+	}
 	return nil
 }
 
 func (w *yamlWriter) close(array bool) {
 	w.check.close()
-	w.buf.WriteByte(map[bool]byte{false: '}', true: ']'}[array])
+	if array {
+		w.buf.WriteByte(']')
+	} else {
+		w.buf.WriteByte('}')
+	}
 }
 
 func (w *yamlWriter) value(n *yaml.Node) error {
@@ -192,16 +208,9 @@ func (w *yamlWriter) value(n *yaml.Node) error {
 		defer func() { w.aliases-- }()
 		return w.value(n.Alias)
 	}
-	if err := w.mark(n); err != nil {
+	if err := w.begin(n); err != nil {
 		return err
 	}
-	if w.values++; w.values > maxYAMLValues {
-		return w.errorf(n, "more than %d values once aliases are expanded", maxYAMLValues)
-	}
-	if w.buf.Len() > maxYAMLBytes {
-		return w.errorf(n, "more than %d MiB of Extended JSON once aliases are expanded", maxYAMLBytes>>20)
-	}
-	w.check.value()
 	switch n.Kind {
 	case yaml.MappingNode:
 		return w.mapping(n)
@@ -223,6 +232,21 @@ func (w *yamlWriter) value(n *yaml.Node) error {
 		return w.scalar(n)
 	}
 	return w.errorf(n, "unsupported YAML node")
+}
+
+// begin notes a value that starts, alias expanded, before it is written.
+func (w *yamlWriter) begin(n *yaml.Node) error {
+	if err := w.mark(n); err != nil {
+		return err
+	}
+	if w.values++; w.values > maxYAMLValues {
+		return w.errorf(n, "more than %d values once aliases are expanded", maxYAMLValues)
+	}
+	if w.buf.Len() > maxYAMLBytes {
+		return w.errorf(n, "more than %d MiB of Extended JSON once aliases are expanded", maxYAMLBytes>>20)
+	}
+	w.check.value()
+	return nil
 }
 
 // mapping writes a YAML mapping, resolving merge keys (`<<: *anchor`) the way the

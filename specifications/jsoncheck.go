@@ -324,6 +324,9 @@ func readExtJSON(data []byte) (bson.Raw, *InputError) {
 // checks let through (a malformed wrapper: {"$oid": 1}), each Extended JSON wrapper is
 // read alone, innermost first, to say which one.
 func parseExtJSON(data []byte) (bson.Raw, *InputError) {
+	if doc, ok := fastExtJSON(data); ok {
+		return doc, nil
+	}
 	var doc bson.Raw
 	err := bson.UnmarshalExtJSON(data, false, &doc)
 	if err == nil {

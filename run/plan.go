@@ -129,6 +129,17 @@ func (p *Plan) Files() []specifications.LoadResult {
 	return out
 }
 
+// LoadedFiles is how many of Files loaded: the files that need a server.
+func (p *Plan) LoadedFiles() int {
+	n := 0
+	for _, lr := range p.Files() {
+		if lr.Kind == specifications.Loaded {
+			n++
+		}
+	}
+	return n
+}
+
 // ParseShuffle reads --shuffle as go test reads -shuffle: "off" (or "") runs the files
 // in their own order, "on" in a random one whose seed is now's nanoseconds, an integer
 // in the random order of that seed. The seed is returned, for the run to print and

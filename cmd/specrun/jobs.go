@@ -82,9 +82,15 @@ func (o *runOptions) durations() (map[string]time.Duration, error) {
 
 // servers are the servers of the run, one per --jobs worker: the --uri servers, or
 // as many --server-cmd processes or embedded servers (stopped by the function
-// returned).
-func (o *runOptions) servers(ctx context.Context, stderr io.Writer) ([]run.Target, func(), error) {
-	if o.jobs <= 1 {
+// returned), but no more of those than there are files to run (files): a worker
+// without a file would only start a server.
+func (o *runOptions) servers(ctx context.Context, stderr io.Writer, files int) ([]run.Target, func(), error) {
+	jobs := o.jobs
+	if len(o.uris) <= 1 && files < jobs {
+		jobs = max(files, 1)
+		fmt.Fprintf(stderr, "specrun: --jobs %d: no more workers than files to run (%d)\n", o.jobs, files)
+	}
+	if jobs <= 1 {
 		srv, stop, err := o.server(ctx, stderr)
 		return []run.Target{srv}, stop, err
 	}
@@ -96,7 +102,7 @@ func (o *runOptions) servers(ctx context.Context, stderr io.Writer) ([]run.Targe
 		}
 	}
 	what := "embedded FerretDB servers (SQLite, temporary data)"
-	for i := range o.jobs {
+	for i := range jobs {
 		base := run.Target{Product: o.serverName}
 		srv, stop, err := base, func() {}, error(nil)
 		switch {
@@ -119,6 +125,6 @@ func (o *runOptions) servers(ctx context.Context, stderr io.Writer) ([]run.Targe
 	for i, s := range srvs {
 		uris[i] = s.URI
 	}
-	fmt.Fprintf(stderr, "specrun: --jobs %d: the files run on %d %s, one per worker: %s\n", o.jobs, o.jobs, what, strings.Join(uris, " "))
+	fmt.Fprintf(stderr, "specrun: --jobs %d: the files run on %d %s, one per worker: %s\n", o.jobs, jobs, what, strings.Join(uris, " "))
 	return srvs, stopAll, nil
 }

@@ -41,6 +41,17 @@ func TestRunJobsReportIsTheSerialOne(t *testing.T) {
 	assert.Equal(t, serial, run("bydurations", "--jobs", "2", "--durations", filepath.Join(dir, "serial.json")))
 }
 
+// --jobs starts no more servers than there are files to run: a rejected file needs
+// none.
+func TestRunJobsNoMoreWorkersThanFiles(t *testing.T) {
+	mixed := filepath.Join("..", "..", "testdata", "run", "mixed") // one file loads, one is rejected
+	code, stdout, stderr := runArgs(t, "-j", "3", mixed)
+	assert.Equal(t, exitFail, code, stdout+stderr)
+	assert.Contains(t, stderr, "specrun: --jobs 3: no more workers than files to run (1)\n")
+	assert.NotContains(t, stderr, "one per worker", "one server, as without --jobs")
+	assert.Contains(t, stdout, "4 tests: 1 pass, 1 fail, 1 skip, 0 unsupported, 1 error")
+}
+
 func TestRunJobsUsage(t *testing.T) {
 	file := filepath.Join(testcorpus.Shared(t), "source/crud/tests/unified/find.json")
 	for _, c := range []struct {

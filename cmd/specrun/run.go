@@ -145,8 +145,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	plan, update, err := o.plan(paths, redact)
 	if err != nil {
-		fmt.Fprintln(stderr, "specrun:", err)
-		return exitUsage
+		return usageFailure(stderr, err)
 	}
 	if o.corpusUsed != nil {
 		fmt.Fprintln(stderr, "specrun: corpus:", o.corpusUsed)
@@ -157,12 +156,12 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if n, example := plan.SharedIDs(); n > 0 {
 		fmt.Fprintf(stderr, "specrun: note: %s the ID of another file given (%s); reports and expectations cannot tell their tests apart\n", haveIDs(n), example)
 	}
-	srvs, stopServer, err := o.servers(ctx, stderr)
+	srvs, stopServer, err := o.servers(ctx, stderr, plan.LoadedFiles())
 	if err != nil {
-		fmt.Fprintln(stderr, "specrun:", err)
-		if errors.Is(err, errServerOptions) || errors.Is(err, errNoEmbedded) {
-			return exitUsage
+		if errors.As(err, new(flagValueError)) || errors.Is(err, errNoEmbedded) {
+			return usageFailure(stderr, err)
 		}
+		fmt.Fprintln(stderr, "specrun:", err)
 		return exitUnreachable
 	}
 	defer stopServer()
@@ -255,29 +254,36 @@ func parseRunFlags(args []string, stdout, stderr io.Writer) (o runOptions, paths
 	return o, paths, exit, ok
 }
 
-// plan turns the options and paths into the run's plan, and --update-expect into the
-// update to write afterwards (nil without it), once the outputs are known to be
-// writable (checkOutputs). Its errors are usage errors.
-func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *expectationsUpdate, error) {
-	plan := run.Plan{Timeout: o.timeout, MaxTime: o.maxTime, AllowNonempty: o.allowNonempty, Redact: redact}
+// flagValueError is a flag whose value cannot be: its message is followed by where
+// the help is.
+type flagValueError struct{ error }
+
+// usageFailure prints a usage error of run, and returns its exit status.
+func usageFailure(stderr io.Writer, err error) int {
+	fmt.Fprintln(stderr, "specrun:", err)
+	if errors.As(err, new(flagValueError)) {
+		fmt.Fprintln(stderr, "Run 'specrun help run' for usage.")
+	}
+	return exitUsage
+}
+
+// flagValues checks the values of the flags and puts in the plan what they select.
+func (o *runOptions) flagValues(plan *run.Plan) error {
 	var err error
 	if plan.Selection, err = run.NewSelection(o.runRE, o.skipRE, o.shard); err != nil {
-		return plan, nil, err
+		return err
 	}
 	if plan.Shuffle, err = run.ParseShuffle(o.shuffle, time.Now); err != nil {
-		return plan, nil, err
+		return err
 	}
 	switch {
 	case o.maxTime < 0:
-		return plan, nil, errors.New("--max-time must not be negative")
+		return errors.New("--max-time must not be negative")
 	case o.timeout <= 0:
-		return plan, nil, errors.New("--timeout must be more than 0")
+		return errors.New("--timeout must be more than 0")
 	}
 	if err := o.checkJobs(o.jobsSet); err != nil {
-		return plan, nil, err
-	}
-	if plan.Durations, err = o.durations(); err != nil {
-		return plan, nil, err
+		return err
 	}
 	uris := []struct{ flag, uri string }{{"--single-mongos-lb-uri", o.singleLB}, {"--multi-mongos-lb-uri", o.multiLB}}
 	for _, u := range o.uris {
@@ -286,8 +292,23 @@ func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *e
 	for _, u := range uris {
 		// {port} stands for the port of a --server-cmd server
 		if _, err := connstring.Parse(strings.ReplaceAll(u.uri, "{port}", "1")); u.uri != "" && err != nil {
-			return plan, nil, fmt.Errorf("%s: not a connection string: %w", u.flag, err)
+			return fmt.Errorf("%s: not a connection string: %w", u.flag, err)
 		}
+	}
+	return nil
+}
+
+// plan turns the options and paths into the run's plan, and --update-expect into the
+// update to write afterwards (nil without it), once the outputs are known to be
+// writable (checkOutputs). Its errors are usage errors.
+func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *expectationsUpdate, error) {
+	plan := run.Plan{Timeout: o.timeout, MaxTime: o.maxTime, AllowNonempty: o.allowNonempty, Redact: redact}
+	if err := o.flagValues(&plan); err != nil {
+		return plan, nil, flagValueError{err}
+	}
+	var err error
+	if plan.Durations, err = o.durations(); err != nil {
+		return plan, nil, err
 	}
 	if o.expectPath != "" {
 		if plan.Expect, err = report.LoadExpectations(o.expectPath); err != nil {
@@ -372,16 +393,13 @@ func (o *runOptions) embeddedServer(ctx context.Context, srv run.Target) (run.Ta
 	return srv, func() { e.Close() }, nil
 }
 
-// errServerOptions marks a --server-cmd that cannot be run as given: a usage error.
-var errServerOptions = errors.New("--server-cmd")
-
 // serverProcess is the server --server-cmd starts: run.Execute starts it (and again
 // after a crash); the function returned stops it.
 func (o *runOptions) serverProcess(srv run.Target) (run.Target, func(), error) {
 	tail := logtail.New(serverLogKept)
 	proc, err := serverproc.New(serverproc.Options{Command: o.serverCmd, URI: o.uri, Log: tail})
 	if err != nil {
-		return srv, nil, fmt.Errorf("%w: %v", errServerOptions, err)
+		return srv, nil, flagValueError{err} // a --server-cmd that cannot be run as given
 	}
 	srv.URI, srv.Name, srv.Log, srv.Process = proc.URI(), "the server of --server-cmd", tail, proc
 	srv.Own = true

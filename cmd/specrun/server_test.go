@@ -99,7 +99,8 @@ func TestServerKilledUnderURI(t *testing.T) {
 // Done when: "Under --server-cmd, the same kill: the crash is pinned on the test that
 // was running, the server restarts, every other test gets the verdict of a clean run,
 // exit 0 or 1." With --jobs 2 too: each worker has a server process of its own (the
-// second has no file to run here), and the worker whose server crashed starts it again.
+// second runs a quick file of its own), and the worker whose server crashed starts it
+// again.
 func TestServerCmdKilledAndStartedAgain(t *testing.T) {
 	for _, jobs := range []string{"1", "2"} {
 		t.Run("jobs="+jobs, func(t *testing.T) { serverCmdKilledAndStartedAgain(t, jobs) })
@@ -136,7 +137,12 @@ func serverCmdKilledAndStartedAgain(t *testing.T, jobs string) {
 			return !started.IsZero() && time.Since(started) > 3*time.Second
 		}
 	}
-	code, stdout, stderr, afterKill := runUntilReady(t, ready, kill, "--server-cmd", serverCmd, "-j", jobs, "-v", "--json", reportPath, slowFixture)
+	files := []string{slowFixture}
+	if jobs != "1" {
+		files = append(files, filepath.Join("..", "..", "testdata", "run", "mixed", "one.json"))
+	}
+	args := append([]string{"--server-cmd", serverCmd, "-j", jobs, "-v", "--json", reportPath}, files...)
+	code, stdout, stderr, afterKill := runUntilReady(t, ready, kill, args...)
 	assert.Equal(t, exitFail, code, stdout+stderr)
 	assert.Less(t, afterKill, 20*time.Second, "the slow test (30s) ends at the crash")
 	tests := readTests(t, reportPath)
@@ -186,10 +192,14 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"--uri", "mongodb://u:p@h/?authMechanism=NOPE"}, "--uri: not a connection string: "},
 		{[]string{"--multi-mongos-lb-uri", "nope"}, "--multi-mongos-lb-uri: not a connection string: "},
 		{[]string{"--server-cmd", "serve without a port"}, "--server-cmd: the command must listen on {port}"},
+		{[]string{"-j", "0"}, "--jobs must be at least 1"},
+		{[]string{"--shuffle", "bogus"}, `--shuffle "bogus": want on, off or an integer seed`},
+		{[]string{"--run", "("}, "--run: "},
 	} {
 		code, stdout, stderr := runArgs(t, append(tt.args, slowFixture)...)
 		assert.Equal(t, exitUsage, code, "%v: %s%s", tt.args, stdout, stderr)
 		assert.Contains(t, stderr, tt.want, tt.args)
+		assert.True(t, strings.HasSuffix(stderr, "\nRun 'specrun help run' for usage.\n"), "%v: where the help is: %s", tt.args, stderr)
 	}
 }
 

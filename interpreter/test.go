@@ -169,8 +169,9 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 			return judge("dropping database "+name, err)
 		}
 	}
+	encrypted := len(tr.f.InitialData) > 0 && usesQueryableEncryption(tr.f)
 	for i := range tr.f.InitialData {
-		if err := tr.seed(ctx, &tr.f.InitialData[i]); err != nil {
+		if err := tr.seed(ctx, &tr.f.InitialData[i], encrypted); err != nil {
 			end()
 			return judge(fmt.Sprintf("initialData[%d]", i), err)
 		}
@@ -239,12 +240,12 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 
 // seed sets up one collection of initialData through the internal client with a
 // majority write concern: drop (with the queryable-encryption state collections in a
-// file that uses encryption: usesQueryableEncryption), create with createOptions,
-// insert.
-func (tr *testRun) seed(ctx context.Context, cd *specifications.CollectionData) error {
+// file that uses encryption, encrypted: usesQueryableEncryption), create with
+// createOptions, insert.
+func (tr *testRun) seed(ctx context.Context, cd *specifications.CollectionData, encrypted bool) error {
 	db := tr.r.internal.Database(cd.DatabaseName, options.Database().SetWriteConcern(writeconcern.Majority()))
 	drop := []string{cd.CollectionName}
-	if usesQueryableEncryption(tr.f) {
+	if encrypted {
 		drop = append(drop, "enxcol_."+cd.CollectionName+".esc", "enxcol_."+cd.CollectionName+".ecoc")
 	}
 	for _, name := range drop {

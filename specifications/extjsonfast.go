@@ -185,13 +185,14 @@ func (r *extJSONReader) element(key string) bool {
 	return true
 }
 
-// wrapperAhead: the object at r.i starts with a key of mayBeWrapper.
+// wrapperAhead: the object at r.i starts with a key of mayBeWrapper. A key that starts
+// with an escape may be one ("\u0024numberLong" is "$numberLong").
 func (r *extJSONReader) wrapperAhead() bool {
 	save := r.i
 	defer func() { r.i = save }()
 	r.i++
 	r.space()
-	if r.at() != '"' || r.at2() != '$' {
+	if c := r.at2(); r.at() != '"' || c != '$' && c != '\\' {
 		return false
 	}
 	key, ok := r.str()
@@ -324,7 +325,8 @@ func (r *extJSONReader) literal() (bson.Type, bool) {
 	return 0, false
 }
 
-// str reads the JSON string at r.i.
+// str reads the JSON string at r.i. Its bytes are valid UTF-8, as checkJSON holds (or
+// the YAML writer wrote them): only escapes are decoded and checked.
 func (r *extJSONReader) str() (string, bool) {
 	if r.at() != '"' {
 		return "", false

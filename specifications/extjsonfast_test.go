@@ -102,6 +102,8 @@ func TestFastExtJSON(t *testing.T) {
 		`{"a": {"x": 1, "$numberLong": "1"}, "$numberLong": "1"}`,
 		`{"a": [{"$oid": "000000000000000000000001"}, {"$minKey": 1}, {"$timestamp": {"t": 1, "i": 2}}]}`,
 		"{\n\t\"a\" : [ 1 ,\r\n 2 ] }\n",
+		// a wrapper key written with an escape is a wrapper key
+		`{"a": {"\u0024numberLong": "1"}, "b": {"\u0024date": {"$numberLong": "0"}}, "c": {"\u0061": 1}, "d": {"\u0024set": 1}}`,
 	}
 	for _, text := range reads {
 		if !sameAsDriver(t, "reads", []byte(text)) {
@@ -127,6 +129,7 @@ func FuzzFastExtJSON(f *testing.F) {
 		`{"a": 1, "b": [1.5, "x", true, null, {"c": -2147483649}]}`,
 		`{"a": {"$numberLong": "1"}, "b": {"$set": {"$binary": {"base64": "AQ==", "subType": "00"}}}}`,
 		`{"a": "\u00e9\ud83d\ude00\n", "b": {"x": 1, "$date": 1}}`,
+		`{"a": {"\u0024oid": "000000000000000000000001"}, "\u0024b": {"\"": [-0, 1E+2]}}`,
 	} {
 		f.Add([]byte(seed))
 	}

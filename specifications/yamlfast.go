@@ -37,7 +37,6 @@ type fastYAML struct {
 // again for each alias of it.
 type fastAnchor struct {
 	at, lineStart int
-	parent        int  // the indentation its block context gives the node
 	compact       bool // inlineValue's compact
 	flow          bool // the node is inside a flow collection
 	done          bool // read to its end: an alias inside it would be recursive
@@ -106,7 +105,16 @@ func (p *fastYAML) blankAt(i int) bool {
 // dash: a block sequence entry starts here.
 func (p *fastYAML) dash() bool { return p.at(p.i) == '-' && p.blankAt(p.i+1) }
 
-// docStart: a document marker (---) starts here.
+// docMarker: a document marker (--- or ...) starts here, if at the start of a line.
+func (p *fastYAML) docMarker() bool {
+	return p.docStart() || bytes.HasPrefix(p.data[p.i:], []byte("...")) && p.blankAt(p.i+3)
+}
+
+// maxSimpleKey is the length of a key and what follows it up to its colon beyond
+// which fastYAML leaves a file to yaml.v3, which allows 1024 characters.
+const maxSimpleKey = 1000
+
+// docStart: a document start (---) is here.
 func (p *fastYAML) docStart() bool {
 	return bytes.HasPrefix(p.data[p.i:], []byte("---")) && p.blankAt(p.i+3)
 }
@@ -128,7 +136,7 @@ func (p *fastYAML) skipToContent(top bool) (int, error) {
 			}
 			p.skipComment()
 		default:
-			if p.column() == 0 && (p.docStart() && !top || bytes.HasPrefix(p.data[p.i:], []byte("...")) && p.blankAt(p.i+3)) {
+			if p.column() == 0 && p.docMarker() && !(top && p.docStart()) {
 				return 0, errNotFast
 			}
 			return p.column(), nil
@@ -244,8 +252,8 @@ func (p *fastYAML) key() error {
 			return errNotFast
 		}
 	}
-	// yaml.v3 allows a simple key 1024 characters; "<<" is a merge key.
-	if p.i-start > 1000 || key == "<<" {
+	if p.i-start > maxSimpleKey || key == "<<" { // "<<" is a merge key
+
 		return errNotFast
 	}
 	return p.writeKey(key)
@@ -270,7 +278,7 @@ func (p *fastYAML) blockValue(parent int, entry bool) (int, error) {
 	}
 	if !p.atLineEnd() {
 		// On this line; a key after an anchor would be the key's anchor.
-		return p.anchoredValue(anchor, parent, entry && anchor == "")
+		return p.anchoredValue(anchor, entry && anchor == "")
 	}
 	if err := p.lineEnd(); err != nil {
 		return 0, err
@@ -291,9 +299,9 @@ func (p *fastYAML) blockValue(parent int, entry bool) (int, error) {
 		if anchor, err = p.anchor(); err != nil || p.atLineEnd() {
 			return 0, errNotFast
 		}
-		return p.anchoredValue(anchor, parent, false)
+		return p.anchoredValue(anchor, false)
 	}
-	return p.anchoredValue(anchor, parent, true)
+	return p.anchoredValue(anchor, true)
 }
 
 // anchor reads the anchor at p.i and the spaces after it, if there is one.
@@ -313,9 +321,12 @@ func (p *fastYAML) atLineEnd() bool {
 }
 
 // anchoredValue reads a block node with inlineValue, under an anchor if there is one.
-func (p *fastYAML) anchoredValue(anchor string, parent int, compact bool) (int, error) {
-	a := p.define(anchor, fastAnchor{parent: parent, compact: compact})
-	next, err := p.inlineValue(parent, compact)
+func (p *fastYAML) anchoredValue(anchor string, compact bool) (int, error) {
+	if anchor != "" && p.at(p.i) == '*' {
+		return 0, errNotFast // yaml.v3 refuses an anchor on an alias
+	}
+	a := p.define(anchor, fastAnchor{compact: compact})
+	next, err := p.inlineValue(compact)
 	if err != nil {
 		return 0, err
 	}
@@ -327,7 +338,7 @@ func (p *fastYAML) anchoredValue(anchor string, parent int, compact bool) (int, 
 // collection or, where a block collection may start there (compact set: after a
 // sequence's dash, or at the start of a line), a mapping or a sequence. It returns
 // the column of what follows.
-func (p *fastYAML) inlineValue(parent int, compact bool) (int, error) {
+func (p *fastYAML) inlineValue(compact bool) (int, error) {
 	start, col := p.i, p.column()
 	if p.dash() {
 		if !compact {
@@ -338,7 +349,7 @@ func (p *fastYAML) inlineValue(parent int, compact bool) (int, error) {
 	var err error
 	switch c := p.at(p.i); c {
 	case '[', '{':
-		err = p.flowNode(parent)
+		err = p.flowNode()
 	case '*':
 		err = p.alias()
 	case '"', '\'':
@@ -428,6 +439,9 @@ func (p *fastYAML) alias() error {
 		return err
 	}
 	a := p.aliases[at]
+	if p.replaying > 0 && a == nil {
+		return errNotFast // not met on the first reading: cannot be, but is not ours to judge
+	}
 	if p.replaying == 0 {
 		if a = p.anchors[name]; a == nil || !a.done {
 			return errNotFast
@@ -441,9 +455,9 @@ func (p *fastYAML) alias() error {
 	p.i, p.lineStart = a.at, a.lineStart
 	p.replaying++
 	if a.flow {
-		err = p.flowNode(a.parent)
+		err = p.flowNode()
 	} else {
-		_, err = p.inlineValue(a.parent, a.compact)
+		_, err = p.inlineValue(a.compact)
 	}
 	p.replaying--
 	p.i, p.lineStart = save, saveLine

@@ -29,8 +29,9 @@ func (p *fastYAML) plainFlow() (string, error) {
 }
 
 // flowSpace passes what may separate the tokens of a flow collection: spaces, line
-// breaks and comments. Its lines must be indented past the block context (parent).
-func (p *fastYAML) flowSpace(parent int) error {
+// breaks and comments. yaml.v3 checks no indentation inside a flow collection, only
+// the document markers at the start of a line.
+func (p *fastYAML) flowSpace() error {
 	for p.i < len(p.data) {
 		switch c := p.data[p.i]; {
 		case c == ' ':
@@ -41,7 +42,7 @@ func (p *fastYAML) flowSpace(parent int) error {
 			for p.at(p.i) == ' ' {
 				p.i++
 			}
-			if c := p.at(p.i); c != '\n' && c != 0 && p.column() <= parent {
+			if p.column() == 0 && p.docMarker() {
 				return errNotFast
 			}
 		case c == '#' && (p.i == p.lineStart || p.data[p.i-1] == ' '):
@@ -54,15 +55,15 @@ func (p *fastYAML) flowSpace(parent int) error {
 }
 
 // flowNode reads a node inside a flow collection, or a flow collection itself.
-func (p *fastYAML) flowNode(parent int) error {
-	if err := p.flowSpace(parent); err != nil {
+func (p *fastYAML) flowNode() error {
+	if err := p.flowSpace(); err != nil {
 		return err
 	}
 	switch p.at(p.i) {
 	case '[':
-		return p.flowCollection(parent, true)
+		return p.flowCollection(true)
 	case '{':
-		return p.flowCollection(parent, false)
+		return p.flowCollection(false)
 	case '"', '\'':
 		s, err := p.quoted()
 		if err != nil {
@@ -76,11 +77,14 @@ func (p *fastYAML) flowNode(parent int) error {
 		if err != nil {
 			return err
 		}
-		if err := p.flowSpace(parent); err != nil {
+		if err := p.flowSpace(); err != nil {
 			return err
 		}
-		a := p.define(anchor, fastAnchor{parent: parent, flow: true})
-		if err := p.flowNode(parent); err != nil {
+		if p.at(p.i) == '*' {
+			return errNotFast // yaml.v3 refuses an anchor on an alias
+		}
+		a := p.define(anchor, fastAnchor{flow: true})
+		if err := p.flowNode(); err != nil {
 			return err
 		}
 		a.finish()
@@ -97,7 +101,7 @@ func (p *fastYAML) flowNode(parent int) error {
 }
 
 // flowCollection reads a flow sequence ([…]) or mapping ({…}).
-func (p *fastYAML) flowCollection(parent int, array bool) error {
+func (p *fastYAML) flowCollection(array bool) error {
 	if err := p.w.begin(noNode); err != nil {
 		return err
 	}
@@ -110,7 +114,7 @@ func (p *fastYAML) flowCollection(parent int, array bool) error {
 	}
 	p.i++
 	for n := 0; ; n++ {
-		if err := p.flowSpace(parent); err != nil {
+		if err := p.flowSpace(); err != nil {
 			return err
 		}
 		if p.at(p.i) == end { // empty, or after a last comma
@@ -122,14 +126,14 @@ func (p *fastYAML) flowCollection(parent int, array bool) error {
 		var err error
 		switch {
 		case !array:
-			err = p.flowPair(parent)
+			err = p.flowPair()
 		case p.pairAhead():
-			err = p.onePairMapping(parent)
+			err = p.onePairMapping()
 		default:
-			err = p.flowNode(parent)
+			err = p.flowNode()
 		}
 		if err == nil {
-			err = p.flowSpace(parent)
+			err = p.flowSpace()
 		}
 		if err != nil {
 			return err
@@ -147,17 +151,17 @@ func (p *fastYAML) flowCollection(parent int, array bool) error {
 }
 
 // flowPair reads a key and its value in a flow mapping; a value left out is null.
-func (p *fastYAML) flowPair(parent int) error {
+func (p *fastYAML) flowPair() error {
 	if err := p.flowKey(); err != nil {
 		return err
 	}
-	if err := p.flowSpace(parent); err != nil {
+	if err := p.flowSpace(); err != nil {
 		return err
 	}
 	if c := p.at(p.i); c == ',' || c == '}' || c == ']' {
 		return p.plain("")
 	}
-	return p.flowNode(parent)
+	return p.flowNode()
 }
 
 // pairAhead: a flow sequence's entry at p.i is a key and its colon (k: v), which
@@ -177,14 +181,14 @@ func (p *fastYAML) pairAhead() bool {
 	return err == nil && p.at(p.i) == ':'
 }
 
-func (p *fastYAML) onePairMapping(parent int) error {
+func (p *fastYAML) onePairMapping() error {
 	if err := p.w.begin(noNode); err != nil {
 		return err
 	}
 	if err := p.w.open(noNode, false); err != nil {
 		return err
 	}
-	if err := p.flowPair(parent); err != nil {
+	if err := p.flowPair(); err != nil {
 		return err
 	}
 	p.w.close(false)
@@ -195,6 +199,7 @@ func (p *fastYAML) onePairMapping(parent int) error {
 func (p *fastYAML) flowKey() error {
 	var key string
 	var err error
+	start := p.i
 	if c := p.at(p.i); c == '"' || c == '\'' {
 		key, err = p.quoted()
 	} else {
@@ -204,7 +209,7 @@ func (p *fastYAML) flowKey() error {
 		return err
 	}
 	p.skipSpaces()
-	if key == "" || key == "<<" || p.at(p.i) != ':' || !p.blankAt(p.i+1) {
+	if key == "" || key == "<<" || p.at(p.i) != ':' || !p.blankAt(p.i+1) || p.i-start > maxSimpleKey {
 		return errNotFast
 	}
 	p.i++

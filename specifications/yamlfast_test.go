@@ -77,6 +77,7 @@ func TestFastYAML(t *testing.T) {
 		"a: [1, 2, ]\nb: {c: 1, }\n",                                 // a comma at the end
 		"a: {b: }\nc: {d:\n  }\ne: [f: ]\n",                          // values left out
 		"a: [b: 1, 'c' : 2, d, $set: {x: 1}]\n",                      // one-pair mappings
+		"a: [\n  1\n]\nb: {\nc: [d,\n e]\n}\n",                       // flow lines at any indentation
 		"a:\n  - - x\n    - y\n  -\n    - z\n",                       // sequences in sequences
 		"a:\n  {b: 1}\nc:\n  'd'\ne: &x 1\nf:\n  *x\n",               // values on the next line
 		"a: &x\n  - 1\nb: &x 2\nc: *x\nd: &y [*x]\ne: &x 3\nf: *y\n", // an anchor named again
@@ -118,7 +119,6 @@ func TestFastYAML(t *testing.T) {
 		"a: b: c\n",                 // a mapping where a value is
 		"a: - b\n",                  // a sequence where a value is
 		"- - a\n",                   // nested compact sequences
-		"a: {b: 1,\nc: 2}\n",        // a flow line not indented past its block
 		"a: 99999999999999999999\n", // past int64
 		"a: [what?]\n",              // yaml.v3 ends a plain scalar at ? in a flow
 		"a: \"x\" y\n",              // text after a quoted scalar
@@ -126,6 +126,13 @@ func TestFastYAML(t *testing.T) {
 		"a: 1\n  b: 2\n",            // a misplaced node
 		"a:\n  b: 1\n c: 2\n",       // a bad indentation
 		"a: " + strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth) + "\n",
+		// yaml.v3 refuses an anchor on an alias
+		"a: &x 1\nb: &y *x\n", "a: &x 1\nb: [&y *x]\n", "a: &x 1\nb: {c: &y *x}\n",
+		"a: &x 1\nb:\n- &y *x\n", "a: &x 1\nb:\n  &y *x\n", "a: &x 1\nb: &y\n  *x\nc: *y\n",
+		// and a key whose colon is more than 1024 characters from its start
+		"a: {" + strings.Repeat("k", 1025) + ": 1}\n", "a: [" + strings.Repeat("k", 1025) + ": 1]\n",
+		"a: {'" + strings.Repeat("k", 1023) + "': 1}\n", "a: [b" + strings.Repeat(" ", 1030) + ": 1]\n",
+		"a: [\n---\n]\n", // a document marker inside a flow collection
 	}
 	for _, text := range leaves {
 		if sameAsYAMLv3(t, "leaves", []byte(text)) {
@@ -142,6 +149,7 @@ func FuzzFastYAML(f *testing.F) {
 		"a: x:y\nb: -1\nc: 1.5\nd: ~\ne: 0x1F\n",
 		"a:\n  &x {b: [c: 1, 'd' : e, ], f: }\ng:\n- - *x\n  -\n    h: \"i\"\n",
 		"a: [\n    {b: 1}, # c\n    *y\n  ]\nb: &y\n  - k: v\n",
+		"a: &x 1\nb: &y *x\nc: [&z *x]\n", "a: {" + strings.Repeat("k", 1020) + ": 1}\n",
 	} {
 		f.Add([]byte(seed))
 	}

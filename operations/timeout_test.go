@@ -168,6 +168,16 @@ func TestCommandsOf(t *testing.T) {
 	}
 }
 
+// TestSentCommandsNameOperationsRun: every operation sentCommands names is one the
+// dispatch table runs: a misspelt one would send no command a fail point blocks.
+func TestSentCommandsNameOperationsRun(t *testing.T) {
+	for k := range sentCommands {
+		if _, ok := table[k]; !ok {
+			t.Errorf("sentCommands names %s %s, which the dispatch table does not run", k.kind, k.name)
+		}
+	}
+}
+
 // TestSocketTimeoutOfBlockedCommand: the ignored socketTimeoutMS makes an operation
 // unsupported only where a fail point blocks its own command; transactions
 // error-labels-blockConnection blocks commitTransaction for 150 ms with socketTimeoutMS

@@ -19,8 +19,7 @@ func TestTestsExpectHelper(t *testing.T) {
 	if os.Getenv(envHelper) == "" {
 		t.Skip("runs only in the subprocess of TestTestsExpect")
 	}
-	expect := filepath.Join(t.TempDir(), "expect.yml")
-	require.NoError(t, os.WriteFile(expect, []byte(`tests:
+	testsWithExpect(t, `tests:
   - id: "gotest/go-test/a passing test"
     status: fail
     reason: "no find yet"
@@ -30,11 +29,7 @@ func TestTestsExpectHelper(t *testing.T) {
   - prefix: "gone/"
     status: fail
     reason: "a spec renamed since"
-`), 0o644))
-	srv, err := embedded.Start(context.Background(), embedded.Options{})
-	require.NoError(t, err)
-	defer srv.Close()
-	TestsWith(t, Target{URI: srv.URI()}, TestOptions{Expect: expect}, fixture("gotest"))
+`)
 }
 
 // TestTestsExpect: with an expectations file, a test that ends as its entry says is
@@ -67,19 +62,14 @@ func TestTestsExpectPassHelper(t *testing.T) {
 	if os.Getenv(envHelper) == "" {
 		t.Skip("runs only in the subprocess of TestTestsExpectPass")
 	}
-	expect := filepath.Join(t.TempDir(), "expect.yml")
-	require.NoError(t, os.WriteFile(expect, []byte(`tests:
+	testsWithExpect(t, `tests:
   - id: "gotest/go-test/a passing test"
     status: pass
     reason: "passes since the server has find"
   - id: "gotest/go-test/a failing test"
     status: fail
     reason: "x: 12 on purpose"
-`), 0o644))
-	srv, err := embedded.Start(context.Background(), embedded.Options{})
-	require.NoError(t, err)
-	defer srv.Close()
-	TestsWith(t, Target{URI: srv.URI()}, TestOptions{Expect: expect}, fixture("gotest"))
+`)
 }
 
 // TestTestsExpectPass: a test that passes as an entry expects is a passing go test,
@@ -90,4 +80,15 @@ func TestTestsExpectPass(t *testing.T) {
 	assert.Equal(t, 0, code, out)
 	assert.Contains(t, out, "--- PASS: "+prefix+"a_passing_test ")
 	assert.Contains(t, out, "--- SKIP: "+prefix+"a_failing_test ")
+}
+
+// testsWithExpect runs TestsWith on the gotest fixture against an embedded server, with
+// an expectations file of this text.
+func testsWithExpect(t *testing.T, expectations string) {
+	expect := filepath.Join(t.TempDir(), "expect.yml")
+	require.NoError(t, os.WriteFile(expect, []byte(expectations), 0o644))
+	srv, err := embedded.Start(context.Background(), embedded.Options{})
+	require.NoError(t, err)
+	defer srv.Close()
+	TestsWith(t, Target{URI: srv.URI()}, TestOptions{Expect: expect}, fixture("gotest"))
 }

@@ -253,7 +253,6 @@ func (p *fastYAML) key() error {
 		}
 	}
 	if p.i-start > maxSimpleKey || key == "<<" { // "<<" is a merge key
-
 		return errNotFast
 	}
 	return p.writeKey(key)

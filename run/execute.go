@@ -75,6 +75,16 @@ type ServerEvent struct {
 	Server string // the server's URI, credentials redacted (under --jobs, one of several)
 }
 
+// RefusedError is a server that specrun will not run tests on (one that holds data
+// no test names, or refuses the credentials), named: under --jobs, one of several.
+type RefusedError struct {
+	Server string // its URI, credentials redacted
+	Err    error
+}
+
+func (e *RefusedError) Error() string { return e.Err.Error() }
+func (e *RefusedError) Unwrap() error { return e.Err }
+
 // notRunPrefix begins the reason of a test a lost server left.
 const notRunPrefix = "not run: "
 
@@ -213,7 +223,7 @@ func (e *execution) connect(ctx context.Context) (rec *Record, stop bool, err er
 		e.leaveAll(ctx)
 		return e.record(ctx), true, err
 	default:
-		return nil, true, err
+		return nil, true, &RefusedError{Server: report.RedactURI(srv.URI), Err: err}
 	}
 	e.runner = runner
 	probe := runner.Probe()
@@ -222,7 +232,7 @@ func (e *execution) connect(ctx context.Context) (rec *Record, stop bool, err er
 	if !srv.Own {
 		if err := e.checkData(ctx, runner); err != nil {
 			runner.Close()
-			return nil, true, err
+			return nil, true, &RefusedError{Server: report.RedactURI(srv.URI), Err: err}
 		}
 	}
 	return nil, false, nil

@@ -8,6 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/specrun/specrun/embedded"
 	"github.com/specrun/specrun/internal/testcorpus"
@@ -86,4 +89,25 @@ func TestRunSeveralURIsAreWorkers(t *testing.T) {
 	assert.Contains(t, stderr, "specrun: --jobs 2: the files run on 2 --uri servers, one per worker")
 	assert.Regexp(t, `(?m)^specrun: mongodb://127\.0\.0\.1:2/\S*: `, stderr, "the message names the server that failed")
 	assert.NotContains(t, stderr, "specrun: "+srv.URI()+": ")
+}
+
+// Under --jobs, a server that holds other data is named in the refusal, not the first.
+func TestRunJobsRefusalNamesItsServer(t *testing.T) {
+	dir := filepath.Join(testcorpus.Shared(t), "source/crud/tests/unified")
+	var uris []string
+	for range 2 {
+		srv, err := embedded.Start(context.Background(), embedded.Options{})
+		require.NoError(t, err)
+		defer srv.Close()
+		uris = append(uris, srv.URI())
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uris[1]))
+	require.NoError(t, err)
+	defer client.Disconnect(context.Background())
+	_, err = client.Database("customers").Collection("orders").InsertOne(context.Background(), bson.D{{Key: "theirs", Value: 1}})
+	require.NoError(t, err)
+	code, stdout, stderr := runArgs(t, "--uri", uris[0], "--uri", uris[1], filepath.Join(dir, "find.json"), filepath.Join(dir, "distinct.json"))
+	assert.Equal(t, exitUsage, code, stdout+stderr)
+	assert.Contains(t, stderr, "specrun: "+uris[1]+": the server holds collections these tests do not name: customers.orders;")
+	assert.NotContains(t, stderr, "specrun: "+uris[0]+": the server holds")
 }

@@ -175,7 +175,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	out.done()
 	uri := report.RedactURI(srvs[0].URI)
 	if rec == nil {
-		return refused(stderr, uri, err)
+		return refused(stderr, err)
 	}
 	for _, n := range rec.ServerNotes {
 		fmt.Fprintf(stderr, "specrun: note: %s: %s\n", uri, n)
@@ -416,8 +416,13 @@ func (o *runOptions) palette(stdout io.Writer) (palette, error) {
 }
 
 // refused says why the server could not be used, with its exit status.
-func refused(stderr io.Writer, uri string, err error) int {
+func refused(stderr io.Writer, err error) int {
 	var nonempty *run.NonemptyError
+	var by *run.RefusedError
+	uri := "the server"
+	if errors.As(err, &by) {
+		uri = by.Server
+	}
 	switch {
 	case errors.As(err, &nonempty) && nonempty.Err != nil:
 		fmt.Fprintf(stderr, "specrun: %s: %v; --allow-nonempty runs anyway\n", uri, err)

@@ -50,7 +50,7 @@ func ExecuteJobs(ctx context.Context, p Plan, srvs []Target, sinks ...Sink) (*Re
 	}
 	files := p.Files()
 	outs := make([]fileOutput, len(files))
-	q := &fileQueue{order: Schedule(files, p.Durations), alive: len(workers)}
+	q := &fileQueue{order: p.jobOrder(files), alive: len(workers)}
 	var forward sync.Mutex // one file's results at a time
 	var wg sync.WaitGroup
 	for _, w := range workers {
@@ -152,6 +152,19 @@ func (w *wholeFiles) FileDone(fileID string, judged []result.Test) {
 		s.FileDone(fileID, judged)
 	}
 	w.pending = nil
+}
+
+// jobOrder is the order in which workers take the plan's files: Schedule's, but under
+// --shuffle the shuffled order itself, which the run is asked to try.
+func (p *Plan) jobOrder(files []specifications.LoadResult) []int {
+	if p.Shuffle == nil {
+		return Schedule(files, p.Durations)
+	}
+	order := make([]int, len(files))
+	for i := range order {
+		order[i] = i
+	}
+	return order
 }
 
 // Schedule is the order in which workers take the files (indexes in files): the

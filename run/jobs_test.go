@@ -209,4 +209,10 @@ func TestSchedule(t *testing.T) {
 			assert.Equal(t, c.want, Schedule(files, c.durations))
 		})
 	}
+	// --shuffle: the workers take the files in the shuffled order the plan gives,
+	// which the run is asked to try, not the longest first.
+	seed := int64(1)
+	shuffled := &Plan{Shuffle: &seed, Durations: map[string]time.Duration{"small/a": 90 * ms}}
+	assert.Equal(t, []int{0, 1, 2, 3}, shuffled.jobOrder(files))
+	assert.Equal(t, []int{1, 2, 3, 0}, (&Plan{}).jobOrder(files))
 }

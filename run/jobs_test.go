@@ -111,7 +111,7 @@ func TestExecuteJobsLostWorker(t *testing.T) {
 	proc := newFakeProcess()
 	proc.failRestart = true
 	log := &crashAtStart{proc: proc, armed: true} // the first test it runs crashes it
-	plan := Plan{Loads: loads(t, "mixed/one.json", "leftovers")}
+	plan := Plan{Loads: loads(t, "mixed/one.json", "leftovers", "gotest")}
 	srvs := []Target{
 		{URI: serverURI, Own: true, Process: proc, Name: "fake", Log: log},
 		{URI: secondServer(t), Own: true},
@@ -120,17 +120,21 @@ func TestExecuteJobsLostWorker(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, r.Lost)
 	assert.Len(t, r.Judged, plan.TestCount())
-	crashed, notRun := 0, 0
+	var crashed, notRun []result.Test
 	for _, res := range r.Judged {
 		switch {
 		case strings.HasPrefix(res.Reason, "server crashed during this test"):
-			crashed++
+			crashed = append(crashed, res)
 		case strings.HasPrefix(res.Reason, "not run: "):
-			notRun++
+			notRun = append(notRun, res)
 		}
 	}
-	assert.Equal(t, 1, crashed, "%v", verdicts(r.Judged))
-	assert.Less(t, crashed+notRun, len(r.Judged), "the other worker ran the rest: %v", verdicts(r.Judged))
+	require.Len(t, crashed, 1, "%v", verdicts(r.Judged))
+	// Only the rest of the file it crashed in: the lost worker took no other file.
+	for _, res := range notRun {
+		assert.Equal(t, crashed[0].FileID, res.FileID, "a file the lost worker should have left to the other: %v", verdicts(r.Judged))
+	}
+	assert.Less(t, 1+len(notRun), len(r.Judged), "the other worker ran the rest: %v", verdicts(r.Judged))
 }
 
 // TestExecuteJobsUnreachable: a server unreachable from the start makes the run one

@@ -101,7 +101,8 @@ func writeEnd(w io.Writer, c palette, rec *run.Record, expect bool) {
 			fmt.Fprintf(w, "stale: %s\n", oneLine(ev.StaleText(e), lineShown))
 		}
 	}
-	// The tests a lost server left are counted, not listed (the run says why, once).
+	// The tests a lost or unreachable server left are counted, not listed (the run
+	// says why, once, last).
 	var listed []report.Verdict
 	notRun := 0
 	for _, v := range ev.Select(report.Regression) {
@@ -113,7 +114,7 @@ func writeEnd(w io.Writer, c palette, rec *run.Record, expect bool) {
 	}
 	writeRecap(w, c, listed, expect)
 	if notRun > 0 {
-		fmt.Fprintf(w, "%s not run: the server was lost\n", count(notRun, "test"))
+		fmt.Fprintf(w, "%s not run: no server to run them on (why: the last line)\n", count(notRun, "test"))
 	}
 	rep := rec.Report
 	s := report.Summarize(rep.Tests)

@@ -140,8 +140,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	stdout, stderr = redact.Writer(terminal(stdout)), redact.Writer(terminal(stderr))
 	paint, err := o.palette(rawStdout)
 	if err != nil {
-		fmt.Fprintln(stderr, "specrun:", err)
-		return exitUsage
+		return usageFailure(stderr, flagValueError{err})
 	}
 	plan, update, err := o.plan(paths, redact)
 	if err != nil {

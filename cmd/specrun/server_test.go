@@ -92,6 +92,7 @@ func TestServerKilledUnderURI(t *testing.T) {
 	assert.Regexp(t, `^not run: server lost after slow/slow/slow: `, tests["slow/slow/quick after"][1])
 	assert.Regexp(t, `specrun: mongodb://[^ ]+: server lost after slow/slow/slow: .*; the tests still to come on it are errors`, stderr)
 	assert.NotContains(t, stdout, "ERROR slow/slow/quick after", "the tests not run are counted, not printed one by one")
+	assert.Contains(t, stdout, "\n1 test not run: no server to run them on (why: the last line)\n")
 	assert.NoFileExists(t, expectPath, "a run that lost its server says nothing of what the server does")
 	assert.Contains(t, stderr, "--update-expect: a run that lost its server does not update")
 }
@@ -176,7 +177,7 @@ func TestServerUnreachableAtStart(t *testing.T) {
 		assert.Equal(t, "error", st[0], id)
 		assert.Regexp(t, `^not run: server unreachable: `, st[1])
 	}
-	assert.Contains(t, stdout, "3 tests: 0 pass, 0 fail, 0 skip, 0 unsupported, 3 error")
+	assert.Contains(t, stdout, "3 tests not run: no server to run them on (why: the last line)\n3 tests: 0 pass, 0 fail, 0 skip, 0 unsupported, 3 error")
 	assert.Equal(t, 1, strings.Count(stderr, "server unreachable"), "the reason once: %s", stderr)
 }
 
@@ -195,6 +196,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"-j", "0"}, "--jobs must be at least 1"},
 		{[]string{"--shuffle", "bogus"}, `--shuffle "bogus": want on, off or an integer seed`},
 		{[]string{"--run", "("}, "--run: "},
+		{[]string{"--color", "bogus"}, `--color "bogus": want auto, always or never`},
 	} {
 		code, stdout, stderr := runArgs(t, append(tt.args, slowFixture)...)
 		assert.Equal(t, exitUsage, code, "%v: %s%s", tt.args, stdout, stderr)

@@ -182,7 +182,7 @@ func printResolution(w io.Writer, spec string, corpora []specifications.Corpus) 
 	found := false
 	for i, c := range corpora {
 		p, err := specifications.Resolve(spec, c.Root)
-		if err != nil || !within(p, c.Root) {
+		if err != nil || !specifications.Within(p, c.Root) {
 			continue
 		}
 		if i == 0 {

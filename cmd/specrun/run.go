@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -491,7 +490,7 @@ func corpusRoots(args []string, corpusFlag string, loads []specifications.LoadRe
 		}
 		c := report.CorpusRoot{Root: p, Identity: specifications.Identify(p)}
 		for _, lr := range loads {
-			if lr.Kind != specifications.OtherFormat && within(lr.Source.Path, p) {
+			if lr.Kind != specifications.OtherFormat && specifications.Within(lr.Source.Path, p) {
 				c.Files++
 			}
 		}
@@ -520,9 +519,4 @@ func haveIDs(n int) string {
 		return "1 file has"
 	}
 	return count(n, "file") + " have"
-}
-
-func within(path, root string) bool {
-	rel, err := filepath.Rel(root, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+
+	"github.com/specrun/specrun/run"
 )
 
 const versionUsage = `Usage: specrun version
@@ -33,11 +35,8 @@ func versionCommand(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// The modules whose versions specrun names.
-const (
-	driverModule   = "go.mongodb.org/mongo-driver/v2"
-	ferretDBModule = "github.com/FerretDB/FerretDB"
-)
+// ferretDBModule is the embedded server's module, whose version specrun names.
+const ferretDBModule = "github.com/FerretDB/FerretDB"
 
 // versionText is what specrun version prints, from the build information (nil: none
 // recorded): specrun's module version with the commit and whether the checkout was
@@ -47,39 +46,27 @@ func versionText(info *debug.BuildInfo) string {
 	if info == nil {
 		return "specrun (no build information)\n"
 	}
+	version, driver := run.BuildVersions(info)
+	var b strings.Builder
+	fmt.Fprintf(&b, "specrun %s\n", version)
+	fmt.Fprintf(&b, "driver  %s\n", driver)
+	ferretDB := ""
+	for _, d := range info.Deps {
+		if d.Path == ferretDBModule {
+			ferretDB = d.Version
+			if d.Replace != nil && d.Replace.Version != "" {
+				ferretDB = d.Replace.Version
+			}
+		}
+	}
+	if ferretDB != "" {
+		fmt.Fprintf(&b, "server  embedded FerretDB %s (SQLite)\n", strings.TrimPrefix(ferretDB, "v"))
+	} else {
+		fmt.Fprintln(&b, "server  none embedded (built with -tags noembedded)")
+	}
 	settings := map[string]string{}
 	for _, s := range info.Settings {
 		settings[s.Key] = s.Value
-	}
-	version := info.Main.Version
-	if version == "" {
-		version = "(devel)"
-	}
-	if rev := settings["vcs.revision"]; rev != "" {
-		built := "commit " + rev
-		if t := settings["vcs.time"]; t != "" {
-			built += " of " + t
-		}
-		if settings["vcs.modified"] == "true" {
-			built += ", with uncommitted changes"
-		}
-		version += " (" + built + ")"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "specrun %s\n", version)
-	deps := map[string]string{}
-	for _, d := range info.Deps {
-		v := d.Version
-		if d.Replace != nil && d.Replace.Version != "" {
-			v = d.Replace.Version
-		}
-		deps[d.Path] = v
-	}
-	fmt.Fprintf(&b, "driver  %s %s\n", driverModule, orUnknown(deps[driverModule]))
-	if v, ok := deps[ferretDBModule]; ok {
-		fmt.Fprintf(&b, "server  embedded FerretDB %s (SQLite)\n", strings.TrimPrefix(v, "v"))
-	} else {
-		fmt.Fprintln(&b, "server  none embedded (built with -tags noembedded)")
 	}
 	platform := settings["GOOS"] + "/" + settings["GOARCH"]
 	if platform == "/" {

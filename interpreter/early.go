@@ -1,77 +1,105 @@
 package interpreter
 
 import (
-	"github.com/specrun/specrun/entities"
+	"strconv"
+	"strings"
+
 	"github.com/specrun/specrun/operations"
-	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// unsupportedFirst is the verdict of a test whose first operation sets a fail point on
-// a server that has none, found from the file and the probe before anything touches
-// the server: the verdict the test would end with once its data and entities were set
-// up, with the same reason and detail. It applies only where that operation is sure to
-// reach the server's refusal: a failPoint whose arguments are the spec's, naming a
-// client (and a session, if any) that the file's createEntities declares. Nil otherwise:
-// the test runs and meets the refusal (or what comes before it) as it goes.
-func (tr *testRun) unsupportedFirst() *result.Verdict {
+// dataless says whether the test is run without setting up its data (the drops and
+// initialData): its first operation sets a fail point, on a server that has none, so
+// the test ends there whatever the data. The entities are still created and the
+// operation still run, so the test ends with the verdict it would reach anyway: the
+// operation's refusal, or what comes before it (an entity that cannot be created, an
+// argument the operation refuses). That holds as long as the server would have taken
+// the data; so the data must be plain (plainData): no createOptions, which a server
+// may refuse (a validator, capped), and documents any server stores as given.
+func (tr *testRun) dataless() bool {
 	if tr.r.probe.FailPoints || len(tr.t.Operations) == 0 {
-		return nil
+		return false
 	}
 	op := &tr.t.Operations[0]
-	if op.Object != operations.RunnerObject || op.Name != "failPoint" || !tr.failPointArguments(op.Arguments) {
-		return nil
+	if op.Object != operations.RunnerObject || op.Name != "failPoint" {
+		return false
 	}
-	v := &result.Verdict{Status: result.Unsupported, Reason: op.Label + ": the server has no configureFailPoint command"}
-	return tr.withContext(v, op)
-}
-
-// failPointArguments says whether a failPoint's arguments are sure to pass the
-// operation's own checks (operations' runnerFailPoint): client and failPoint given,
-// session optional, nothing else, each naming an entity of the right kind that the
-// file creates; no entity of the file that cannot be created here; and nothing in the
-// set-up before it that a server may fail on its own (initialData's createOptions, a
-// client's awaitMinPoolSizeMS), whose failure would decide the test instead.
-func (tr *testRun) failPointArguments(args bson.Raw) bool {
-	elems, err := args.Elements()
-	if err != nil {
+	// Without expectations, the operation's refusal ends the test (see steps).
+	if op.ExpectError != nil || op.ExpectResult.Type != 0 || op.IgnoreResultAndError != nil || op.SaveResultAsEntity != nil {
 		return false
 	}
 	for _, cd := range tr.f.InitialData {
-		if cd.CreateOptions != nil {
-			return false // a server may refuse the options (capped, ...): that would fail the test first
-		}
-	}
-	kinds := map[string]string{}
-	for i := range tr.f.CreateEntities {
-		e := &tr.f.CreateEntities[i]
-		if entities.Uncreatable(e) != nil {
-			return false // createEntities would end the test first, saying why
-		}
-		if e.Client != nil && e.Client.AwaitMinPoolSizeMS != nil {
-			return false // a pool that does not fill in time would fail the test first
-		}
-		kinds[e.ID()] = e.Kind()
-	}
-	var client, failPoint bool
-	for _, el := range elems {
-		v := el.Value()
-		switch el.Key() {
-		case "client":
-			name, ok := v.StringValueOK()
-			client = ok && kinds[name] == "client"
-		case "failPoint":
-			failPoint = v.Type == bson.TypeEmbeddedDocument
-		case "session":
-			if name, ok := v.StringValueOK(); !ok || kinds[name] != "session" {
-				return false
-			}
-		default:
+		if cd.CreateOptions != nil || !plainData(cd.Documents) {
 			return false
 		}
 	}
-	return client && failPoint
+	return true
+}
+
+// plainData says whether documents are ones any MongoDB-compatible server stores as
+// given: distinct _ids of a plain type, keys that neither start with $ nor hold a dot,
+// and values of the common types only (no decimal, regular expression, code, …, which
+// a server may refuse or lack).
+func plainData(docs []bson.Raw) bool {
+	ids := map[string]bool{}
+	for _, d := range docs {
+		if !plainDocument(d) {
+			return false
+		}
+		if id, err := d.LookupErr("_id"); err == nil {
+			var key string // numbers of any width are one _id if equal
+			switch id.Type {
+			case bson.TypeInt32, bson.TypeInt64, bson.TypeDouble:
+				f, _ := id.AsFloat64OK()
+				key = "number " + strconv.FormatFloat(f, 'g', -1, 64)
+			case bson.TypeString, bson.TypeObjectID:
+				key = id.Type.String() + " " + string(id.Value)
+			default:
+				return false
+			}
+			if ids[key] {
+				return false
+			}
+			ids[key] = true
+		}
+	}
+	return true
+}
+
+func plainDocument(doc bson.Raw) bool {
+	elems, err := doc.Elements()
+	if err != nil {
+		return false
+	}
+	for _, el := range elems {
+		if k := el.Key(); k == "" || k[0] == '$' || strings.Contains(k, ".") || !plainValue(el.Value()) {
+			return false
+		}
+	}
+	return true
+}
+
+func plainValue(v bson.RawValue) bool {
+	switch v.Type {
+	case bson.TypeDouble, bson.TypeString, bson.TypeBoolean, bson.TypeNull, bson.TypeInt32, bson.TypeInt64,
+		bson.TypeObjectID, bson.TypeDateTime:
+		return true
+	case bson.TypeEmbeddedDocument:
+		return plainDocument(v.Document())
+	case bson.TypeArray:
+		vals, err := v.Array().Values()
+		if err != nil {
+			return false
+		}
+		for _, e := range vals {
+			if !plainValue(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // usesQueryableEncryption says whether a file may make a queryable-encryption

@@ -1,6 +1,7 @@
 package interpreter_test
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
@@ -13,45 +14,60 @@ import (
 	"github.com/specrun/specrun/specifications"
 )
 
-// A test whose first operation sets a fail point on a server without them is decided
-// before anything is written, with the verdict it would reach; any other test runs and
-// meets its verdict where it stands.
-func TestUnsupportedBeforeAnyData(t *testing.T) {
-	const failPoint = `{"name": "failPoint", "object": "testRunner", "arguments": {"client": "%s", "failPoint": {"configureFailPoint": "failCommand", "mode": {"times": 1}, "data": {"failCommands": ["find"], "errorCode": 8}}}}`
+// A test whose first operation sets a fail point on a server without them runs without
+// its data (nothing is dropped or written) and ends with the verdict a full run gives:
+// the operation's refusal, or what comes before it; a test whose data a server may
+// refuse, or whose fail point is not first, runs whole.
+func TestDatalessFailPointFirst(t *testing.T) {
+	failPoint := func(client string) string {
+		return `{"name": "failPoint", "object": "testRunner", "arguments": {"client": "` + client +
+			`", "failPoint": {"configureFailPoint": "failCommand", "mode": {"times": 1}, "data": {"failCommands": ["find"], "errorCode": 8}}}}`
+	}
 	find := `{"name": "find", "object": "coll", "arguments": {"filter": {}}, "expectResult": [{"_id": 1}]}`
+	const plain = `[{"_id": 1, "x": {"y": [1, "a", true, null]}}]`
 	for _, c := range []struct {
 		name       string
 		operations []string
 		status     result.Status
 		reason     string
 		writes     bool
-		setUp      string // replaces the plain initialData collection and client
+		client     string // more of the client entity
+		entities   string // more entities
+		data       string // more of the initialData collection
+		documents  string // its documents, plain if empty
 	}{
-		{"failPoint first", []string{strings.Replace(failPoint, "%s", "client0", 1), find},
-			result.Unsupported, "operation 0 (failPoint): the server has no configureFailPoint command", false, ""},
-		{"failPoint after an operation", []string{find, strings.Replace(failPoint, "%s", "client0", 1)},
-			result.Unsupported, "operation 1 (failPoint): the server has no configureFailPoint command", true, ""},
-		{"failPoint naming no client", []string{strings.Replace(failPoint, "%s", "nobody", 1)},
-			result.Error, "operation 0 (failPoint): argument client: entity \"nobody\" is not defined", true, ""},
-		// set-up a server may fail on its own runs first: its failure would decide the test
-		{"failPoint first, initialData with createOptions the server refuses", []string{strings.Replace(failPoint, "%s", "client0", 1)},
-			result.Fail, `initialData[0]: server error 238 (NotImplemented): create: support for field "validator"`, true, `"createOptions": {"validator": {}},`},
-		{"failPoint first, a client awaiting its pool", []string{strings.Replace(failPoint, "%s", "client0", 1)},
-			result.Unsupported, "operation 0 (failPoint): the server has no configureFailPoint command", true, `"awaitMinPoolSizeMS": 1,`},
+		{name: "failPoint first", operations: []string{failPoint("client0"), find},
+			status: result.Unsupported, reason: "operation 0 (failPoint): the server has no configureFailPoint command"},
+		{name: "failPoint after an operation", operations: []string{find, failPoint("client0")}, writes: true,
+			status: result.Unsupported, reason: "operation 1 (failPoint): the server has no configureFailPoint command"},
+		// what ends the test before the fail point ends it alike without the data
+		{name: "failPoint naming no client", operations: []string{failPoint("nobody")},
+			status: result.Error, reason: `operation 0 (failPoint): argument client: entity "nobody" is not defined`},
+		{name: "a client awaiting its pool", operations: []string{failPoint("client0")}, client: `"awaitMinPoolSizeMS": 1,`,
+			status: result.Unsupported, reason: "operation 0 (failPoint): the server has no configureFailPoint command"},
+		{name: "a session the driver cannot give", operations: []string{failPoint("client0")},
+			entities: `, {"session": {"id": "s", "client": "client0", "sessionOptions": {"defaultTimeoutMS": 10}}}`,
+			status:   result.Unsupported, reason: "createEntities: "},
+		{name: "an entity naming no client", operations: []string{failPoint("client0")},
+			entities: `, {"database": {"id": "db2", "client": "nobody", "databaseName": "x"}}`,
+			status:   result.Error, reason: `createEntities: `},
+		// data a server may refuse is set up: its refusal would decide the test
+		{name: "initialData with createOptions the server refuses", operations: []string{failPoint("client0")}, writes: true,
+			data:   `"createOptions": {"validator": {}},`,
+			status: result.Fail, reason: `initialData[0]: server error 238 (NotImplemented): create: support for field "validator"`},
+		{name: "initialData with a key the server refuses", operations: []string{failPoint("client0")}, writes: true,
+			documents: `[{"_id": 1, "$x": 1}]`, status: result.Fail, reason: "initialData[0]: "},
+		{name: "initialData with an _id twice", operations: []string{failPoint("client0")}, writes: true,
+			documents: `[{"_id": 1}, {"_id": 1.0}]`, status: result.Fail, reason: "initialData[0]: "},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			proxy := wireproxy.Start(t, serverAddr(t))
 			r := newRunner(t, interpreter.Config{URI: proxy.URI()})
-			client, data := "", ""
-			if strings.Contains(c.setUp, "awaitMinPoolSizeMS") {
-				client = c.setUp
-			} else {
-				data = c.setUp
-			}
+			documents := cmp.Or(c.documents, plain)
 			fixture := `{"description": "early", "schemaVersion": "1.20",
-			  "createEntities": [{"client": {` + client + `"id": "client0"}}, {"database": {"id": "db", "client": "client0", "databaseName": "early-tests"}},
-			    {"collection": {"id": "coll", "database": "db", "collectionName": "c"}}],
-			  "initialData": [{` + data + `"databaseName": "early-tests", "collectionName": "c", "documents": [{"_id": 1}]}],
+			  "createEntities": [{"client": {` + c.client + `"id": "client0"}}, {"database": {"id": "db", "client": "client0", "databaseName": "early-tests"}},
+			    {"collection": {"id": "coll", "database": "db", "collectionName": "c"}}` + c.entities + `],
+			  "initialData": [{` + c.data + `"databaseName": "early-tests", "collectionName": "c", "documents": ` + documents + `}],
 			  "tests": [{"description": "t", "operations": [` + strings.Join(c.operations, ",") + `]}]}`
 			f := loadText(t, "early", fixture)
 			proxy.Reset() // what the runner sent to probe the server

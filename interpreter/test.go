@@ -97,9 +97,6 @@ func (tr *testRun) run(ctx context.Context) (status result.Status, reason, detai
 	if reason := tr.unjudgeable(); reason != "" {
 		return result.Unsupported, reason, ""
 	}
-	if v := tr.unsupportedFirst(); v != nil {
-		return v.Status, v.Reason, v.Detail
-	}
 	defer tr.r.stats.testDone()
 	defer func() {
 		end := tr.r.stats.phase(PhaseCleanup)
@@ -157,30 +154,13 @@ func (tr *testRun) unjudgeable() string {
 }
 
 func (tr *testRun) steps(ctx context.Context) *result.Verdict {
-	end := tr.r.stats.phase(PhaseInitialData)
-	if err := tr.resetFile(ctx); err != nil {
-		end()
-		return judge("dropping what earlier files left", err)
-	}
-	for _, name := range tr.f.DropDatabases {
-		db := tr.r.internal.Database(name, options.Database().SetWriteConcern(writeconcern.Majority()))
-		if err := db.Drop(ctx); err != nil {
-			end()
-			return judge("dropping database "+name, err)
+	dataless := tr.dataless()
+	if !dataless {
+		if v := tr.setUpData(ctx); v != nil {
+			return v
 		}
 	}
-	encrypted := len(tr.f.InitialData) > 0 && usesQueryableEncryption(tr.f)
-	for i := range tr.f.InitialData {
-		if err := tr.seed(ctx, &tr.f.InitialData[i], encrypted); err != nil {
-			end()
-			return judge(fmt.Sprintf("initialData[%d]", i), err)
-		}
-	}
-	if t := tr.r.probe.Topology; t == "sharded" || t == "load-balanced" {
-		tr.clusterTime = tr.r.seededClusterTime(ctx)
-	}
-	end()
-	end = tr.r.stats.phase(PhaseEntities)
+	end := tr.r.stats.phase(PhaseEntities)
 	err := tr.CreateEntities(ctx, tr.f.CreateEntities)
 	end()
 	if err != nil {
@@ -188,7 +168,11 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 	}
 	end = tr.r.stats.phase(PhaseOperations)
 	for i := range tr.t.Operations {
-		if v, _ := tr.operation(ctx, &tr.t.Operations[i]); v != nil {
+		v, _ := tr.operation(ctx, &tr.t.Operations[i])
+		if v == nil && dataless {
+			v = &result.Verdict{Status: result.Error, Reason: "specrun internal error: the fail point that made the test run without its data was set"}
+		}
+		if v != nil {
 			end()
 			return v
 		}
@@ -236,6 +220,31 @@ func (tr *testRun) steps(ctx context.Context) *result.Verdict {
 		}
 	}
 	return unjudged
+}
+
+// setUpData drops what earlier files left and the databases the file drops, and
+// seeds initialData.
+func (tr *testRun) setUpData(ctx context.Context) *result.Verdict {
+	defer tr.r.stats.phase(PhaseInitialData)()
+	if err := tr.resetFile(ctx); err != nil {
+		return judge("dropping what earlier files left", err)
+	}
+	for _, name := range tr.f.DropDatabases {
+		db := tr.r.internal.Database(name, options.Database().SetWriteConcern(writeconcern.Majority()))
+		if err := db.Drop(ctx); err != nil {
+			return judge("dropping database "+name, err)
+		}
+	}
+	encrypted := len(tr.f.InitialData) > 0 && usesQueryableEncryption(tr.f)
+	for i := range tr.f.InitialData {
+		if err := tr.seed(ctx, &tr.f.InitialData[i], encrypted); err != nil {
+			return judge(fmt.Sprintf("initialData[%d]", i), err)
+		}
+	}
+	if t := tr.r.probe.Topology; t == "sharded" || t == "load-balanced" {
+		tr.clusterTime = tr.r.seededClusterTime(ctx)
+	}
+	return nil
 }
 
 // seed sets up one collection of initialData through the internal client with a

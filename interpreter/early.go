@@ -107,9 +107,12 @@ func plainValue(v bson.RawValue) bool {
 // the collection leaves behind: initialData that creates one (createOptions with
 // encryptedFields), an operation given encryptedFields (createCollection creates the
 // state collections itself), or automatic encryption or a clientEncryption entity.
-// Only such a file's initialData drops the state collections too: the Unified Test
-// Format asks only that each collection be dropped, and the state collections are
-// there only where encryption made them.
+// The Unified Test Format has initialData drop the state collections with each
+// collection ("must also drop"), so that the server's __safeContent__ counts start
+// afresh. specrun drops them once such a file has run (Runner.encrypted): before, no
+// state collection can exist (the run refuses a server that holds collections its
+// tests do not name, unless --allow-nonempty), and the drops would be two of every
+// three a run sends.
 func usesQueryableEncryption(f *specifications.File) bool {
 	for _, cd := range f.InitialData {
 		if hasKey(cd.CreateOptions, "encryptedFields") {

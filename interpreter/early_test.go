@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,5 +121,39 @@ func TestUsesQueryableEncryption(t *testing.T) {
 				t.Errorf("got %t, want %t", got, c.want)
 			}
 		})
+	}
+}
+
+// The state collections of queryable encryption (enxcol_.<name>.esc and .ecoc) are
+// dropped with every initialData collection once a file that uses encryption has run
+// on the server, and not before: until then none can exist.
+func TestStateCollectionsDroppedOnceEncryptionRan(t *testing.T) {
+	const plain = `{"description": "plain", "schemaVersion": "1.0",
+	  "initialData": [{"databaseName": "qe-tests", "collectionName": "c", "documents": []}],
+	  "tests": [{"description": "t", "operations": []}]}`
+	const encrypted = `{"description": "qe", "schemaVersion": "1.8",
+	  "createEntities": [{"client": {"id": "client0"}}, {"database": {"id": "db", "client": "client0", "databaseName": "qe-tests"}}],
+	  "initialData": [{"databaseName": "qe-tests", "collectionName": "e", "documents": []}],
+	  "tests": [{"description": "t", "operations": [{"name": "createCollection", "object": "db", "arguments": {"collection": "e", "encryptedFields": {"fields": []}}}]}]}`
+	stateDrops := func(proxy *wireproxy.Proxy) []string {
+		var out []string
+		for _, c := range proxy.Commands() {
+			if name, _ := c.Body.Lookup("drop").StringValueOK(); c.Name == "drop" && strings.HasPrefix(name, "enxcol_.") {
+				out = append(out, name)
+			}
+		}
+		return out
+	}
+	proxy := wireproxy.Start(t, serverAddr(t))
+	r := newRunner(t, interpreter.Config{URI: proxy.URI()})
+	r.RunTest(context.Background(), loadText(t, "plain", plain), 0)
+	if got := stateDrops(proxy); len(got) != 0 {
+		t.Errorf("before any file used encryption: %v", got)
+	}
+	r.RunTest(context.Background(), loadText(t, "qe", encrypted), 0)
+	proxy.Reset()
+	r.RunTest(context.Background(), loadText(t, "plain", plain), 0)
+	if got, want := stateDrops(proxy), []string{"enxcol_.c.esc", "enxcol_.c.ecoc"}; !slices.Equal(got, want) {
+		t.Errorf("after: %v, want %v", got, want)
 	}
 }

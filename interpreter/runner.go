@@ -49,6 +49,9 @@ type Runner struct {
 	trouble chan struct{}
 	// fileBegun: a file has begun (BeginFile) whose collections are not reset yet.
 	fileBegun atomic.Bool
+	// encrypted: a file that may make queryable-encryption collections has set up its
+	// data, so state collections may exist: every initialData drops them from then on.
+	encrypted atomic.Bool
 
 	mu sync.Mutex
 	// up is cancelled while the server is known to be down (ServerDown): cleanups

@@ -235,7 +235,10 @@ func (tr *testRun) setUpData(ctx context.Context) *result.Verdict {
 			return judge("dropping database "+name, err)
 		}
 	}
-	encrypted := len(tr.f.InitialData) > 0 && usesQueryableEncryption(tr.f)
+	if usesQueryableEncryption(tr.f) {
+		tr.r.encrypted.Store(true)
+	}
+	encrypted := tr.r.encrypted.Load()
 	for i := range tr.f.InitialData {
 		if err := tr.seed(ctx, &tr.f.InitialData[i], encrypted); err != nil {
 			return judge(fmt.Sprintf("initialData[%d]", i), err)
@@ -248,8 +251,8 @@ func (tr *testRun) setUpData(ctx context.Context) *result.Verdict {
 }
 
 // seed sets up one collection of initialData through the internal client with a
-// majority write concern: drop (with the queryable-encryption state collections in a
-// file that uses encryption, encrypted: usesQueryableEncryption), create with
+// majority write concern: drop (with the queryable-encryption state collections once a
+// file that uses encryption has run, encrypted: usesQueryableEncryption), create with
 // createOptions, insert.
 func (tr *testRun) seed(ctx context.Context, cd *specifications.CollectionData, encrypted bool) error {
 	db := tr.r.internal.Database(cd.DatabaseName, options.Database().SetWriteConcern(writeconcern.Majority()))

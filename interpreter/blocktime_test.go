@@ -52,8 +52,8 @@ func TestBlockedByCommand(t *testing.T) {
 		return raw
 	}
 	tr := &testRun{}
-	if tr.FailPointSet() {
-		t.Error("no fail point set, FailPointSet true")
+	if tr.FailsCommand("insert") {
+		t.Error("no fail point set, FailsCommand true")
 	}
 	for _, c := range []bson.Raw{fp(150, "commitTransaction"), fp(50, "insert", "commitTransaction"), fp(30, "insert")} {
 		tr.failPoints = append(tr.failPoints, failPoint{name: "failCommand", failCommands: failCommands(c), blockTime: blockTime(c)})
@@ -63,7 +63,11 @@ func TestBlockedByCommand(t *testing.T) {
 			t.Errorf("Blocked(%s) = %s, want %s", name, got, want)
 		}
 	}
-	if !tr.FailPointSet() {
-		t.Error("fail points set, FailPointSet false")
+	if !tr.FailsCommand("insert") || tr.FailsCommand("find") {
+		t.Error("fail points on commitTransaction and insert: FailsCommand wrong")
+	}
+	tr.failPoints = append(tr.failPoints, failPoint{name: "failGetMoreAfterCursorCheckout"})
+	if !tr.FailsCommand("find") {
+		t.Error("a fail point of another kind: FailsCommand false")
 	}
 }

@@ -356,9 +356,15 @@ func (tr *testRun) Blocked(name string) time.Duration {
 	return d
 }
 
-// FailPointSet implements operations' failPointReporter: the test has set a fail point
-// (through a client or on a host) that is still on.
-func (tr *testRun) FailPointSet() bool { return len(tr.failPoints) > 0 }
+// FailsCommand implements operations' failPointReporter: a fail point the test set
+// (through a client or on a host), still on, may fail the command: a failCommand fail
+// point whose failCommands name it, or one of another kind, whose effect specrun does
+// not know.
+func (tr *testRun) FailsCommand(name string) bool {
+	return slices.ContainsFunc(tr.failPoints, func(fp failPoint) bool {
+		return fp.name != "failCommand" || slices.Contains(fp.failCommands, name)
+	})
+}
 
 // failCommands is the failCommands list of a fail point's data.
 func failCommands(command bson.Raw) []string {
@@ -410,7 +416,7 @@ func (tr *testRun) TargetedFailPoint(ctx context.Context, host string, command b
 	if err != nil {
 		return err
 	}
-	tr.failPoints = append(tr.failPoints, failPoint{host: host, name: name})
+	tr.failPoints = append(tr.failPoints, failPoint{host: host, name: name, failCommands: failCommands(command)})
 	return nil
 }
 

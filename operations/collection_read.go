@@ -169,10 +169,10 @@ func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Returne
 
 // unretriedCount is the unsupported error of a count that failed with err where a
 // driver would have retried it (client's retryReads, outside a transaction): only where
-// a fail point of the test made the error, which the retry would have got past.
-// Without a fail point the error is the server's, and judged as it is (nil).
+// a fail point of the test on count made the error, which the retry would have got
+// past. Without one the error is the server's, and judged as it is (nil).
 func unretriedCount(h Harness, client *entities.Client, inTxn bool, err error) error {
-	if client == nil || !client.RetryReads || inTxn || !failPointSet(h) || !retryableRead(err) {
+	if client == nil || !client.RetryReads || inTxn || !failPointFails(h, "count") || !retryableRead(err) {
 		return nil
 	}
 	return result.Unsupportedf("count: the Go driver v2 has no count helper and never retries RunCommand, "+

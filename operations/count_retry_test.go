@@ -42,9 +42,9 @@ func TestRetryableRead(t *testing.T) {
 }
 
 // TestUnretriedCount: a count that failed where a driver would retry is unsupported
-// only where the test set a fail point (which made the error); without one the error
-// is the server's, judged as it is; in a transaction, or with retryReads false, no
-// driver retries.
+// only where the test set a fail point on count (which made the error); without one,
+// or with one on other commands, the error is the server's, judged as it is; in a
+// transaction, or with retryReads false, no driver retries.
 func TestUnretriedCount(t *testing.T) {
 	network := mongo.CommandError{Labels: []string{"NetworkError"}}
 	retrying := &entities.Client{ID: "client0", RetryReads: true}
@@ -56,12 +56,13 @@ func TestUnretriedCount(t *testing.T) {
 		err    error
 		want   bool
 	}{
-		{"fail point set", blockingHarness{set: true}, retrying, false, network, true},
+		{"fail point on count", blockingHarness{fails: []string{"count"}}, retrying, false, network, true},
+		{"fail point on other commands", blockingHarness{fails: []string{"insert", "find"}}, retrying, false, network, false},
 		{"no fail point", blockingHarness{}, retrying, false, network, false},
 		{"no harness", nil, retrying, false, network, false},
-		{"in a transaction", blockingHarness{set: true}, retrying, true, network, false},
-		{"retryReads false", blockingHarness{set: true}, &entities.Client{ID: "client0"}, false, network, false},
-		{"not retryable", blockingHarness{set: true}, retrying, false, mongo.CommandError{Code: 2, Name: "BadValue"}, false},
+		{"in a transaction", blockingHarness{fails: []string{"count"}}, retrying, true, network, false},
+		{"retryReads false", blockingHarness{fails: []string{"count"}}, &entities.Client{ID: "client0"}, false, network, false},
+		{"not retryable", blockingHarness{fails: []string{"count"}}, retrying, false, mongo.CommandError{Code: 2, Name: "BadValue"}, false},
 	} {
 		err := unretriedCount(tt.h, tt.client, tt.inTxn, tt.err)
 		if got := err != nil && result.Is(err, result.Unsupported); got != tt.want {

@@ -138,8 +138,8 @@ type blockReporter interface {
 	Blocked(command string) time.Duration
 }
 
-// failPointReporter is a Harness that knows whether the test has set a fail point.
-type failPointReporter interface{ FailPointSet() bool }
+// failPointReporter is a Harness that knows which commands the test's fail points fail.
+type failPointReporter interface{ FailsCommand(name string) bool }
 
 // timesOut says whether a socket timeout of d (0: none) would end one of commands, the
 // commands of the operation, that a fail point of the test blocks.
@@ -148,10 +148,10 @@ func timesOut(h Harness, d time.Duration, commands []string) bool {
 	return d > 0 && ok && slices.ContainsFunc(commands, func(name string) bool { return b.Blocked(name) >= d })
 }
 
-// failPointSet says whether the test has set a fail point.
-func failPointSet(h Harness) bool {
+// failPointFails says whether a fail point the test set may fail the command.
+func failPointFails(h Harness, command string) bool {
 	f, ok := h.(failPointReporter)
-	return ok && f.FailPointSet()
+	return ok && f.FailsCommand(command)
 }
 
 // socketBound says whether op sends commands a socket timeout would bound: every

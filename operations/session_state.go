@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
 	//lint:ignore SA1019 the session assertions read state the driver keeps only here
 	driversession "go.mongodb.org/mongo-driver/v2/x/mongo/driver/session"
 )

@@ -107,11 +107,13 @@ func TestSocketBound(t *testing.T) {
 type blockingHarness struct {
 	Harness
 	blocked map[string]time.Duration // by command name
-	set     bool                     // a fail point is set
+	fails   []string                 // commands a fail point fails
 }
 
 func (h blockingHarness) Blocked(command string) time.Duration { return h.blocked[command] }
-func (h blockingHarness) FailPointSet() bool                   { return h.set || len(h.blocked) > 0 }
+func (h blockingHarness) FailsCommand(name string) bool {
+	return slices.Contains(h.fails, name) || h.blocked[name] > 0
+}
 
 func blocking(command string, d time.Duration) blockingHarness {
 	return blockingHarness{blocked: map[string]time.Duration{command: d}}

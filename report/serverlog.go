@@ -56,7 +56,7 @@ const QuietLogLines = 8
 //     id …" then "Response message: {…}";
 //   - a line that quotes an error message ("errmsg": "…") the detail above already
 //     shows goes: it is the reply the test failed on, said again;
-//   - a line said again (the same once Stable: volatile text aside) is shown once,
+//   - a line said again (the same once stableLine: volatile text aside) is shown once,
 //     with the number of times;
 //   - at most QuietLogLines lines, then how many more the JSON report holds.
 //
@@ -78,7 +78,7 @@ func QuietDetail(detail string) string {
 		case repeatsError(l, head):
 			continue
 		}
-		k := Stable(l)
+		k := stableLine(l)
 		if count[k] == 0 {
 			kept = append(kept, l)
 		}
@@ -98,7 +98,7 @@ func QuietDetail(detail string) string {
 			break
 		}
 		b.WriteString("\n" + serverLogIndent + l)
-		if n := count[Stable(l)]; n > 1 {
+		if n := count[stableLine(l)]; n > 1 {
 			fmt.Fprintf(&b, " (%d times)", n)
 		}
 	}

@@ -19,6 +19,7 @@ func TestCause(t *testing.T) {
 		{F, `operations.0 (mapReduce): unexpected error: network error: incomplete read of message header`, "network error"},
 		{F, `server crashed during this test (signal: killed)`, "server crashed or lost"},
 		{F, `operation 2 (find): expected an error, got none`, "no error where the test expects one"},
+		{F, `result.error: expected an error, got none`, "no error where the test expects one"},
 		{F, `operation 0 (aggregate): unexpected error: database response does not contain a cursor`, "unexpected error"},
 		{F, `operation 1 (find): expectResult: 0.x: expected int32 1, got int32 2`, "expectResult mismatch"},
 		{F, `operation (bulkWrite): outcome.result: upsertedIds.3: expected int32 3, got missing`, "outcome mismatch"},

@@ -319,8 +319,8 @@ func WriteJSON(w io.Writer, r *Run) error {
 			j.Partial.NotRun = append(j.Partial.NotRun, jsonNotRun{ID: t.ID, File: t.File, Description: t.Description})
 		}
 	}
-	if r.Expect != nil && len(r.Expect.Verdicts) != len(r.Tests) {
-		return fmt.Errorf("report: %d verdicts for %d tests", len(r.Expect.Verdicts), len(r.Tests))
+	if err := r.verdictsAligned(); err != nil {
+		return err
 	}
 	for i, t := range r.Tests {
 		if !t.Status.Known() {
@@ -337,10 +337,6 @@ func WriteJSON(w io.Writer, r *Run) error {
 		}
 		if r.Expect != nil {
 			v := r.Expect.Verdicts[i]
-			if v.Result.ID != t.ID || v.Result.Status != t.Status {
-				return fmt.Errorf("report: verdict %d is for %q (%s), test is %q (%s)",
-					i, v.Result.ID, v.Result.Status, t.ID, t.Status)
-			}
 			jt.Verdict = v.Judgement.String()
 			if v.Entry != nil {
 				e := toJSONEntry(v.Entry)
@@ -482,4 +478,22 @@ func ReadJSON(r io.Reader) (*Run, error) {
 		run.Expect = ev
 	}
 	return run, nil
+}
+
+// verdictsAligned checks that the expectations' verdicts, if any, are the tests' own,
+// one for one in order, as every writer reads them.
+func (r *Run) verdictsAligned() error {
+	if r.Expect == nil {
+		return nil
+	}
+	if len(r.Expect.Verdicts) != len(r.Tests) {
+		return fmt.Errorf("report: %d verdicts for %d tests", len(r.Expect.Verdicts), len(r.Tests))
+	}
+	for i, t := range r.Tests {
+		if v := r.Expect.Verdicts[i]; v.Result.ID != t.ID || v.Result.Status != t.Status {
+			return fmt.Errorf("report: verdict %d is for %q (%s), test is %q (%s)",
+				i, v.Result.ID, v.Result.Status, t.ID, t.Status)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -303,17 +304,20 @@ func TestWriteJSONErrors(t *testing.T) {
 		t.Errorf("unknown status: err = %v", err)
 	}
 
-	r := sampleRun()
-	ev := (*Expectations)(nil).Evaluate(r.Tests[:2], nil)
-	r.Expect = &ev
-	if err := WriteJSON(&bytes.Buffer{}, r); err == nil {
-		t.Error("verdicts for fewer tests accepted")
-	}
-	swapped := (*Expectations)(nil).Evaluate(sampleRun().Tests, nil)
-	swapped.Verdicts[0], swapped.Verdicts[1] = swapped.Verdicts[1], swapped.Verdicts[0]
-	r.Expect = &swapped
-	if err := WriteJSON(&bytes.Buffer{}, r); err == nil {
-		t.Error("verdicts out of order accepted")
+	// every writer refuses verdicts that are not the tests' own, one for one
+	for name, write := range map[string]func(io.Writer, *Run) error{"JSON": WriteJSON, "JUnit": WriteJUnit} {
+		r := sampleRun()
+		ev := (*Expectations)(nil).Evaluate(r.Tests[:2], nil)
+		r.Expect = &ev
+		if err := write(&bytes.Buffer{}, r); err == nil {
+			t.Errorf("%s: verdicts for fewer tests accepted", name)
+		}
+		swapped := (*Expectations)(nil).Evaluate(sampleRun().Tests, nil)
+		swapped.Verdicts[0], swapped.Verdicts[1] = swapped.Verdicts[1], swapped.Verdicts[0]
+		r.Expect = &swapped
+		if err := write(&bytes.Buffer{}, r); err == nil {
+			t.Errorf("%s: verdicts out of order accepted", name)
+		}
 	}
 }
 

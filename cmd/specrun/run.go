@@ -319,7 +319,7 @@ func (o *runOptions) plan(paths []string, redact *report.Redactor) (run.Plan, *e
 	}
 	o.corpusUsed = used
 	plan.Loads = specifications.LoadAll(sources, false)
-	plan.Corpus = corpusRoots(paths, o.corpus, plan.Files())
+	plan.Corpus = corpusRoots(paths, used, plan.Files())
 	if err := o.checkOutputs(plan.Loads); err != nil {
 		return plan, nil, err
 	}
@@ -480,8 +480,11 @@ func (o *runOptions) finish(rec *run.Record, plan *run.Plan, update *expectation
 
 // corpusRoots names the roots of the run for the report: each argument as resolved,
 // with the number of files of the run under it and the corpus identity.
-func corpusRoots(args []string, corpusFlag string, loads []specifications.LoadResult) []report.CorpusRoot {
-	root, _ := specifications.CorpusRoot(corpusFlag)
+func corpusRoots(args []string, used *specifications.Corpus, loads []specifications.LoadResult) []report.CorpusRoot {
+	root := "" // the corpus discover found the spec names in, if any: the same again
+	if used != nil {
+		root = used.Root
+	}
 	var out []report.CorpusRoot
 	for _, a := range args {
 		p, err := specifications.Resolve(a, root)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -30,7 +31,8 @@ func (o *Options) expectedDigest(ctx context.Context, tarball string) (sum, from
 	}
 	side := tarball + ".sha256"
 	var data []byte
-	if isURL(side) {
+	if isURL(tarball) {
+		side = sidecarURL(tarball)
 		data, err = o.fetchSmall(ctx, side)
 	} else {
 		data, err = os.ReadFile(side)
@@ -281,4 +283,16 @@ func digest(path string) (int64, string, error) {
 func marshalRecord(rec specifications.FetchRecord) ([]byte, error) {
 	data, err := json.MarshalIndent(rec, "", "  ")
 	return append(data, '\n'), err
+}
+
+// sidecarURL is the URL of the checksum beside a tarball's: ".sha256" added to its
+// path, its query (a signed mirror URL's) kept as it is.
+func sidecarURL(tarball string) string {
+	u, err := url.Parse(tarball)
+	if err != nil || u.RawQuery == "" {
+		return tarball + ".sha256"
+	}
+	u.Path += ".sha256"
+	u.RawPath = ""
+	return u.String()
 }

@@ -159,8 +159,13 @@ func (o *Options) reuse(commit, ref string, fresh *specifications.FetchRecord) (
 // and what removes what it downloaded.
 func (o *Options) obtain(ctx context.Context) (string, specifications.FetchRecord, func(), error) {
 	rec := specifications.FetchRecord{Repository: Repository, Ref: o.Ref, URL: o.From}
-	if rec.URL == "" {
+	switch {
+	case rec.URL == "":
 		rec.URL = TarballURL(o.Ref)
+	case !isURL(rec.URL):
+		if abs, err := filepath.Abs(rec.URL); err == nil {
+			rec.URL = abs // the record says where the tarball was, from anywhere
+		}
 	}
 	want, from, err := o.expectedDigest(ctx, rec.URL)
 	if err != nil {

@@ -344,3 +344,28 @@ func TestBarLine(t *testing.T) {
 	assert.Equal(t, "x: [==============================] 100%  10.0 of 10.0 MiB", barLine("x", 10<<20, 10<<20))
 	assert.Equal(t, "x: 1.5 MiB", barLine("x", 3<<19, -1))
 }
+
+// TestGetChecksumBesideASignedURL: the checksum beside a tarball whose URL has a
+// query (a signed mirror URL) is the tarball's path with .sha256, the query kept.
+func TestGetChecksumBesideASignedURL(t *testing.T) {
+	data := tarball(t, commit, upstream("specifications-"+commit))
+	srv := newServer(t, map[string][]byte{"/t.tar.gz": data, "/t.tar.gz.sha256": []byte(sha(data) + "  t.tar.gz\n")})
+	o := options(t, "master", srv.URL+"/t.tar.gz?sig=abc")
+	res, err := Get(context.Background(), o)
+	require.NoError(t, err)
+	assert.Equal(t, srv.URL+"/t.tar.gz.sha256?sig=abc", res.Record.Checksum)
+}
+
+// TestGetLocalFileRecordedWhole: a tarball given by a relative path is recorded by its
+// absolute one, which says where it was from any folder.
+func TestGetLocalFileRecordedWhole(t *testing.T) {
+	data := tarball(t, commit, upstream("specifications-"+commit))
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "s.tar.gz"), data, 0o644))
+	o := options(t, "", "s.tar.gz")
+	o.Ref = commit
+	t.Chdir(dir)
+	res, err := Get(context.Background(), o)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, "s.tar.gz"), res.Record.URL)
+}

@@ -234,7 +234,7 @@ func corpusGet(ctx context.Context, args []string, progress io.Writer, stdout, s
 	if res.Reused {
 		fmt.Fprintf(stdout, "specrun corpus get: %s was fetched before: %s, now the corpus fetched last\n", what, res.Root)
 	} else {
-		fmt.Fprintf(stdout, "specrun corpus get: %s: %s in %s\n", what, count(r.Files, "file"), res.Root)
+		fmt.Fprintf(stdout, "specrun corpus get: %s: %s extracted in %s\n", what, count(r.Files, "file"), res.Root)
 		fmt.Fprintf(stdout, "specrun corpus get: from %s: %d bytes, sha256 %s\n", r.URL, r.Size, r.SHA256)
 	}
 	if env := os.Getenv("SPECRUN_CORPUS"); env != "" {

@@ -142,7 +142,7 @@ func TestCorpusGetThenList(t *testing.T) {
 	code, out, stderr := runSpecrun("corpus", "get", "--from", srv.URL+"/s.tar.gz", "master")
 	require.Equal(t, exitOK, code, stderr)
 	root := filepath.Join(cache, "specrun", "specifications", fetchedCommit)
-	assert.Equal(t, "specrun corpus get: mongodb/specifications "+fetchedCommit+" (master): 1 file in "+root+"\n"+
+	assert.Equal(t, "specrun corpus get: mongodb/specifications "+fetchedCommit+" (master): 1 file extracted in "+root+"\n"+
 		"specrun corpus get: from "+srv.URL+"/s.tar.gz: "+fmt.Sprint(len(data))+" bytes, sha256 "+sha256Hex(data)+"\n", out)
 
 	code, out, _ = runSpecrun("corpus", "list", "crud")

@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/specrun/specrun/internal/ordered"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -342,22 +341,8 @@ func schemaVersionSupported(v string) bool {
 // LoadAll loads every source on all cores; results keep the order of sources.
 func LoadAll(sources []Source, compareTwins bool) []LoadResult {
 	results := make([]LoadResult, len(sources))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = Load(sources[i], compareTwins)
-			}
-		}()
-	}
-	for i := range sources {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	ordered.Each(len(sources), func(i int) LoadResult { return Load(sources[i], compareTwins) },
+		func(i int, r LoadResult) { results[i] = r })
 	return results
 }
 

@@ -21,7 +21,7 @@ var imports = map[string][]string{
 	"result":                {},
 	"drivererr":             {"result"},
 	"internal/bsontext":     {},
-	"specifications":        {"internal/bsontext"},
+	"specifications":        {"internal/bsontext", "internal/ordered"},
 	"matchers":              {"internal/bsontext"},
 	"embedded":              {},
 	"internal/testcorpus":   {},
@@ -29,6 +29,7 @@ var imports = map[string][]string{
 	"internal/architecture": {},
 	"internal/golden":       {},
 	"internal/logtail":      {},
+	"internal/ordered":      {},
 	"serverproc":            {"internal/logtail"},
 	"internal/wireproxy":    {},
 	"entities":              {"result", "specifications"},
@@ -37,7 +38,7 @@ var imports = map[string][]string{
 	"report":                {"result", "specifications"},
 	"corpusget":             {"specifications"},
 	"run":                   {"interpreter", "report", "result", "specifications"},
-	"cmd/specrun":           {"corpusget", "embedded", "internal/logtail", "operations", "report", "result", "run", "serverproc", "specifications"},
+	"cmd/specrun":           {"corpusget", "embedded", "internal/logtail", "internal/ordered", "operations", "report", "result", "run", "serverproc", "specifications"},
 }
 
 const (

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/specrun/specrun/embedded"
 	"github.com/specrun/specrun/internal/testcorpus"
+	"github.com/specrun/specrun/report"
 	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
 )
@@ -29,14 +29,10 @@ func secondServer(t testing.TB) string {
 	return srv.URI()
 }
 
-// pointers are addresses FerretDB writes into some of its errors, different at each
-// run.
-var pointers = regexp.MustCompile(`0x[0-9a-f]+`)
-
 func verdicts(tests []result.Test) []string {
 	var out []string
 	for _, t := range tests {
-		out = append(out, t.ID+": "+string(t.Status)+": "+pointers.ReplaceAllString(t.Reason, "0x…"))
+		out = append(out, t.ID+": "+string(t.Status)+": "+report.Stable(t.Reason))
 	}
 	return out
 }

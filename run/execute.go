@@ -250,6 +250,8 @@ type execution struct {
 	// lost is set once the server is gone for good (or was never there); the tests
 	// still to come are then errors that say so.
 	lost *ServerEvent
+	// oneOfSeveral: a --jobs worker's, whose notices name its server among the others.
+	oneOfSeveral bool
 }
 
 // record closes the run: its duration, whether it is partial, the expectations'

@@ -38,7 +38,7 @@ func ExecuteJobs(ctx context.Context, p Plan, srvs []Target, sinks ...Sink) (*Re
 	}()
 	// One after the other: the notices of --allow-nonempty reach the sinks in order.
 	for i, srv := range srvs {
-		w := &execution{plan: &p, srv: srv, rep: p.newReport(srv), sinks: sinks}
+		w := &execution{plan: &p, srv: srv, rep: p.newReport(srv), sinks: sinks, oneOfSeveral: true}
 		if i == 0 {
 			w.rep = main.rep
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/specrun/specrun/interpreter"
+	"github.com/specrun/specrun/report"
 	"github.com/specrun/specrun/specifications"
 )
 
@@ -89,11 +90,16 @@ func (e *execution) checkData(ctx context.Context, runner *interpreter.Runner) e
 	case !e.plan.AllowNonempty:
 		return nil
 	case err != nil:
-		line = fmt.Sprintf("--allow-nonempty: cannot list the server's collections (%v); the run may drop any collection its tests name, "+
+		line = fmt.Sprintf("cannot list the server's collections (%v); the run may drop any collection its tests name, "+
 			"and the databases some drop whole", err)
 	default:
 		line = e.atRisk(existing, foreign)
 	}
+	prefix := "--allow-nonempty: "
+	if e.oneOfSeveral {
+		prefix += report.RedactURI(e.srv.URI) + ": "
+	}
+	line = prefix + line
 	for _, s := range e.sinks {
 		if n, ok := s.(Noticer); ok {
 			n.Notice(line)
@@ -126,7 +132,7 @@ func (e *execution) atRisk(existing []specifications.Namespace, foreign map[spec
 		}
 	}
 	if len(risk) == 0 {
-		return "--allow-nonempty: this run drops none of the server's collections"
+		return "this run drops none of the server's collections"
 	}
 	slices.SortStableFunc(risk, func(a, b specifications.Namespace) int {
 		switch {
@@ -137,7 +143,7 @@ func (e *execution) atRisk(existing []specifications.Namespace, foreign map[spec
 		}
 		return 1
 	})
-	return fmt.Sprintf("--allow-nonempty: this run may drop %d of the server's collections: %s", len(risk), listed(risk, foreign))
+	return fmt.Sprintf("this run may drop %d of the server's collections: %s", len(risk), listed(risk, foreign))
 }
 
 // serverCollections lists every collection of the server, sorted, but the system

@@ -109,4 +109,10 @@ func TestRunJobsRefusalNamesItsServer(t *testing.T) {
 	assert.Equal(t, exitUsage, code, stdout+stderr)
 	assert.Contains(t, stderr, "specrun: "+uris[1]+": the server holds collections these tests do not name: customers.orders;")
 	assert.NotContains(t, stderr, "specrun: "+uris[0]+": the server holds")
+	// with --allow-nonempty, each server's notice names it
+	code, stdout, stderr = runArgs(t, "--allow-nonempty", "--uri", uris[0], "--uri", uris[1], filepath.Join(dir, "find.json"), filepath.Join(dir, "distinct.json"))
+	assert.Contains(t, []int{exitOK, exitFail}, code, stdout+stderr)
+	for _, uri := range uris {
+		assert.Contains(t, stderr, "specrun: --allow-nonempty: "+uri+": this run drops none of the server's collections\n")
+	}
 }

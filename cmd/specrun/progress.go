@@ -34,6 +34,8 @@ type progress struct {
 	width func() int
 	// gate judges each result as it comes, and colours (recap.go).
 	gate gate
+	// several: the run has several servers (--jobs), so a server's events name it.
+	several bool
 }
 
 // newProgress: tty is stderr as it is when it is a terminal (see isTerminal; stdout
@@ -143,7 +145,11 @@ func (p *progress) ServerEvent(ev run.ServerEvent) {
 		fmt.Fprintf(p.stderr, "specrun: %s: %s; the tests still to come on it are errors\n", ev.Server, oneLine(ev.Reason, reasonShown))
 		return
 	}
-	fmt.Fprintf(p.stderr, "specrun: %s\n", oneLine(ev.Reason, reasonShown))
+	server := ""
+	if p.several {
+		server = ev.Server + ": "
+	}
+	fmt.Fprintf(p.stderr, "specrun: %s%s\n", server, oneLine(ev.Reason, reasonShown))
 }
 
 func (p *progress) done() { p.clear() }

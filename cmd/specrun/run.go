@@ -167,7 +167,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "\nspecrun: interrupted: stopping after the current test and writing the reports (again to quit at once)")
 	})
 	out := newProgress(stdout, stderr, tty, o.verbose, plan.SelectedCount())
-	out.gate = gate{expect: plan.Expect, ev: report.Evaluation{File: o.expectPath}, paint: paint}
+	out.gate, out.several = gate{expect: plan.Expect, ev: report.Evaluation{File: o.expectPath}, paint: paint}, len(srvs) > 1
 	rec, err := run.ExecuteJobs(ctx, plan, srvs, out)
 	stopNotice()
 	out.done()

@@ -68,12 +68,10 @@ func Compare(runs ...*Run) (*Comparison, error) {
 	c := &Comparison{Servers: columnNames(runs)}
 	first := runs[0]
 	for i, r := range runs[1:] {
-		if d := corpusDifference(first.Corpus, r.Corpus); d != "" {
-			d = strings.NewReplacer("OLD ", "report 1 ", "NEW ", fmt.Sprintf("report %d ", i+2)).Replace(d)
+		if d := corpusDifference(first.Corpus, r.Corpus, "report 1", fmt.Sprintf("report %d", i+2)); d != "" {
 			return nil, &CompareError{fmt.Sprintf("report %d (%s) is not of the corpus of report 1 (%s): %s", i+2, c.Servers[i+1], c.Servers[0], d)}
 		}
-		unordered := func(f Filters) string { f.Shuffle = ""; return filtersString(f) }
-		if a, b := unordered(first.Filters), unordered(r.Filters); a != b {
+		if a, b := unorderedFilters(first.Filters), unorderedFilters(r.Filters); a != b {
 			c.Notes = append(c.Notes, fmt.Sprintf("other filters: report 1 %s, report %d %s", orNone(a), i+2, orNone(b)))
 		}
 	}
@@ -351,12 +349,16 @@ type (
 		ID      string           `json:"id"`
 		File    string           `json:"file"`
 		Results []*jsonDiffState `json:"results"` // null where the report lacks the test
+		// true where that report is partial and lists the test as not run (its result
+		// null): absent when none is
+		NotRun []bool `json:"notRun,omitempty"`
 	}
 )
 
 // WriteJSON writes the comparison as JSON: the servers, the counts per spec and in
 // total (one per server, in the servers' order), and the differing tests, each with
-// one result per server (null where that report lacks the test).
+// one result per server (null where that report lacks the test), and, if a partial
+// report lists it as not run, which (notRun).
 func (c *Comparison) WriteJSON(w io.Writer) error {
 	j := jsonComparison{Servers: c.Servers, Notes: append([]string{}, c.Notes...), Total: c.Total,
 		Specs: []jsonSpecCounts{}, Differences: []jsonDifference{}}
@@ -365,6 +367,9 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 	}
 	for _, d := range c.Differences {
 		jd := jsonDifference{ID: d.ID, File: d.File}
+		if slices.Contains(d.NotRun, true) {
+			jd.NotRun = d.NotRun
+		}
 		for _, t := range d.Results {
 			if t == nil {
 				jd.Results = append(jd.Results, nil)

@@ -99,4 +99,11 @@ func TestComparePartialNotRun(t *testing.T) {
 	var out strings.Builder
 	require.NoError(t, c.WriteText(&out))
 	assert.Contains(t, out.String(), "crud/x/c\n    A: pass\n    B: not run (partial report)\n    C: fail: boom\n")
+	var js strings.Builder
+	require.NoError(t, c.WriteJSON(&js))
+	assert.Contains(t, js.String(), `"notRun": [
+        false,
+        true,
+        false
+      ]`, "the JSON tells a test not run from one the report lacks")
 }

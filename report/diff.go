@@ -122,15 +122,13 @@ func notRunKeys(r *Run, key func(result.Test) string) map[string]bool {
 // comparability says why two reports may not be comparable test for test.
 func comparability(old, new *Run) []string {
 	var w []string
-	if c := corpusDifference(old.Corpus, new.Corpus); c != "" {
+	if c := corpusDifference(old.Corpus, new.Corpus, "OLD", "NEW"); c != "" {
 		w = append(w, c)
 	}
 	if o, n := serverLine(old.Server), serverLine(new.Server); o != n {
 		w = append(w, fmt.Sprintf("other server: OLD %s, NEW %s", o, n))
 	}
-	// the order the files ran in is not a difference: verdicts must not depend on it
-	unordered := func(f Filters) string { f.Shuffle = ""; return filtersString(f) }
-	if o, n := unordered(old.Filters), unordered(new.Filters); o != n {
+	if o, n := unorderedFilters(old.Filters), unorderedFilters(new.Filters); o != n {
 		w = append(w, fmt.Sprintf("other filters: OLD %s, NEW %s", orNone(o), orNone(n)))
 	}
 	for _, x := range []struct {
@@ -155,18 +153,28 @@ func serverLine(s ServerInfo) string {
 	return line
 }
 
-func corpusDifference(old, new []CorpusRoot) string {
+// unorderedFilters is the filters as flags but the order the files ran in, which is no
+// difference: verdicts must not depend on it.
+func unorderedFilters(f Filters) string {
+	f.Shuffle = ""
+	return filtersString(f)
+}
+
+// corpusDifference says how the corpora of two reports, called oldName and newName,
+// differ, or "".
+func corpusDifference(old, new []CorpusRoot, oldName, newName string) string {
+	other := fmt.Sprintf("other corpus: %s %s, %s %s", oldName, rootsString(old), newName, rootsString(new))
 	if len(old) != len(new) {
-		return fmt.Sprintf("other corpus: OLD %s, NEW %s", rootsString(old), rootsString(new))
+		return other
 	}
 	for i := range old {
 		o, n := old[i].Identity, new[i].Identity
 		switch {
 		case !sameIdentity(o, n):
-			return fmt.Sprintf("other corpus: OLD %s, NEW %s", rootsString(old), rootsString(new))
+			return other
 		case o.Empty() && old[i].Root != new[i].Root:
-			return fmt.Sprintf("corpus roots differ and carry no identity, it may be another corpus: OLD %s, NEW %s",
-				rootsString(old), rootsString(new))
+			return fmt.Sprintf("corpus roots differ and carry no identity, it may be another corpus: %s %s, %s %s",
+				oldName, rootsString(old), newName, rootsString(new))
 		}
 	}
 	return ""

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/specrun/specrun/internal/testcorpus"
 	"github.com/specrun/specrun/internal/testpriv"
 )
 
@@ -109,7 +110,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestCorpusRoot(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no fetched corpus
+	testcorpus.UserCache(t) // no fetched corpus
 	t.Setenv("SPECRUN_CORPUS", "/from/env")
 	root, err := CorpusRoot("/from/flag")
 	require.NoError(t, err)

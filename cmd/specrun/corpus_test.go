@@ -32,7 +32,7 @@ func TestSpecNameSaysWhichCorpus(t *testing.T) {
 	modCorpus, shared := testcorpus.GoModule(t), testcorpus.Shared(t)
 	t.Chdir(t.TempDir())
 	t.Setenv("SPECRUN_CORPUS", "")
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	testcorpus.UserCache(t)
 	code, out, stderr := runSpecrun("check", "crud/v1/read")
 	assert.Equal(t, exitOK, code, out)
 	assert.Equal(t, "specrun check: corpus: Go module cache, go.mongodb.org/mongo-driver v1.17.3, "+modCorpus+"\n", stderr)
@@ -121,8 +121,7 @@ func TestGoldenCorpusList(t *testing.T) {
 // then corpus list shows the fetched corpus first, in the user cache, and spec names
 // resolve in it.
 func TestCorpusGetThenList(t *testing.T) {
-	cache := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", cache)
+	cache := testcorpus.UserCache(t)
 	t.Setenv("SPECRUN_CORPUS", "")
 	t.Chdir(t.TempDir())
 	top := "specifications-" + fetchedCommit

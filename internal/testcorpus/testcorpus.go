@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -112,4 +113,29 @@ func SecantusPython(t testing.TB) string {
 		t.Skipf("no SecantusDB: %s is missing (python3 -m venv .venv && .venv/bin/pip install --pre secantusdb==%s, as .ci/run does, or set SPECRUN_SECANTUS_PYTHON)", python, SecantusVersion)
 	}
 	return python
+}
+
+// UserCache gives the test a user cache folder of its own, on every system: where
+// os.UserCacheDir looks ($XDG_CACHE_HOME on Linux and BSDs, $HOME/Library/Caches on
+// macOS, %LocalAppData% on Windows), so that nothing is read from or written to the
+// user's real cache (specrun corpus get's corpora). It returns os.UserCacheDir's
+// answer.
+func UserCache(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	switch runtime.GOOS {
+	case "darwin", "ios":
+		t.Setenv("HOME", dir)
+	case "windows":
+		t.Setenv("LocalAppData", dir)
+	case "plan9":
+		t.Setenv("home", dir)
+	default:
+		t.Setenv("XDG_CACHE_HOME", dir)
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cache
 }

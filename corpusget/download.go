@@ -111,7 +111,9 @@ func (o *Options) download(ctx context.Context, u string) (path string, err erro
 		switch {
 		case err == nil:
 			return f.Name(), nil
-		case !errors.As(err, &cut) || attempt == o.Attempts || ctx.Err() != nil:
+		case ctx.Err() != nil: // interrupted: no attempt was at fault
+			return "", fmt.Errorf("%s: %w", u, context.Cause(ctx))
+		case !errors.As(err, &cut) || attempt == o.Attempts:
 			if cut != nil {
 				return "", fmt.Errorf("%s: %w (%d attempts)", u, cut.err, attempt)
 			}

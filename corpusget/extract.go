@@ -3,6 +3,7 @@ package corpusget
 import (
 	"archive/tar"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -36,7 +37,7 @@ type extracted struct {
 // .., when it is a link (symbolic or hard) or a device, when its entries are not all in
 // one top folder, when it is larger than the limits, or when the gzip stream is
 // corrupt (its trailer's CRC-32 or length do not match).
-func extract(tarball, dir string, wrap func(io.Writer) io.Writer) (extracted, error) {
+func extract(ctx context.Context, tarball, dir string, wrap func(io.Writer) io.Writer) (extracted, error) {
 	var x extracted
 	f, err := os.Open(tarball)
 	if err != nil {
@@ -50,6 +51,9 @@ func extract(tarball, dir string, wrap func(io.Writer) io.Writer) (extracted, er
 	tr := tar.NewReader(gz)
 	var total int64
 	for entries := 0; ; entries++ {
+		if err := ctx.Err(); err != nil { // interrupted: nothing is installed
+			return x, context.Cause(ctx)
+		}
 		h, err := tr.Next()
 		if err == io.EOF {
 			break

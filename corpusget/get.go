@@ -92,7 +92,7 @@ func Get(ctx context.Context, o Options) (Result, error) {
 		return Result{}, err
 	}
 	defer os.RemoveAll(tmp) // gone once renamed
-	x, err := extract(tarball, tmp, o.wrap)
+	x, err := extract(ctx, tarball, tmp, o.wrap)
 	if err != nil {
 		return Result{}, err
 	}

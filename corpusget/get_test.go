@@ -7,11 +7,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -368,4 +370,39 @@ func TestGetLocalFileRecordedWhole(t *testing.T) {
 	res, err := Get(context.Background(), o)
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(dir, "s.tar.gz"), res.Record.URL)
+}
+
+// TestGetInterrupted: a Ctrl-C, during the download or after it, installs nothing and
+// says it was interrupted, not that an attempt failed.
+func TestGetInterrupted(t *testing.T) {
+	data := tarball(t, commit, upstream("specifications-"+commit))
+	interrupted := errors.New("interrupt signal received")
+
+	// after the download, while extracting (here: a tarball on disk)
+	file := filepath.Join(t.TempDir(), "s.tar.gz")
+	require.NoError(t, os.WriteFile(file, data, 0o644))
+	o := options(t, "", file)
+	o.Ref = commit
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(interrupted)
+	_, err := Get(ctx, o)
+	assert.ErrorIs(t, err, interrupted)
+	assertNothingWritten(t, o.Dir)
+
+	// during the download: the server stops sending halfway
+	srv := newServer(t, map[string][]byte{"/t.tar.gz": data})
+	ctx, cancel = context.WithCancelCause(context.Background())
+	srv.handler = func(w http.ResponseWriter, _ *http.Request, _ int, data []byte) bool {
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		_, _ = w.Write(data[:len(data)/2])
+		w.(http.Flusher).Flush()
+		cancel(interrupted)
+		<-time.After(time.Second)
+		return true
+	}
+	o = options(t, "master", srv.URL+"/t.tar.gz")
+	_, err = Get(ctx, o)
+	assert.ErrorIs(t, err, interrupted)
+	assert.NotContains(t, err.Error(), "attempts")
+	assertNothingWritten(t, o.Dir)
 }

@@ -34,11 +34,14 @@ type Client struct {
 	// IgnoredSocketTimeout is the socketTimeoutMS of the URI or uriOptions where no
 	// timeoutMS overrides it, which the Go driver v2 reads and never applies; 0 if none.
 	IgnoredSocketTimeout time.Duration
-	events               *commandRecorder
-	monitor              *monitorRecorder
-	logs                 *logRecorder // nil without observeLogMessages
-	store                *eventStore  // nil without storeEventsAsEntities
-	signal               *signal
+	// AppName is the client's appname (from the URI and uriOptions), which a fail
+	// point's appName filter compares; "" if none.
+	AppName string
+	events  *commandRecorder
+	monitor *monitorRecorder
+	logs    *logRecorder // nil without observeLogMessages
+	store   *eventStore  // nil without storeEventsAsEntities
+	signal  *signal
 }
 
 func (*Client) Kind() Kind { return KindClient }
@@ -242,6 +245,9 @@ func NewClient(ctx context.Context, spec *specifications.ClientEntity, cfg Clien
 	opts := options.Client().ApplyURI(uri).SetMonitor(c.events.monitor()).SetPoolMonitor(pools).SetServerMonitor(servers)
 	c.RetryReads = opts.RetryReads == nil || *opts.RetryReads
 	c.IgnoredSocketTimeout = ignoredSocketTimeout(uri)
+	if opts.AppName != nil {
+		c.AppName = *opts.AppName
+	}
 	if cfg.FastHeartbeat && opts.HeartbeatInterval == nil {
 		opts.SetHeartbeatInterval(fastHeartbeat)
 	}

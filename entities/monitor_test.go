@@ -292,4 +292,33 @@ func TestIgnoredSocketTimeout(t *testing.T) {
 	}
 }
 
+// TestClientAppName: a client's appname, from uriOptions (case-insensitive) or the
+// run's URI, which a fail point's appName filter compares with.
+func TestClientAppName(t *testing.T) {
+	for _, tc := range []struct {
+		uri  string
+		opts bson.D
+		want string
+	}{
+		{"mongodb://127.0.0.1:1/", bson.D{{Key: "appname", Value: "findNetworkTimeoutErrorTest"}}, "findNetworkTimeoutErrorTest"},
+		{"mongodb://127.0.0.1:1/", bson.D{{Key: "appName", Value: "a"}}, "a"},
+		{"mongodb://127.0.0.1:1/?appName=run", nil, "run"},
+		{"mongodb://127.0.0.1:1/?appName=run", bson.D{{Key: "appname", Value: "test"}}, "test"},
+		{"mongodb://127.0.0.1:1/", nil, ""},
+	} {
+		spec := &specifications.ClientEntity{ID: "c"}
+		if tc.opts != nil {
+			spec.URIOptions = mustRaw(t, tc.opts)
+		}
+		c, err := NewClient(context.Background(), spec, ClientConfig{URI: tc.uri})
+		if err != nil {
+			t.Fatalf("%s %v: %v", tc.uri, tc.opts, err)
+		}
+		if c.AppName != tc.want {
+			t.Errorf("%s %v: AppName %q, want %q", tc.uri, tc.opts, c.AppName, tc.want)
+		}
+		c.close(context.Background())
+	}
+}
+
 func ptr[T any](v T) *T { return &v }

@@ -55,6 +55,14 @@ type failPoint struct {
 	// for none).
 	failCommands []string
 	blockTime    time.Duration
+	// appName is the fail point's data.appName: it then acts only on the commands of
+	// clients with that appName ("" for every client).
+	appName string
+}
+
+// affects says whether the fail point acts on commands of client (its appName filter).
+func (fp failPoint) affects(client *entities.Client) bool {
+	return fp.appName == "" || client != nil && fp.appName == client.AppName
 }
 
 func newTestRun(r *Runner, f *specifications.File, t *specifications.Test) *testRun {
@@ -340,16 +348,17 @@ func (tr *testRun) FailPoint(ctx context.Context, client *entities.Client, comma
 	if err != nil {
 		return err
 	}
-	tr.failPoints = append(tr.failPoints, failPoint{client: client, name: name, failCommands: failCommands(command), blockTime: blockTime(command)})
+	tr.failPoints = append(tr.failPoints, failPoint{client: client, name: name, failCommands: failCommands(command),
+		blockTime: blockTime(command), appName: appName(command)})
 	return nil
 }
 
 // Blocked implements operations' blockReporter: the longest time a fail point of the
-// test blocks the command name (one of its failCommands).
-func (tr *testRun) Blocked(name string) time.Duration {
+// test blocks the command name (one of its failCommands) of client.
+func (tr *testRun) Blocked(client *entities.Client, name string) time.Duration {
 	var d time.Duration
 	for _, fp := range tr.failPoints {
-		if slices.Contains(fp.failCommands, name) {
+		if fp.affects(client) && slices.Contains(fp.failCommands, name) {
 			d = max(d, fp.blockTime)
 		}
 	}
@@ -357,13 +366,19 @@ func (tr *testRun) Blocked(name string) time.Duration {
 }
 
 // FailsCommand implements operations' failPointReporter: a fail point the test set
-// (through a client or on a host), still on, may fail the command: a failCommand fail
-// point whose failCommands name it, or one of another kind, whose effect specrun does
-// not know.
-func (tr *testRun) FailsCommand(name string) bool {
+// (through a client or on a host), still on, may fail the command of client: a
+// failCommand fail point whose failCommands name it, or one of another kind, whose
+// effect specrun does not know; either unless its appName leaves the client out.
+func (tr *testRun) FailsCommand(client *entities.Client, name string) bool {
 	return slices.ContainsFunc(tr.failPoints, func(fp failPoint) bool {
-		return fp.name != "failCommand" || slices.Contains(fp.failCommands, name)
+		return fp.affects(client) && (fp.name != "failCommand" || slices.Contains(fp.failCommands, name))
 	})
+}
+
+// appName is the appName of a fail point's data, "" if none.
+func appName(command bson.Raw) string {
+	name, _ := command.Lookup("data", "appName").StringValueOK()
+	return name
 }
 
 // failCommands is the failCommands list of a fail point's data.
@@ -416,7 +431,7 @@ func (tr *testRun) TargetedFailPoint(ctx context.Context, host string, command b
 	if err != nil {
 		return err
 	}
-	tr.failPoints = append(tr.failPoints, failPoint{host: host, name: name, failCommands: failCommands(command)})
+	tr.failPoints = append(tr.failPoints, failPoint{host: host, name: name, failCommands: failCommands(command), appName: appName(command)})
 	return nil
 }
 

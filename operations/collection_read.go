@@ -172,7 +172,7 @@ func collCount(ctx context.Context, c *Call, coll *entities.Collection) (Returne
 // a fail point of the test on count made the error, which the retry would have got
 // past. Without one the error is the server's, and judged as it is (nil).
 func unretriedCount(h Harness, client *entities.Client, inTxn bool, err error) error {
-	if client == nil || !client.RetryReads || inTxn || !failPointFails(h, "count") || !retryableRead(err) {
+	if client == nil || !client.RetryReads || inTxn || !failPointFails(h, client, "count") || !retryableRead(err) {
 		return nil
 	}
 	return result.Unsupportedf("count: the Go driver v2 has no count helper and never retries RunCommand, "+

@@ -107,7 +107,7 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 	if err != nil {
 		return Returned{}, err
 	}
-	if cl := entities.ClientOf(target); timeout == nil && cl != nil && socketBound(kind, c.Op) && timesOut(c.Harness, cl.IgnoredSocketTimeout, commandsOf(kind, c.Op)) {
+	if cl := entities.ClientOf(target); timeout == nil && cl != nil && socketBound(kind, c.Op) && timesOut(c.Harness, cl, commandsOf(kind, c.Op)) {
 		return Returned{}, result.Unsupportedf("socketTimeoutMS of %s: the Go driver v2 reads it and never applies it (it has no socket timeout), "+
 			"and a fail point of the test blocks the operation's command longer: the socket timeout the test relies on cannot happen", cl.ID)
 	}
@@ -133,25 +133,29 @@ func Execute(ctx context.Context, c *Call) (Returned, error) {
 }
 
 // blockReporter is a Harness that knows how long the test's fail points block a
-// command (by its name, one of their failCommands).
+// client's command (by its name, one of their failCommands).
 type blockReporter interface {
-	Blocked(command string) time.Duration
+	Blocked(client *entities.Client, command string) time.Duration
 }
 
-// failPointReporter is a Harness that knows which commands the test's fail points fail.
-type failPointReporter interface{ FailsCommand(name string) bool }
+// failPointReporter is a Harness that knows which commands of a client the test's fail
+// points fail.
+type failPointReporter interface {
+	FailsCommand(client *entities.Client, name string) bool
+}
 
-// timesOut says whether a socket timeout of d (0: none) would end one of commands, the
-// commands of the operation, that a fail point of the test blocks.
-func timesOut(h Harness, d time.Duration, commands []string) bool {
+// timesOut says whether the client's ignored socket timeout (0: none) would end one of
+// commands, the commands of the operation, that a fail point of the test blocks.
+func timesOut(h Harness, client *entities.Client, commands []string) bool {
 	b, ok := h.(blockReporter)
-	return d > 0 && ok && slices.ContainsFunc(commands, func(name string) bool { return b.Blocked(name) >= d })
+	d := client.IgnoredSocketTimeout
+	return d > 0 && ok && slices.ContainsFunc(commands, func(name string) bool { return b.Blocked(client, name) >= d })
 }
 
-// failPointFails says whether a fail point the test set may fail the command.
-func failPointFails(h Harness, command string) bool {
+// failPointFails says whether a fail point the test set may fail the client's command.
+func failPointFails(h Harness, client *entities.Client, command string) bool {
 	f, ok := h.(failPointReporter)
-	return ok && f.FailsCommand(command)
+	return ok && f.FailsCommand(client, command)
 }
 
 // socketBound says whether op sends commands a socket timeout would bound: every

@@ -110,8 +110,10 @@ type blockingHarness struct {
 	fails   []string                 // commands a fail point fails
 }
 
-func (h blockingHarness) Blocked(command string) time.Duration { return h.blocked[command] }
-func (h blockingHarness) FailsCommand(name string) bool {
+func (h blockingHarness) Blocked(_ *entities.Client, command string) time.Duration {
+	return h.blocked[command]
+}
+func (h blockingHarness) FailsCommand(_ *entities.Client, name string) bool {
 	return slices.Contains(h.fails, name) || h.blocked[name] > 0
 }
 
@@ -142,7 +144,7 @@ func TestTimesOut(t *testing.T) {
 		{blocking("commitTransaction", 150*time.Millisecond), 100 * time.Millisecond, []string{"commitTransaction", "abortTransaction"}, true},
 		{blocking("insert", time.Second), 100 * time.Millisecond, nil, false},
 	} {
-		if got := timesOut(tc.h, tc.d, tc.commands); got != tc.want {
+		if got := timesOut(tc.h, &entities.Client{ID: "client0", IgnoredSocketTimeout: tc.d}, tc.commands); got != tc.want {
 			t.Errorf("%+v, %s: %v, want %v", tc.h, tc.d, got, tc.want)
 		}
 	}

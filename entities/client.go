@@ -113,6 +113,8 @@ type Recording struct {
 	Logs       []LogMessage
 	CheckedOut int
 	Topology   *event.TopologyDescription
+	// FindCursors: see Client.FindCursor.
+	FindCursors map[int64]int64
 }
 
 // NewRecordedClient returns a client entity without a driver client that has observed
@@ -123,7 +125,7 @@ func NewRecordedClient(id string, rec Recording) *Client {
 	mon.cmap, mon.sdam, mon.checkedOut, mon.topology = rec.CMAP, rec.SDAM, rec.CheckedOut, rec.Topology
 	return &Client{
 		ID: id, signal: s, monitor: mon,
-		events: &commandRecorder{events: rec.Commands, signal: s},
+		events: &commandRecorder{events: rec.Commands, findCursors: rec.FindCursors, signal: s},
 		logs:   &logRecorder{messages: rec.Logs, signal: s},
 	}
 }
@@ -132,6 +134,15 @@ func NewRecordedClient(id string, rec Recording) *Client {
 // command events, in order (see NewRecordedClient).
 func NewObservedClient(id string, events ...CommandEvent) *Client {
 	return NewRecordedClient(id, Recording{Commands: events})
+}
+
+// FindCursor returns the id of the cursor that the reply to the find with requestID
+// left open, whether the client observes replies or not; 0 if it left none open or the
+// client sent no such find.
+func (c *Client) FindCursor(requestID int64) int64 {
+	c.events.mu.Lock()
+	defer c.events.mu.Unlock()
+	return c.events.findCursors[requestID]
 }
 
 // LastCommand returns the last command this client sent, observed or not, and the

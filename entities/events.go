@@ -62,8 +62,11 @@ type commandRecorder struct {
 	sensitiveRequests map[int64]bool // request IDs of started events judged sensitive
 	last              CommandEvent
 	lastOutcome       CommandEvent
-	commandTime       *atomic.Int64 // nil: not measured
-	signal            *signal       // fired for every recorded event; nil in tests
+	// findCursors is the id of the cursor each find's reply left open, by the find's
+	// request id, observed or not; nil until one does.
+	findCursors map[int64]int64
+	commandTime *atomic.Int64 // nil: not measured
+	signal      *signal       // fired for every recorded event; nil in tests
 	// store hands every event to storeEventsAsEntities, whatever observeEvents and
 	// ignoreCommandMonitoringEvents say; nil when the client has none.
 	store func(name string, fields bson.D)
@@ -121,6 +124,12 @@ func (r *commandRecorder) record(e CommandEvent, redactedHello bool, conn string
 		r.last, r.lastOutcome = e, CommandEvent{}
 	} else if e.RequestID == r.last.RequestID {
 		r.lastOutcome = e
+	}
+	if id, ok := e.Reply.Lookup("cursor", "id").AsInt64OK(); ok && id != 0 && e.Type == CommandSucceeded && e.CommandName == "find" {
+		if r.findCursors == nil {
+			r.findCursors = map[int64]int64{}
+		}
+		r.findCursors[e.RequestID] = id
 	}
 	if r.paused || r.stopped {
 		return

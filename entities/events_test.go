@@ -296,3 +296,30 @@ func TestRecorderCopiesDocuments(t *testing.T) {
 		t.Error("CommandEvents returns the recorder's own slice")
 	}
 }
+
+// TestRecorderFindCursors: the cursor a find's reply leaves open is known by the find's
+// request id whether or not the client observes succeeded events (crud tests observe
+// only commandStartedEvent); a find whose cursor is exhausted (id 0), a failed find and
+// an aggregate leave none.
+func TestRecorderFindCursors(t *testing.T) {
+	reply := func(id int64) bson.Raw {
+		return mustRaw(t, bson.D{{Key: "cursor", Value: bson.D{{Key: "firstBatch", Value: bson.A{}}, {Key: "id", Value: id}, {Key: "ns", Value: "db.coll"}}}, {Key: "ok", Value: 1.0}})
+	}
+	for _, observe := range [][]string{{"commandStartedEvent"}, nil, {"commandSucceededEvent"}} {
+		c, mon := newTestClient(t, &specifications.ClientEntity{ObserveEvents: observe})
+		f := feeder{t, mon}
+		f.started(1, "find", f.command("find"))
+		f.succeeded(1, "find", reply(42))
+		f.started(2, "find", f.command("find"))
+		f.succeeded(2, "find", reply(0))
+		f.started(3, "find", f.command("find"))
+		f.failed(3, "find")
+		f.started(4, "aggregate", f.command("aggregate"))
+		f.succeeded(4, "aggregate", reply(43))
+		for id, want := range map[int64]int64{1: 42, 2: 0, 3: 0, 4: 0, 5: 0} {
+			if got := c.FindCursor(id); got != want {
+				t.Errorf("observeEvents %v: FindCursor(%d) = %d, want %d", observe, id, got, want)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package interpreter
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -28,18 +29,16 @@ func (tr *testRun) expectEvents(i int, want *specifications.ExpectedEventsForCli
 	}
 	var (
 		observed []string
-		// cursorOf, by observed command event: the collection of a getMore or
-		// killCursors ("" for any other command), and findOf the collection of a find
-		cursorOf []string
-		findOf   func(g int) string
-		match    func(w, g int) error
+		// onCursorOf, for the observed find at g: by observed event, whether it is a
+		// getMore or killCursors on the cursor the find left open
+		onCursorOf func(g int) []bool
+		match      func(w, g int) error
 	)
 	switch want.Family() {
 	case "command":
 		got := client.CommandEvents()
 		observed = commandNames(got)
-		cursorOf = cursorCommands(got)
-		findOf = func(g int) string { return stringAt(got[g].Command, "find") }
+		onCursorOf = func(g int) []bool { return onCursor(got, client.FindCursor(got[g].RequestID)) }
 		m := tr.matcher()
 		match = func(w, g int) error { return operations.MatchCommandEvent(m, &want.Events[w], &got[g]) }
 	case "cmap", "sdam":
@@ -64,7 +63,7 @@ func (tr *testRun) expectEvents(i int, want *specifications.ExpectedEventsForCli
 		if !ok {
 			return countFailed
 		}
-		kept := keptWithoutCursor(j, len(observed)-len(want.Events), cursorOf, findOf(j))
+		kept := keptWithoutCursor(j, len(observed)-len(want.Events), onCursorOf(j))
 		if kept == nil {
 			return countFailed
 		}
@@ -131,13 +130,13 @@ func (tr *testRun) batchSizeDeparted(observed, expected int, match func(w, g int
 	return 0, false
 }
 
-// keptWithoutCursor returns the indexes of the observed events without the getMore and
-// killCursors events on coll after event j (the departed find on coll), or nil when the
-// surplus is not exactly such events.
-func keptWithoutCursor(j, surplus int, cursorOf []string, coll string) []int {
+// keptWithoutCursor returns the indexes of the observed events without those after event
+// j (the departed find) that are on its cursor (onCursor), or nil when the surplus is
+// not exactly such events.
+func keptWithoutCursor(j, surplus int, onCursor []bool) []int {
 	var kept []int
-	for g, c := range cursorOf {
-		if g > j && c != "" && c == coll {
+	for g, on := range onCursor {
+		if g > j && on {
 			surplus--
 			continue
 		}
@@ -149,31 +148,36 @@ func keptWithoutCursor(j, surplus int, cursorOf []string, coll string) []int {
 	return kept
 }
 
-// cursorCommands gives, by command event, the collection of a getMore or a killCursors
-// (a succeeded or failed event by its started one's request id), "" for any other.
-func cursorCommands(events []entities.CommandEvent) []string {
-	out := make([]string, len(events))
-	byRequest := map[int64]string{}
+// onCursor says, by command event, whether it is a getMore or a killCursors on the
+// cursor id (a succeeded or failed event by its started one's request id); none is on
+// cursor 0.
+func onCursor(events []entities.CommandEvent, id int64) []bool {
+	out := make([]bool, len(events))
+	byRequest := map[int64]bool{}
 	for g, e := range events {
-		switch {
-		case e.CommandName != "getMore" && e.CommandName != "killCursors":
+		if id == 0 || e.CommandName != "getMore" && e.CommandName != "killCursors" {
 			continue
-		case e.Type == entities.CommandStarted:
-			coll := stringAt(e.Command, "collection")
-			if e.CommandName == "killCursors" {
-				coll = stringAt(e.Command, "killCursors")
-			}
-			byRequest[e.RequestID] = coll
+		}
+		if e.Type == entities.CommandStarted {
+			byRequest[e.RequestID] = namesCursor(e.Command, id)
 		}
 		out[g] = byRequest[e.RequestID]
 	}
 	return out
 }
 
-// stringAt is the string at key of doc, "" if none.
-func stringAt(doc bson.Raw, key string) string {
-	s, _ := doc.Lookup(key).StringValueOK()
-	return s
+// namesCursor says whether a getMore or killCursors command is on cursor id: getMore's
+// own value, or one of killCursors' cursors.
+func namesCursor(command bson.Raw, id int64) bool {
+	if n, ok := command.Lookup("getMore").AsInt64OK(); ok {
+		return n == id
+	}
+	list, _ := command.Lookup("cursors").ArrayOK()
+	values, _ := list.Values()
+	return slices.ContainsFunc(values, func(v bson.RawValue) bool {
+		n, ok := v.AsInt64OK()
+		return ok && n == id
+	})
 }
 
 // departedCommand is the verdict of a command that differs from the expected one only

@@ -12,17 +12,15 @@ import (
 	"github.com/specrun/specrun/specifications"
 )
 
-// eventRun is a test run whose entity map holds client0 with the given observed events.
+// eventRun is a test run whose entity map holds client0 with the given observed events,
+// and value0, a value.
 func eventRun(t *testing.T, observed ...entities.CommandEvent) *testRun {
 	t.Helper()
-	m := entities.NewMap()
-	if err := m.Add("client0", entities.NewObservedClient("client0", observed...)); err != nil {
+	tr := recordedRun(t, entities.Recording{Commands: observed})
+	if err := tr.entities.Add("value0", &entities.Value{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Add("value0", &entities.Value{}); err != nil {
-		t.Fatal(err)
-	}
-	return &testRun{entities: m, t: &specifications.Test{}}
+	return tr
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -262,21 +260,24 @@ func TestDepartureBeforeEventCounts(t *testing.T) {
 		return observedStarted(1, "find", bson.D{{Key: "find", Value: "coll"}, {Key: "batchSize", Value: batch},
 			{Key: "filter", Value: bson.D{{Key: "x", Value: filter}}}, {Key: "limit", Value: int32(4)}})
 	}
-	kill := observedStarted(2, "killCursors", bson.D{{Key: "killCursors", Value: "coll"}})
+	kill := observedStarted(2, "killCursors", bson.D{{Key: "killCursors", Value: "coll"}, {Key: "cursors", Value: bson.A{int64(42)}}})
+	run := func(observed ...entities.CommandEvent) *testRun {
+		return recordedRun(t, entities.Recording{Commands: observed, FindCursors: map[int64]int64{1: 42}})
+	}
 	want := &specifications.ExpectedEventsForClient{Client: "client0", Events: []specifications.ExpectedEvent{
 		wantStarted("find", bson.D{{Key: "find", Value: "coll"}, {Key: "filter", Value: bson.D{{Key: "x", Value: int32(1)}}},
 			{Key: "limit", Value: int32(4)}, {Key: "batchSize", Value: int32(5)}}),
 	}}
-	v := eventRun(t, find(4, 1), kill).expectEvents(0, want)
+	v := run(find(4, 1), kill).expectEvents(0, want)
 	if v == nil || v.Status != result.Unsupported || !strings.Contains(v.Reason, "limit + 1") ||
 		!strings.Contains(v.Reason, "the 2 events observed, where 1 were expected, follow from it") {
 		t.Errorf("batchSize = limit, then a killCursors: %+v", v)
 	}
-	v = eventRun(t, find(4, 2), kill).expectEvents(0, want)
+	v = run(find(4, 2), kill).expectEvents(0, want)
 	if v == nil || v.Status != result.Fail || v.Reason != "expectEvents[0] (client0): expected 1 events, observed 2" {
 		t.Errorf("another difference besides: %+v", v)
 	}
-	v = eventRun(t, find(5, 1), kill).expectEvents(0, want)
+	v = run(find(5, 1), kill).expectEvents(0, want)
 	if v == nil || v.Status != result.Fail || v.Reason != "expectEvents[0] (client0): expected 1 events, observed 2" {
 		t.Errorf("the expected find, then an extra event: %+v", v)
 	}
@@ -293,9 +294,12 @@ func TestDepartureNarrow(t *testing.T) {
 		return observedStarted(3, "insert", bson.D{{Key: "insert", Value: "coll"}, {Key: "x", Value: x}})
 	}
 	wantInsert := wantStarted("insert", bson.D{{Key: "insert", Value: "coll"}, {Key: "x", Value: int32(1)}})
-	kill := observedStarted(2, "killCursors", bson.D{{Key: "killCursors", Value: "coll"}})
-	killOther := observedStarted(2, "killCursors", bson.D{{Key: "killCursors", Value: "other"}})
-	getMore := observedStarted(2, "getMore", bson.D{{Key: "getMore", Value: int64(42)}, {Key: "collection", Value: "coll"}})
+	kill := func(coll string, ids ...any) entities.CommandEvent {
+		return observedStarted(2, "killCursors", bson.D{{Key: "killCursors", Value: coll}, {Key: "cursors", Value: bson.A(ids)}})
+	}
+	getMore := func(id int64) entities.CommandEvent {
+		return observedStarted(2, "getMore", bson.D{{Key: "getMore", Value: id}, {Key: "collection", Value: "coll"}})
+	}
 	getMoreDone := observedSucceeded(2, "getMore", bson.D{{Key: "ok", Value: 1}})
 	tests := []struct {
 		name     string
@@ -303,28 +307,43 @@ func TestDepartureNarrow(t *testing.T) {
 		want     []specifications.ExpectedEvent
 		status   result.Status
 		reason   string
+		// cursor is the id of the cursor the find left open (0: none)
+		cursor int64
 	}{
-		{"surplus killCursors, rest matches", []entities.CommandEvent{find, kill, insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
-			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit"},
-		{"surplus killCursors, a later event differs", []entities.CommandEvent{find, kill, insert(2)}, []specifications.ExpectedEvent{wantFind, wantInsert},
-			result.Fail, "expectEvents[0] (client0): event 1: command: x: expected int32 1, got int32 2"},
-		{"surplus getMore on the find's cursor (FerretDB), rest matches", []entities.CommandEvent{find, getMore, getMoreDone, insert(1)},
+		{"surplus killCursors, rest matches", []entities.CommandEvent{find, kill("coll", int64(42)), insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit", 42},
+		{"surplus killCursors of the find's cursor and another, rest matches", []entities.CommandEvent{find, kill("coll", int64(7), int64(42)), insert(1)},
 			[]specifications.ExpectedEvent{wantFind, wantInsert},
-			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit"},
-		{"surplus killCursors of another collection", []entities.CommandEvent{find, killOther, insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
-			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 3"},
+			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit", 42},
+		{"surplus killCursors, a later event differs", []entities.CommandEvent{find, kill("coll", int64(42)), insert(2)}, []specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Fail, "expectEvents[0] (client0): event 1: command: x: expected int32 1, got int32 2", 42},
+		{"surplus getMore on the find's cursor (FerretDB), rest matches", []entities.CommandEvent{find, getMore(42), getMoreDone, insert(1)},
+			[]specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit", 42},
+		{"surplus getMore on another cursor of the same collection", []entities.CommandEvent{find, getMore(43), getMoreDone, insert(1)},
+			[]specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 4", 42},
+		{"surplus killCursors of another cursor of the same collection", []entities.CommandEvent{find, kill("coll", int64(43)), insert(1)},
+			[]specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 3", 42},
+		{"surplus killCursors where the find left no cursor open", []entities.CommandEvent{find, kill("coll", int64(42)), insert(1)},
+			[]specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 3", 0},
+		{"surplus killCursors of another collection", []entities.CommandEvent{find, kill("other", int64(43)), insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
+			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 3", 42},
 		{"surplus is not killCursors", []entities.CommandEvent{find, insert(1), insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
-			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 3"},
+			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 3", 42},
 		{"fewer events observed", []entities.CommandEvent{find}, []specifications.ExpectedEvent{wantFind, wantInsert},
-			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 1"},
+			result.Fail, "expectEvents[0] (client0): expected 2 events, observed 1", 42},
 		{"same count, a later event differs", []entities.CommandEvent{find, insert(2)}, []specifications.ExpectedEvent{wantFind, wantInsert},
-			result.Fail, "expectEvents[0] (client0): event 1: command: x: expected int32 1, got int32 2"},
+			result.Fail, "expectEvents[0] (client0): event 1: command: x: expected int32 1, got int32 2", 42},
 		{"same count, rest matches", []entities.CommandEvent{find, insert(1)}, []specifications.ExpectedEvent{wantFind, wantInsert},
-			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit"},
+			result.Unsupported, "expectEvents[0] (client0): event 0: command: the Go driver v2 sends batchSize equal to limit", 42},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := eventRun(t, tt.observed...).expectEvents(0, &specifications.ExpectedEventsForClient{Client: "client0", Events: tt.want})
+			rec := entities.Recording{Commands: tt.observed, FindCursors: map[int64]int64{1: tt.cursor}}
+			v := recordedRun(t, rec).expectEvents(0, &specifications.ExpectedEventsForClient{Client: "client0", Events: tt.want})
 			if v == nil || v.Status != tt.status || !strings.HasPrefix(v.Reason, tt.reason) {
 				t.Errorf("got %+v, want %s %q", v, tt.status, tt.reason)
 			}

@@ -109,10 +109,9 @@ func plainValue(v bson.RawValue) bool {
 // state collections itself), or automatic encryption or a clientEncryption entity.
 // The Unified Test Format has initialData drop the state collections with each
 // collection ("must also drop"), so that the server's __safeContent__ counts start
-// afresh. specrun drops them once such a file has run (Runner.encrypted): before, no
-// state collection can exist (the run refuses a server that holds collections its
-// tests do not name, unless --allow-nonempty), and the drops would be two of every
-// three a run sends.
+// afresh. specrun drops them once they may exist (Runner.encrypted): from the start
+// when the server already holds one (or cannot list its collections), else once such
+// a file has run; before, the drops would be two of every three a run sends.
 func usesQueryableEncryption(f *specifications.File) bool {
 	for _, cd := range f.InitialData {
 		if hasKey(cd.CreateOptions, "encryptedFields") {

@@ -9,10 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/specrun/specrun/embedded"
 	"github.com/specrun/specrun/internal/wireproxy"
 	"github.com/specrun/specrun/interpreter"
 	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/specifications"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // A test whose first operation sets a fail point on a server without them runs without
@@ -125,9 +129,12 @@ func TestUsesQueryableEncryption(t *testing.T) {
 }
 
 // The state collections of queryable encryption (enxcol_.<name>.esc and .ecoc) are
-// dropped with every initialData collection once a file that uses encryption has run
-// on the server, and not before: until then none can exist.
-func TestStateCollectionsDroppedOnceEncryptionRan(t *testing.T) {
+// dropped with every initialData collection once they may exist: from the first test
+// of a file that uses encryption on, and from the start on a server that already holds
+// one (the UTF: initialData "must also drop" them). On a server that holds none, and
+// before such a file, they are not: none can exist. The test has a server of its own,
+// whose every collection it knows.
+func TestStateCollectionsDroppedOnceTheyMayExist(t *testing.T) {
 	const plain = `{"description": "plain", "schemaVersion": "1.0",
 	  "initialData": [{"databaseName": "qe-tests", "collectionName": "c", "documents": []}],
 	  "tests": [{"description": "t", "operations": []}]}`
@@ -144,16 +151,46 @@ func TestStateCollectionsDroppedOnceEncryptionRan(t *testing.T) {
 		}
 		return out
 	}
-	proxy := wireproxy.Start(t, serverAddr(t))
+	srv, err := embedded.Start(context.Background(), embedded.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() }) // after the runners' cleanups: none holds a connection
+	proxy := wireproxy.Start(t, srv.Addr())
 	r := newRunner(t, interpreter.Config{URI: proxy.URI()})
 	r.RunTest(context.Background(), loadText(t, "plain", plain), 0)
 	if got := stateDrops(proxy); len(got) != 0 {
 		t.Errorf("before any file used encryption: %v", got)
 	}
+	proxy.Reset()
 	r.RunTest(context.Background(), loadText(t, "qe", encrypted), 0)
+	if got, want := stateDrops(proxy), []string{"enxcol_.e.esc", "enxcol_.e.ecoc"}; !slices.Equal(got, want) {
+		t.Errorf("the first test of the file that uses encryption: %v, want %v", got, want)
+	}
 	proxy.Reset()
 	r.RunTest(context.Background(), loadText(t, "plain", plain), 0)
 	if got, want := stateDrops(proxy), []string{"enxcol_.c.esc", "enxcol_.c.ecoc"}; !slices.Equal(got, want) {
 		t.Errorf("after: %v, want %v", got, want)
+	}
+
+	// A state collection left on the server by an earlier run: a new runner drops the
+	// state collections from its first test on.
+	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(context.Background())
+	if err := client.Database("qe-tests").CreateCollection(context.Background(), "enxcol_.c.esc"); err != nil {
+		t.Fatal(err)
+	}
+	proxy.Reset()
+	r = newRunner(t, interpreter.Config{URI: proxy.URI()})
+	r.RunTest(context.Background(), loadText(t, "plain", plain), 0)
+	if got, want := stateDrops(proxy), []string{"enxcol_.c.esc", "enxcol_.c.ecoc"}; !slices.Equal(got, want) {
+		t.Errorf("a server that held enxcol_.c.esc: %v, want %v", got, want)
+	}
+	names, err := client.Database("qe-tests").ListCollectionNames(context.Background(), bson.D{})
+	if err != nil || slices.Contains(names, "enxcol_.c.esc") {
+		t.Errorf("enxcol_.c.esc left on the server: %v %v", names, err)
 	}
 }

@@ -49,8 +49,9 @@ type Runner struct {
 	trouble chan struct{}
 	// fileBegun: a file has begun (BeginFile) whose collections are not reset yet.
 	fileBegun atomic.Bool
-	// encrypted: a file that may make queryable-encryption collections has set up its
-	// data, so state collections may exist: every initialData drops them from then on.
+	// encrypted: state collections of queryable encryption may exist (the server held
+	// some when the runner connected, or a file that may make them has set up its
+	// data): every initialData drops them from then on.
 	encrypted atomic.Bool
 
 	mu sync.Mutex
@@ -110,6 +111,7 @@ func New(ctx context.Context, cfg Config) (*Runner, error) {
 	if err := checkLoadBalancers(r.probe, cfg); err != nil {
 		return fail(err)
 	}
+	r.encrypted.Store(r.holdsStateCollections(pctx))
 	// Transactions left open by an earlier run would block tests; a failure here shows
 	// in the tests that use transactions, and after each of them killAllSessions runs again.
 	_ = r.killAllSessions(ctx)

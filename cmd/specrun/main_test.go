@@ -21,8 +21,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envAsMain) == "1" {
 		os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 	}
+	// The tests say which server and corpus they run on: a user's own (a CI machine's
+	// $MONGODB_URI) would change what they run, and their verdicts.
+	for _, name := range userEnvironment {
+		os.Unsetenv(name)
+	}
 	os.Exit(m.Run())
 }
+
+// userEnvironment is what specrun reads from the environment to choose its server
+// and corpus.
+var userEnvironment = []string{"MONGODB_URI", "SINGLE_MONGOS_LB_URI", "MULTI_MONGOS_LB_URI", "SPECRUN_CORPUS"}
 
 // asMain is the test binary run as specrun with args.
 func asMain(args ...string) *exec.Cmd {

@@ -114,7 +114,7 @@ func (e *execution) checkData(ctx context.Context, runner *interpreter.Runner) e
 func (e *execution) atRisk(existing []specifications.Namespace, foreign map[specifications.Namespace]bool) string {
 	dropped, wholeDB := map[specifications.Namespace]bool{}, map[string]bool{}
 	for _, lr := range e.plan.Files() {
-		if lr.Kind != specifications.Loaded || !slices.ContainsFunc(lr.File.Tests, func(t specifications.Test) bool { return e.plan.Selection.selects(t.ID) }) {
+		if !e.plan.runs(lr) {
 			continue
 		}
 		ns := lr.File.Namespaces()

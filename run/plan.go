@@ -11,6 +11,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -129,15 +130,22 @@ func (p *Plan) Files() []specifications.LoadResult {
 	return out
 }
 
-// LoadedFiles is how many of Files loaded: the files that need a server.
-func (p *Plan) LoadedFiles() int {
+// FilesToRun is how many of Files need a server: those that loaded and have a test
+// the selection keeps.
+func (p *Plan) FilesToRun() int {
 	n := 0
 	for _, lr := range p.Files() {
-		if lr.Kind == specifications.Loaded {
+		if p.runs(lr) {
 			n++
 		}
 	}
 	return n
+}
+
+// runs says whether the file runs on the server: it loaded, and the selection keeps
+// one of its tests.
+func (p *Plan) runs(lr specifications.LoadResult) bool {
+	return lr.Kind == specifications.Loaded && slices.ContainsFunc(lr.File.Tests, func(t specifications.Test) bool { return p.Selection.selects(t.ID) })
 }
 
 // ParseShuffle reads --shuffle as go test reads -shuffle: "off" (or "") runs the files

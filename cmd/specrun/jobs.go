@@ -40,6 +40,8 @@ func (o *runOptions) checkJobs(jobsSet bool) error {
 		return fmt.Errorf("--jobs %d with %d --uri: give one --uri per worker", o.jobs, len(o.uris))
 	case o.jobs > 1 && o.serverCmd == "" && len(o.uris) == 1:
 		return fmt.Errorf("--jobs %d against --uri needs %d servers, one per worker (tests name fixed databases, so two workers never share one): give --uri once per worker", o.jobs, o.jobs)
+	case o.jobs > 1 && o.serverCmd != "" && len(o.uris) == 1 && !strings.Contains(o.uris[0], "{port}"):
+		return fmt.Errorf("--jobs %d with --server-cmd: the --uri must have {port}, or every worker would connect to the same server (tests name fixed databases)", o.jobs)
 	case duplicateURI(o.uris) != "":
 		return fmt.Errorf("--uri %s is given twice: two workers would share one server (tests name fixed databases)", report.RedactURI(duplicateURI(o.uris)))
 	case o.jobs > 1 && (o.singleLB != "" || o.multiLB != ""):
@@ -58,8 +60,8 @@ func duplicateURI(uris []string) string {
 	return ""
 }
 
-// durations reads --durations, a JSON report of an earlier run: how long each test
-// took, for --jobs to start the longest files first. Nil without the flag.
+// durations reads --durations, a JSON report of an earlier run: how long each test it
+// ran took, for --jobs to start the longest files first. Nil without the flag.
 func (o *runOptions) durations() (map[string]time.Duration, error) {
 	if o.durationsPath == "" {
 		return nil, nil
@@ -75,18 +77,22 @@ func (o *runOptions) durations() (map[string]time.Duration, error) {
 	}
 	out := make(map[string]time.Duration, len(rep.Tests))
 	for _, t := range rep.Tests {
-		out[t.ID] += t.Duration
+		// a test that report filtered out, or that its lost server left, took no
+		// time there: it says nothing of how long it takes
+		if t.Reason != run.FilteredOut && !run.LeftByLostServer(t) {
+			out[t.ID] += t.Duration
+		}
 	}
 	return out, nil
 }
 
 // servers are the servers of the run, one per --jobs worker: the --uri servers, or
 // as many --server-cmd processes or embedded servers (stopped by the function
-// returned), but no more of those than there are files to run (files): a worker
-// without a file would only start a server.
+// returned), but no more of those than there are files to run (files: those with a
+// selected test): a worker without a file would only start a server.
 func (o *runOptions) servers(ctx context.Context, stderr io.Writer, files int) ([]run.Target, func(), error) {
 	jobs := o.jobs
-	if len(o.uris) <= 1 && files < jobs {
+	if jobs > 1 && len(o.uris) <= 1 && files < jobs {
 		jobs = max(files, 1)
 		fmt.Fprintf(stderr, "specrun: --jobs %d: no more workers than files to run (%d)\n", o.jobs, files)
 	}

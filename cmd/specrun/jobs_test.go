@@ -44,7 +44,8 @@ func TestRunJobsReportIsTheSerialOne(t *testing.T) {
 }
 
 // --jobs starts no more servers than there are files to run: a rejected file needs
-// none.
+// none, nor does a file --run keeps no test of. Without --jobs nothing is said of
+// workers, even where no file runs (an empty shard).
 func TestRunJobsNoMoreWorkersThanFiles(t *testing.T) {
 	mixed := filepath.Join("..", "..", "testdata", "run", "mixed") // one file loads, one is rejected
 	code, stdout, stderr := runArgs(t, "-j", "3", mixed)
@@ -52,6 +53,15 @@ func TestRunJobsNoMoreWorkersThanFiles(t *testing.T) {
 	assert.Contains(t, stderr, "specrun: --jobs 3: no more workers than files to run (1)\n")
 	assert.NotContains(t, stderr, "one per worker", "one server, as without --jobs")
 	assert.Contains(t, stdout, "4 tests: 1 pass, 1 fail, 1 skip, 0 unsupported, 1 error")
+
+	crud := filepath.Join(testcorpus.Shared(t), "source/crud/tests/unified")
+	code, stdout, stderr = runArgs(t, "-j", "2", "--run", "^crud/unified/find/Find with filter$", crud)
+	assert.Equal(t, exitOK, code, stdout+stderr)
+	assert.Contains(t, stderr, "specrun: --jobs 2: no more workers than files to run (1)\n")
+	assert.NotContains(t, stderr, "one per worker", "one server for one file")
+
+	code, stdout, stderr = runArgs(t, "--run", "^no such test$", mixed)
+	assert.NotContains(t, stderr, "workers", "exit %d: %s", code, stdout)
 }
 
 func TestRunJobsUsage(t *testing.T) {
@@ -65,6 +75,7 @@ func TestRunJobsUsage(t *testing.T) {
 		{[]string{"-j", "2", "--uri", "mongodb://a/"}, "--jobs 2 against --uri needs 2 servers"},
 		{[]string{"-j", "3", "--uri", "mongodb://a/", "--uri", "mongodb://b/"}, "--jobs 3 with 2 --uri: give one --uri per worker"},
 		{[]string{"--uri", "mongodb://a:{port}/", "--uri", "mongodb://b/", "--server-cmd", "true"}, "--server-cmd takes one --uri"},
+		{[]string{"-j", "2", "--server-cmd", "true", "--uri", "mongodb://127.0.0.1:29005/"}, "--jobs 2 with --server-cmd: the --uri must have {port}"},
 		{[]string{"-j", "2", "--single-mongos-lb-uri", "mongodb://lb/"}, "--jobs with load-balancer URIs is not supported"},
 		{[]string{"-j", "2", "--durations", "/no/such/report.json"}, "--durations: "},
 	} {
@@ -115,4 +126,17 @@ func TestRunJobsRefusalNamesItsServer(t *testing.T) {
 	for _, uri := range uris {
 		assert.Contains(t, stderr, "specrun: --allow-nonempty: "+uri+": this run drops none of the server's collections\n")
 	}
+}
+
+// --durations takes the time of the tests the earlier run ran: one it filtered out
+// (duration 0 there) says nothing of its file's length.
+func TestDurationsOfTestsRun(t *testing.T) {
+	crud := filepath.Join(testcorpus.Shared(t), "source/crud/tests/unified/find.json")
+	p := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, stderr := runArgs(t, "--json", p, "--run", "^crud/unified/find/Find with filter$", crud)
+	require.Equal(t, exitOK, code, stdout+stderr)
+	got, err := (&runOptions{durationsPath: p}).durations()
+	require.NoError(t, err)
+	assert.Contains(t, got, "crud/unified/find/Find with filter")
+	assert.Len(t, got, 1, "the filtered-out tests of find.json are not known: %v", got)
 }

@@ -154,7 +154,7 @@ func runTests(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if n, example := plan.SharedIDs(); n > 0 {
 		fmt.Fprintf(stderr, "specrun: note: %s the ID of another file given (%s); reports and expectations cannot tell their tests apart\n", haveIDs(n), example)
 	}
-	srvs, stopServer, err := o.servers(ctx, stderr, plan.LoadedFiles())
+	srvs, stopServer, err := o.servers(ctx, stderr, plan.FilesToRun())
 	if err != nil {
 		if errors.As(err, new(flagValueError)) || errors.Is(err, errNoEmbedded) {
 			return usageFailure(stderr, err)

@@ -99,8 +99,12 @@ func yamlDocument(data []byte) (bson.Raw, *InputError) {
 		return doc, nil
 	}
 	// The error is placed in the Extended JSON written from the YAML: place it at
-	// the node written there.
-	top, _ := yamlTop(data)
+	// the node written there. Should yaml.v3 refuse what fastYAML read (a departure
+	// the tests look for), its refusal is the error.
+	top, yerr := yamlTop(data)
+	if yerr != nil {
+		return nil, yerr
+	}
 	at := yamlWriter{target: err.offset}
 	if err.offset >= 0 {
 		_ = at.value(top)

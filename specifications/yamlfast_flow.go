@@ -80,8 +80,8 @@ func (p *fastYAML) flowNode() error {
 		if err := p.flowSpace(); err != nil {
 			return err
 		}
-		if p.at(p.i) == '*' {
-			return errNotFast // yaml.v3 refuses an anchor on an alias
+		if c := p.at(p.i); c == '*' || c == '&' {
+			return errNotFast // yaml.v3 refuses an anchor on an alias, and two anchors on a node
 		}
 		a := p.define(anchor, fastAnchor{flow: true})
 		if err := p.flowNode(); err != nil {

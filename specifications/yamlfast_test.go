@@ -118,7 +118,6 @@ func TestFastYAML(t *testing.T) {
 		"a: {\"b\":1}\n",            // a colon without a blank
 		"a: b: c\n",                 // a mapping where a value is
 		"a: - b\n",                  // a sequence where a value is
-		"- - a\n",                   // nested compact sequences
 		"a: 99999999999999999999\n", // past int64
 		"a: [what?]\n",              // yaml.v3 ends a plain scalar at ? in a flow
 		"a: \"x\" y\n",              // text after a quoted scalar
@@ -129,6 +128,8 @@ func TestFastYAML(t *testing.T) {
 		// yaml.v3 refuses an anchor on an alias
 		"a: &x 1\nb: &y *x\n", "a: &x 1\nb: [&y *x]\n", "a: &x 1\nb: {c: &y *x}\n",
 		"a: &x 1\nb:\n- &y *x\n", "a: &x 1\nb:\n  &y *x\n", "a: &x 1\nb: &y\n  *x\nc: *y\n",
+		// and two anchors on one node
+		"a: [&x &y 1]\n", "a: {b: &x &y 1}\n", "a: {b: &x\n  &y 1}\n", "a: &x &y 1\n", "a:\n- &x &y 1\n",
 		// and a key whose colon is more than 1024 characters from its start
 		"a: {" + strings.Repeat("k", 1025) + ": 1}\n", "a: [" + strings.Repeat("k", 1025) + ": 1]\n",
 		"a: {'" + strings.Repeat("k", 1023) + "': 1}\n", "a: [b" + strings.Repeat(" ", 1030) + ": 1]\n",
@@ -150,6 +151,7 @@ func FuzzFastYAML(f *testing.F) {
 		"a:\n  &x {b: [c: 1, 'd' : e, ], f: }\ng:\n- - *x\n  -\n    h: \"i\"\n",
 		"a: [\n    {b: 1}, # c\n    *y\n  ]\nb: &y\n  - k: v\n",
 		"a: &x 1\nb: &y *x\nc: [&z *x]\n", "a: {" + strings.Repeat("k", 1020) + ": 1}\n",
+		"a: [&x 1, &y {b: &z 2}, *z]\nc: &w\n  d: &v [*x]\n",
 	} {
 		f.Add([]byte(seed))
 	}

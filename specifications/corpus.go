@@ -47,6 +47,9 @@ var errNoCorpus = errors.New("no corpus found: run specrun corpus get to fetch m
 // whose parent is an upstream checkout (./specifications/crud) into that checkout.
 // root may be empty when no corpus was found; only spec names need it.
 func Resolve(arg, root string) (string, error) {
+	if arg == "" { // the corpus root would be found as a spec of that name: all of it
+		return "", errors.New(`"": an empty argument names no file, folder or spec (an unset variable?)`)
+	}
 	_, err := os.Stat(arg)
 	if err == nil {
 		return arg, nil

@@ -72,6 +72,9 @@ func didYouMean(arg, root string) string {
 		parts[i] = s
 		fixed++
 	}
+	if fixed == 0 {
+		return "" // nothing to correct
+	}
 	return "; did you mean " + strings.Join(parts, "/") + "?"
 }
 

@@ -52,6 +52,11 @@ func TestFindSuggestsSpecs(t *testing.T) {
 			require.Error(t, err, tc.arg)
 			assert.Equal(t, tc.arg+": no such file or folder, nor a spec of that name in "+root+tc.want, err.Error())
 		}
+		// an empty argument (an unset shell variable) is not the corpus root, and
+		// nothing is suggested for it
+		_, _, err := Find([]string{"crud/unified", ""}, Locations{Flag: root})
+		require.Error(t, err)
+		assert.Equal(t, `"": an empty argument names no file, folder or spec (an unset variable?)`, err.Error())
 		sources, used, err := Find([]string{"crud/unified"}, Locations{Flag: root})
 		require.NoError(t, err)
 		assert.Len(t, sources, 1)

@@ -24,10 +24,14 @@ var (
 // Cause is what a failure comes from, for grouping: the server's error ("server error
 // 238 (NotImplemented)"), a write error's code, a network error, the server lost or
 // crashed, a test that timed out, an error expected but none given, the assertion that
-// did not hold ("expectResult mismatch"); an error status is specrun's gap ("specrun
-// could not judge"). Anything else is "other".
+// did not hold ("expectResult mismatch"); a test a lost server left unrun says so; any
+// other error status is specrun's gap ("specrun could not judge"). Anything else is
+// "other".
 func Cause(t result.Test) string {
 	r := t.Reason
+	if result.LeftByLostServer(t) {
+		return "not run: the server was lost or unreachable"
+	}
 	if t.Status == result.Error {
 		return "specrun could not judge (error)"
 	}

@@ -28,6 +28,10 @@ func TestCause(t *testing.T) {
 		// a format drivererr does not write is no server error: a test's data may say it
 		{F, `operation 0 (find): expectResult: 0.msg: expected string "server error: (CommandNotFound) 59", got string ""`, "expectResult mismatch"},
 		{E, `specrun cannot run operation frobnicate on a collection`, "specrun could not judge (error)"},
+		// a test a lost server left unrun is not specrun's gap
+		{E, `not run: server unreachable: the server did not start: the server command ended (exit status 7)`, "not run: the server was lost or unreachable"},
+		{E, `not run: server lost: connection refused`, "not run: the server was lost or unreachable"},
+		{F, `not run: an earlier failure`, "other"}, // not an error: not the lost server's
 	} {
 		assert.Equal(t, c.want, Cause(result.Test{Status: c.status, Reason: c.reason}), c.reason)
 	}

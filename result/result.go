@@ -90,6 +90,19 @@ func CannotRun(operation, kind string) *Verdict {
 	return &Verdict{Status: Error, Reason: fmt.Sprintf("specrun cannot run operation %s on a %s", operation, kind)}
 }
 
+// notRunPrefix begins the reason of a test that a lost server left unrun.
+const notRunPrefix = "not run: "
+
+// NotRunReason is the reason of a test that a lost server left unrun (an error): why
+// the server is gone.
+func NotRunReason(why string) string { return notRunPrefix + why }
+
+// LeftByLostServer says whether t is a test that a lost server left unrun (an error
+// that says so), rather than one the server was asked.
+func LeftByLostServer(t Test) bool {
+	return t.Status == Error && strings.HasPrefix(t.Reason, notRunPrefix)
+}
+
 // OneLine puts a text on one line, as a reason must be: its runs of white space become
 // one space each.
 func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

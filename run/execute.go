@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/specrun/specrun/interpreter"
@@ -84,15 +83,6 @@ type RefusedError struct {
 
 func (e *RefusedError) Error() string { return e.Err.Error() }
 func (e *RefusedError) Unwrap() error { return e.Err }
-
-// notRunPrefix begins the reason of a test a lost server left.
-const notRunPrefix = "not run: "
-
-// LeftByLostServer says whether res is a test that a lost server left unrun (an error
-// that says so), rather than one the server was asked.
-func LeftByLostServer(res result.Test) bool {
-	return res.Status == result.Error && strings.HasPrefix(res.Reason, notRunPrefix)
-}
 
 // Nesting decides how the run enters each file and each test: the command line calls
 // the body at once, the go test entry point runs it as a subtest, so that go test's
@@ -363,7 +353,7 @@ func (e *execution) test(ctx context.Context, f *specifications.File, i int) (re
 	}
 	if e.lost != nil {
 		return result.Test{ID: t.ID, FileID: f.ID, File: f.Path, Description: t.Description,
-			Status: result.Error, Reason: notRunPrefix + e.lost.Reason}, true
+			Status: result.Error, Reason: result.NotRunReason(e.lost.Reason)}, true
 	}
 	if e.runner == nil {
 		return result.Test{}, false

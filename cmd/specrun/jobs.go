@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/specrun/specrun/report"
+	"github.com/specrun/specrun/result"
 	"github.com/specrun/specrun/run"
 )
 
@@ -79,7 +80,7 @@ func (o *runOptions) durations() (map[string]time.Duration, error) {
 	for _, t := range rep.Tests {
 		// a test that report filtered out, or that its lost server left, took no
 		// time there: it says nothing of how long it takes
-		if t.Reason != run.FilteredOut && !run.LeftByLostServer(t) {
+		if t.Reason != run.FilteredOut && !result.LeftByLostServer(t) {
 			out[t.ID] += t.Duration
 		}
 	}

@@ -75,7 +75,7 @@ func isTerminal(w io.Writer) bool {
 func (p *progress) Judged(res result.Test) {
 	p.count++
 	p.counts[res.Status]++
-	if !run.LeftByLostServer(res) { // counted and recapped; the loss is said once
+	if !result.LeftByLostServer(res) { // counted and recapped; the loss is said once
 		p.show(res) // recap.go
 	}
 	if p.live {

@@ -106,7 +106,7 @@ func writeEnd(w io.Writer, c palette, rec *run.Record, expect bool) {
 	var listed []report.Verdict
 	notRun := 0
 	for _, v := range ev.Select(report.Regression) {
-		if run.LeftByLostServer(v.Result) {
+		if result.LeftByLostServer(v.Result) {
 			notRun++
 			continue
 		}

@@ -96,6 +96,10 @@ var conformanceRuns = []conformanceRun{
 	{"secantusdb", func(t testing.TB) string { return filepath.Join(testcorpus.Shared(t), "source") }, []string{
 		"causal-consistency/tests",
 		"change-streams/tests/unified",
+		// single files whose verdicts pin the fail-point departures (socketTimeoutMS, a
+		// fail point's appName) and CSOT in withTransaction, in about 2 s
+		"client-side-operations-timeout/tests/convenient-transactions.json",
+		"client-side-operations-timeout/tests/retryability-legacy-timeouts.json",
 		"command-logging-and-monitoring/tests/logging",
 		"command-logging-and-monitoring/tests/monitoring",
 		"command-monitoring/tests/legacy",
@@ -106,8 +110,10 @@ var conformanceRuns = []conformanceRun{
 		"retryable-reads/tests/unified/count.json",
 		"retryable-reads/tests/unified/count-serverErrors.json",
 		"retryable-writes/tests/unified",
+		"server-discovery-and-monitoring/tests/unified/find-network-timeout-error.json",
 		"sessions/tests",
 		"transactions-convenient-api/tests/unified",
+		"transactions/tests/unified/error-labels-blockConnection.json",
 		"unified-test-format/tests/valid-pass",
 		"versioned-api/tests",
 	}, "../../testdata/expect/secantusdb-0.7.0b3.yml", &secantusDB},
